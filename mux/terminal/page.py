@@ -1,0 +1,714 @@
+"""A Page: one OS mapping holding every byte of a block of terminal rows.
+
+Owns the layout of a page and all reads and writes of its cells, rows and tables. Everything of the page's
+content lives inside its single mapping (`memory.Mapping`); the Python object keeps only views into it,
+counters, and derived indexes that can be rebuilt from the mapping (the style and hyperlink lookups).
+
+Layout (in this order, every region a typed memoryview over the mapping):
+    slots   u32[rows]            row r's cells live at slot slots[r] (so rows move without moving cells)
+    cp      u32[rows*cols]       codepoint of each cell (0 = empty)
+    styles  u32[styles*4]        style table: fg, bg, underline colour, attribute bits; id 0 is the default
+    garena  u32[grapheme_bytes/4] extra codepoints of multi-codepoint grapheme clusters
+    gmap    u32[gmap_cap*2]      cell index+1 -> (arena offset << 8 | length), open addressing
+    links   u32[hyperlinks*4]    hyperlink table: string offset, id length, uri length, in-use marker
+    hmap    u32[hmap_cap*2]      cell index+1 -> link index+1, open addressing
+    st      u16[rows*cols]       style id of each cell
+    fl      u16[rows*cols]       cell flags (wide, spacer, grapheme, hyperlink, protected)
+    rflags  u16[rows]            row flags (wrap, wrap continuation, dirty, has grapheme/hyperlink/style)
+    sarena  u8[string_bytes]     OSC 8 ids and URIs (UTF-8)
+A cell therefore costs 8 bytes: 4 (codepoint) + 2 (style id) + 2 (flags).
+
+Invariants:
+- Rows at index >= rows_used are all zero (blank, no flags).
+- A cell has CELL_GRAPHEME iff gmap has its key; CELL_HYPERLINK iff hmap has its key. A row with such cells
+  has ROW_GRAPHEME / ROW_HYPERLINK set (row flags may give false positives, never false negatives).
+- A full table raises a typed `PageOverflow` naming the dimension to double; callers replace the page with
+  a bigger one (see `Capacity.grown`). Tables first reclaim dead entries, so overflow means live data is near
+  capacity, not that garbage piled up.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, replace
+
+from mux.terminal.memory import Mapping, Ownership, round_to_pages
+
+# Cell flags (u16)
+CELL_WIDE = 1 << 0          # first cell of a double-width character
+CELL_SPACER_TAIL = 1 << 1   # second cell of a double-width character
+CELL_SPACER_HEAD = 1 << 2   # last column left empty because a wide character wrapped early
+CELL_GRAPHEME = 1 << 3      # extra codepoints in the grapheme map
+CELL_HYPERLINK = 1 << 4     # link index in the hyperlink map
+CELL_PROTECTED = 1 << 5
+
+# Row flags (u16)
+ROW_WRAP = 1 << 0               # this row continues on the next one (soft wrap)
+ROW_WRAP_CONTINUATION = 1 << 1  # this row continues the previous one
+ROW_DIRTY = 1 << 2
+ROW_GRAPHEME = 1 << 3
+ROW_HYPERLINK = 1 << 4
+ROW_STYLED = 1 << 5
+ROW_PROMPT_SHIFT = 6            # two bits of OSC 133 semantic prompt marks
+ROW_EXTRAS = ROW_GRAPHEME | ROW_HYPERLINK
+
+CELL_BYTES = 8
+STD_PAGE_BYTES = 400 * 1024
+STD_STYLES = 128
+STD_GRAPHEME_BYTES = 8 * 1024
+STD_STRING_BYTES = 2 * 1024
+STD_HYPERLINKS = 8
+MAX_CLUSTER_EXTRA = 255     # grapheme map values keep the length in 8 bits
+
+_STYLE_WORDS = 4
+_LINK_WORDS = 4
+_HASH = 2654435761
+
+
+def _pow2_at_least(n: int) -> int:
+    return 1 << max(0, (n - 1).bit_length())
+
+
+@dataclass(frozen=True, slots=True)
+class Capacity:
+    """The dimensions that fix a page's layout and size."""
+
+    cols: int
+    rows: int
+    styles: int = STD_STYLES
+    grapheme_bytes: int = STD_GRAPHEME_BYTES
+    string_bytes: int = STD_STRING_BYTES
+    hyperlinks: int = STD_HYPERLINKS
+
+    @property
+    def gmap_cap(self) -> int:
+        return _pow2_at_least(max(16, self.grapheme_bytes // 8))
+
+    @property
+    def hmap_cap(self) -> int:
+        return _pow2_at_least(max(16, self.hyperlinks * 32))
+
+    def _meta_bytes(self) -> int:
+        return (self.styles * _STYLE_WORDS * 4 + self.grapheme_bytes + self.gmap_cap * 8
+                + self.hyperlinks * _LINK_WORDS * 4 + self.hmap_cap * 8 + self.string_bytes)
+
+    def layout(self) -> tuple[dict[str, tuple[int, int, str]], int]:
+        """Region name -> (byte offset, item count, memoryview format), and the mapping size."""
+        regions: dict[str, tuple[int, int, str]] = {}
+        off = 0
+        cells = self.rows * self.cols
+        for name, count, fmt, width in (
+            ("slots", self.rows, "I", 4),
+            ("cp", cells, "I", 4),
+            ("styles", self.styles * _STYLE_WORDS, "I", 4),
+            ("garena", self.grapheme_bytes // 4, "I", 4),
+            ("gmap", self.gmap_cap * 2, "I", 4),
+            ("links", self.hyperlinks * _LINK_WORDS, "I", 4),
+            ("hmap", self.hmap_cap * 2, "I", 4),
+            ("st", cells, "H", 2),
+            ("fl", cells, "H", 2),
+            ("rflags", self.rows, "H", 2),
+            ("sarena", self.string_bytes, "B", 1),
+        ):
+            regions[name] = (off, count, fmt)
+            off += count * width
+        return regions, round_to_pages(off)
+
+    @property
+    def size(self) -> int:
+        return self.layout()[1]
+
+    @classmethod
+    def standard(cls, cols: int) -> Capacity:
+        """The standard capacity for `cols` columns: as many rows as fit in STD_PAGE_BYTES (at least one)."""
+        probe = cls(cols=cols, rows=0)
+        per_row = cols * CELL_BYTES + 4 + 2
+        rows = (STD_PAGE_BYTES - probe._meta_bytes() - 8) // per_row
+        cap = cls(cols=cols, rows=max(1, rows))
+        while cap.rows > 1 and cap.size > STD_PAGE_BYTES:
+            cap = replace(cap, rows=cap.rows - 1)
+        return cap
+
+    def is_standard_size(self) -> bool:
+        return self.size <= STD_PAGE_BYTES
+
+    def grown(self, dimension: str) -> Capacity:
+        """This capacity with `dimension` (styles, grapheme_bytes, string_bytes, hyperlinks) doubled."""
+        return replace(self, **{dimension: _pow2_at_least(getattr(self, dimension) * 2)})
+
+
+class PageOverflow(Exception):
+    """A page table is full of live data; replace the page with one where `dimension` is doubled."""
+
+    def __init__(self, dimension: str) -> None:
+        super().__init__(dimension)
+        self.dimension = dimension
+
+
+# Style: (fg, bg, underline colour, attribute bits). Colours: 0 default, COLOR_PALETTE | index, COLOR_RGB | rgb.
+Style = tuple[int, int, int, int]
+DEFAULT_STYLE: Style = (0, 0, 0, 0)
+COLOR_PALETTE = 1 << 24
+COLOR_RGB = 2 << 24
+
+_zero_u32 = memoryview(bytes(4 * 4096)).cast("I")
+_zero_u16 = memoryview(bytes(2 * 4096)).cast("H")
+_u16_runs: dict[int, memoryview] = {}
+
+
+def _zeros32(n: int) -> memoryview:
+    global _zero_u32
+    if n > len(_zero_u32):
+        _zero_u32 = memoryview(bytes(4 * n)).cast("I")
+    return _zero_u32[:n]
+
+
+def _zeros16(n: int) -> memoryview:
+    global _zero_u16
+    if n > len(_zero_u16):
+        _zero_u16 = memoryview(bytes(2 * n)).cast("H")
+    return _zero_u16[:n]
+
+
+def u16_run(value: int, n: int) -> memoryview:
+    """A cached read-only run of `n` u16 values equal to `value` (for slice-filling style ids)."""
+    if value == 0:
+        return _zeros16(n)
+    run = _u16_runs.get(value)
+    if run is None or len(run) < n:
+        run = memoryview(array("H", [value]) * max(n, 256))
+        if len(_u16_runs) > 4096:
+            _u16_runs.clear()
+        _u16_runs[value] = run
+    return run[:n]
+
+
+class Page:
+    """A block of rows in one mapping. Also a node of the PageList's doubly linked list (prev/next)."""
+
+    __slots__ = (
+        "mapping", "capacity", "cols", "rows_used", "serial", "prev", "next",
+        "slots", "cp", "styles", "garena", "gmap", "links", "hmap", "st", "fl", "rflags", "sarena",
+        "_views", "_style_index", "_style_free", "_g_used", "_g_live", "_g_count",
+        "_s_used", "_link_index", "_link_free", "_h_count",
+    )
+
+    def __init__(self, mapping: Mapping, capacity: Capacity, serial: int = 0) -> None:
+        regions, size = capacity.layout()
+        assert mapping.size >= size, "mapping too small for capacity"
+        self.mapping = mapping
+        self.capacity = capacity
+        self.cols = capacity.cols
+        self.serial = serial
+        self.prev: Page | None = None
+        self.next: Page | None = None
+        views = []
+        buf = mapping.buffer
+        for name, (off, count, fmt) in regions.items():
+            width = {"I": 4, "H": 2, "B": 1}[fmt]
+            raw = buf[off:off + count * width]
+            view = raw.cast(fmt) if fmt != "B" else raw
+            views.append(raw)
+            if view is not raw:
+                views.append(view)
+            setattr(self, name, view)
+        self._views = views
+        self._init_tables()
+
+    def _init_tables(self) -> None:
+        """Set up an all-zero mapping: identity row slots, empty tables."""
+        self.rows_used = 0
+        self.slots[:] = array("I", range(self.capacity.rows))
+        self._style_index: dict[Style, int] = {DEFAULT_STYLE: 0}
+        self._style_free = list(range(self.capacity.styles - 1, 0, -1))
+        self._g_used = 0      # arena words handed out (bump pointer)
+        self._g_live = 0      # arena words referenced by the map
+        self._g_count = 0     # map entries
+        self._s_used = 0
+        self._link_index: dict[tuple[str, str], int] = {}
+        self._link_free = list(range(self.capacity.hyperlinks - 1, -1, -1))
+        self._h_count = 0
+
+    @property
+    def ownership(self) -> Ownership:
+        return self.mapping.ownership
+
+    @property
+    def cap_rows(self) -> int:
+        return self.capacity.rows
+
+    def reinit(self, capacity: Capacity) -> None:
+        """Reuse a cleared (all-zero) mapping for `capacity`. Only ever called on pool pages."""
+        assert self.mapping.ownership is Ownership.POOL, "only pool pages are reused"
+        assert capacity.size <= self.mapping.size
+        self.release_views()
+        Page.__init__(self, self.mapping, capacity, self.serial)
+
+    def release_views(self) -> None:
+        """Drop every view into the mapping so it can be cleared for reuse or unmapped."""
+        for name in ("slots", "cp", "styles", "garena", "gmap", "links", "hmap", "st", "fl", "rflags",
+                     "sarena"):
+            setattr(self, name, None)
+        for view in reversed(self._views):
+            view.release()
+        self._views = []
+
+    # ------------------------------------------------------------------ cells
+
+    def cell_index(self, row: int, col: int) -> int:
+        return self.slots[row] * self.cols + col
+
+    def write_text(self, row: int, col: int, text: str, style_id: int = 0) -> None:
+        """Write narrow characters, one cell each, as slice copies (no per-character Python work)."""
+        n = len(text)
+        base = self.slots[row] * self.cols + col
+        flags = self.rflags[row]
+        if flags & ROW_EXTRAS:
+            self._drop_extras(base, n)
+        end = base + n
+        self.cp[base:end] = memoryview(text.encode("utf-32-le")).cast("I")
+        self.st[base:end] = u16_run(style_id, n)
+        self.fl[base:end] = _zeros16(n)
+        self.rflags[row] = flags | (ROW_DIRTY | ROW_STYLED if style_id else ROW_DIRTY)
+
+    def write_cells(self, row: int, col: int, cps: memoryview | array, style_id: int,
+                    flags: memoryview | array) -> None:
+        """Write prepared u32 codepoints and u16 cell flags (wide/spacer) with one style."""
+        n = len(cps)
+        base = self.slots[row] * self.cols + col
+        rf = self.rflags[row]
+        if rf & ROW_EXTRAS:
+            self._drop_extras(base, n)
+        end = base + n
+        self.cp[base:end] = cps
+        self.st[base:end] = u16_run(style_id, n)
+        self.fl[base:end] = flags
+        self.rflags[row] = rf | (ROW_DIRTY | ROW_STYLED if style_id else ROW_DIRTY)
+
+    def set_cell(self, row: int, col: int, cp: int, style_id: int = 0, flags: int = 0) -> None:
+        i = self.slots[row] * self.cols + col
+        rf = self.rflags[row]
+        if rf & ROW_EXTRAS and self.fl[i] & (CELL_GRAPHEME | CELL_HYPERLINK):
+            self._drop_extras(i, 1)
+        self.cp[i] = cp
+        self.st[i] = style_id
+        self.fl[i] = flags
+        self.rflags[row] = rf | (ROW_DIRTY | ROW_STYLED if style_id else ROW_DIRTY)
+
+    def clear_cells(self, row: int, start: int, end: int, style_id: int = 0) -> None:
+        """Blank columns [start, end) with `style_id` (erase with background colour)."""
+        n = end - start
+        if n <= 0:
+            return
+        base = self.slots[row] * self.cols + start
+        rf = self.rflags[row]
+        if rf & ROW_EXTRAS:
+            self._drop_extras(base, n)
+        self.cp[base:base + n] = _zeros32(n)
+        self.st[base:base + n] = u16_run(style_id, n)
+        self.fl[base:base + n] = _zeros16(n)
+        self.rflags[row] = rf | (ROW_DIRTY | ROW_STYLED if style_id else ROW_DIRTY)
+
+    def clear_row(self, row: int, style_id: int = 0) -> None:
+        """Blank a whole row and forget its wrap, prompt and extras flags."""
+        base = self.slots[row] * self.cols
+        if self.rflags[row] & ROW_EXTRAS:
+            self._drop_extras(base, self.cols)
+        n = self.cols
+        self.cp[base:base + n] = _zeros32(n)
+        self.st[base:base + n] = u16_run(style_id, n)
+        self.fl[base:base + n] = _zeros16(n)
+        self.rflags[row] = ROW_DIRTY | ROW_STYLED if style_id else ROW_DIRTY
+
+    def rotate_rows(self, top: int, bottom: int, n: int) -> None:
+        """Move rows [top, bottom] up by n (n > 0) or down by -n; the rows uncovered come back blank."""
+        count = bottom - top + 1
+        if n == 0 or count <= 0:
+            return
+        k = max(-count, min(count, n))
+        slots = self.slots[top:bottom + 1].tolist()
+        flags = self.rflags[top:bottom + 1].tolist()
+        slots = slots[k:] + slots[:k]
+        flags = flags[k:] + flags[:k]
+        self.slots[top:bottom + 1] = array("I", slots)
+        self.rflags[top:bottom + 1] = array("H", [f | ROW_DIRTY for f in flags])
+        fresh = range(bottom - k + 1, bottom + 1) if k > 0 else range(top, top - k)
+        for r in fresh:
+            self.clear_row(r)
+
+    def cell(self, row: int, col: int) -> tuple[int, int, int]:
+        """(codepoint, style id, flags) of one cell."""
+        i = self.slots[row] * self.cols + col
+        return self.cp[i], self.st[i], self.fl[i]
+
+    def row_text(self, row: int) -> str:
+        """The row as text: clusters in full, wide-char spacers omitted, empty cells as spaces."""
+        base = self.slots[row] * self.cols
+        n = self.cols
+        if not self.rflags[row] & ROW_GRAPHEME:
+            fl = self.fl[base:base + n]
+            text = self.cp[base:base + n].tobytes().decode("utf-32-le")
+            if not any(fl.tobytes()):
+                return text.replace("\x00", " ")
+        chars = []
+        cp, fl = self.cp, self.fl
+        for i in range(base, base + n):
+            f = fl[i]
+            if f & CELL_SPACER_TAIL:
+                continue
+            c = cp[i]
+            s = chr(c) if c else " "
+            if f & CELL_GRAPHEME:
+                s += self.grapheme_extras(i)
+            chars.append(s)
+        return "".join(chars)
+
+    # ------------------------------------------------------------------ styles
+
+    def intern_style(self, style: Style) -> int:
+        """The id of `style` in this page, adding it if needed. Raises PageOverflow('styles')."""
+        sid = self._style_index.get(style)
+        if sid is not None:
+            return sid
+        if not self._style_free:
+            self._collect_styles()
+            if len(self._style_free) < max(1, self.capacity.styles // 8):
+                raise PageOverflow("styles")
+        sid = self._style_free.pop()
+        w = sid * _STYLE_WORDS
+        self.styles[w:w + _STYLE_WORDS] = array("I", style)
+        self._style_index[style] = sid
+        return sid
+
+    def style(self, sid: int) -> Style:
+        w = sid * _STYLE_WORDS
+        return tuple(self.styles[w:w + _STYLE_WORDS])  # type: ignore[return-value]
+
+    def styles_in_use(self) -> int:
+        return len(self._style_index) - 1
+
+    def _collect_styles(self) -> None:
+        """Free style entries no cell references any more."""
+        live = set(self.st[:self.capacity.rows * self.cols].tolist())
+        for style, sid in list(self._style_index.items()):
+            if sid and sid not in live:
+                del self._style_index[style]
+                w = sid * _STYLE_WORDS
+                self.styles[w:w + _STYLE_WORDS] = _zeros32(_STYLE_WORDS)
+                self._style_free.append(sid)
+
+    # ------------------------------------------------------------------ graphemes
+
+    def set_grapheme(self, row: int, col: int, extras: str) -> None:
+        """Attach the extra codepoints of a cluster to a cell. Raises PageOverflow('grapheme_bytes')."""
+        n = len(extras)
+        if not 0 < n <= MAX_CLUSTER_EXTRA:
+            raise ValueError("a cluster has 1..255 extra codepoints")
+        i = self.slots[row] * self.cols + col
+        if self.fl[i] & CELL_GRAPHEME:
+            self._del_grapheme(i)
+        cap_words = len(self.garena)
+        if (self._g_count + 1) * 16 > self.capacity.gmap_cap * 13:
+            raise PageOverflow("grapheme_bytes")
+        if self._g_used + n > cap_words:
+            self._compact_graphemes()
+            if self._g_live + n > cap_words * 3 // 4:
+                raise PageOverflow("grapheme_bytes")
+        off = self._g_used
+        self.garena[off:off + n] = memoryview(extras.encode("utf-32-le")).cast("I")
+        self._g_used += n
+        self._g_live += n
+        _map_put(self.gmap, self.capacity.gmap_cap - 1, i + 1, off << 8 | n)
+        self._g_count += 1
+        self.fl[i] |= CELL_GRAPHEME
+        self.rflags[row] |= ROW_GRAPHEME | ROW_DIRTY
+
+    def grapheme_extras(self, cell_index: int) -> str:
+        v = _map_get(self.gmap, self.capacity.gmap_cap - 1, cell_index + 1)
+        if v is None:
+            return ""
+        off, n = v >> 8, v & 0xFF
+        return self.garena[off:off + n].tobytes().decode("utf-32-le")
+
+    def grapheme_bytes_used(self) -> int:
+        return self._g_live * 4
+
+    def _del_grapheme(self, i: int) -> None:
+        v = _map_del(self.gmap, self.capacity.gmap_cap - 1, i + 1)
+        if v is not None:
+            self._g_live -= v & 0xFF
+            self._g_count -= 1
+        self.fl[i] &= ~CELL_GRAPHEME
+
+    def _compact_graphemes(self) -> None:
+        """Pack live clusters to the front of the arena, dropping the space of overwritten ones."""
+        gmap = self.gmap
+        entries = [(gmap[2 * j + 1] >> 8, gmap[2 * j + 1] & 0xFF, j)
+                   for j in range(self.capacity.gmap_cap) if gmap[2 * j]]
+        entries.sort()
+        dst = 0
+        for off, n, j in entries:
+            if off != dst:
+                self.garena[dst:dst + n] = self.garena[off:off + n].tobytes()
+            gmap[2 * j + 1] = dst << 8 | n
+            dst += n
+        self._g_used = dst
+        self._g_live = dst
+
+    # ------------------------------------------------------------------ hyperlinks
+
+    def intern_hyperlink(self, link_id: str, uri: str) -> int:
+        """The index of (id, uri) in this page's hyperlink table. Raises PageOverflow."""
+        key = (link_id, uri)
+        idx = self._link_index.get(key)
+        if idx is not None:
+            return idx
+        if not self._link_free:
+            self._collect_links()
+            if not self._link_free:
+                raise PageOverflow("hyperlinks")
+        data = link_id.encode() + uri.encode()
+        cap = len(self.sarena)
+        if self._s_used + len(data) > cap:
+            self._compact_strings()
+            if self._s_used + len(data) > cap:
+                raise PageOverflow("string_bytes")
+        idx = self._link_free.pop()
+        off = self._s_used
+        self.sarena[off:off + len(data)] = data
+        self._s_used += len(data)
+        w = idx * _LINK_WORDS
+        self.links[w:w + _LINK_WORDS] = array("I", (off, len(link_id.encode()), len(uri.encode()), 1))
+        self._link_index[key] = idx
+        return idx
+
+    def hyperlink(self, idx: int) -> tuple[str, str]:
+        w = idx * _LINK_WORDS
+        off, id_len, uri_len, _ = self.links[w:w + _LINK_WORDS]
+        raw = self.sarena[off:off + id_len + uri_len].tobytes()
+        return raw[:id_len].decode(), raw[id_len:].decode()
+
+    def set_hyperlink(self, row: int, start: int, end: int, idx: int) -> None:
+        """Mark columns [start, end) as part of link `idx`. Raises PageOverflow('hyperlinks') if the map fills."""
+        base = self.slots[row] * self.cols
+        mask = self.capacity.hmap_cap - 1
+        for i in range(base + start, base + end):
+            if not self.fl[i] & CELL_HYPERLINK:
+                if (self._h_count + 1) * 16 > self.capacity.hmap_cap * 13:
+                    raise PageOverflow("hyperlinks")
+                self._h_count += 1
+            _map_put(self.hmap, mask, i + 1, idx + 1)
+            self.fl[i] |= CELL_HYPERLINK
+        self.rflags[row] |= ROW_HYPERLINK | ROW_DIRTY
+
+    def hyperlink_at(self, row: int, col: int) -> int | None:
+        i = self.slots[row] * self.cols + col
+        if not self.fl[i] & CELL_HYPERLINK:
+            return None
+        v = _map_get(self.hmap, self.capacity.hmap_cap - 1, i + 1)
+        return None if v is None else v - 1
+
+    def hyperlinks_in_use(self) -> int:
+        return len(self._link_index)
+
+    def _del_hyperlink(self, i: int) -> None:
+        if _map_del(self.hmap, self.capacity.hmap_cap - 1, i + 1) is not None:
+            self._h_count -= 1
+        self.fl[i] &= ~CELL_HYPERLINK
+
+    def _live_link_indexes(self) -> set[int]:
+        hmap = self.hmap
+        return {hmap[2 * j + 1] - 1 for j in range(self.capacity.hmap_cap) if hmap[2 * j]}
+
+    def _collect_links(self) -> None:
+        live = self._live_link_indexes()
+        for key, idx in list(self._link_index.items()):
+            if idx not in live:
+                del self._link_index[key]
+                w = idx * _LINK_WORDS
+                self.links[w:w + _LINK_WORDS] = _zeros32(_LINK_WORDS)
+                self._link_free.append(idx)
+
+    def _compact_strings(self) -> None:
+        self._collect_links()
+        entries = []
+        for idx in self._link_index.values():
+            w = idx * _LINK_WORDS
+            entries.append((self.links[w], self.links[w + 1] + self.links[w + 2], idx))
+        entries.sort()
+        dst = 0
+        for off, n, idx in entries:
+            if off != dst:
+                self.sarena[dst:dst + n] = self.sarena[off:off + n].tobytes()
+            self.links[idx * _LINK_WORDS] = dst
+            dst += n
+        self._s_used = dst
+
+    # ------------------------------------------------------------------ extras bookkeeping
+
+    def _drop_extras(self, base: int, n: int) -> None:
+        """Forget grapheme and hyperlink entries of cells [base, base+n) about to be overwritten."""
+        fl = self.fl
+        marked = CELL_GRAPHEME | CELL_HYPERLINK
+        raw = fl[base:base + n]
+        if not any(f & marked for f in raw.tolist()):
+            return
+        for i in range(base, base + n):
+            f = fl[i]
+            if f & CELL_GRAPHEME:
+                self._del_grapheme(i)
+            if f & CELL_HYPERLINK:
+                self._del_hyperlink(i)
+
+    # ------------------------------------------------------------------ copying
+
+    def clone_from(self, src: Page) -> None:
+        """Copy all of `src` (same cols, rows and no larger tables) into this empty page, keeping ids."""
+        assert self.cols == src.cols and self.capacity.rows >= src.rows_used
+        assert self.capacity.styles >= src.capacity.styles
+        assert self.capacity.hyperlinks >= src.capacity.hyperlinks
+        n = len(src.styles)
+        self.styles[:n] = src.styles
+        self._style_index = dict(src._style_index)
+        self._style_free = [s for s in range(self.capacity.styles - 1, 0, -1)
+                            if s not in set(self._style_index.values())]
+        src._compact_strings()
+        if src._s_used > len(self.sarena):
+            raise PageOverflow("string_bytes")
+        self.sarena[:src._s_used] = src.sarena[:src._s_used]
+        self._s_used = src._s_used
+        self.links[:len(src.links)] = src.links
+        self._link_index = dict(src._link_index)
+        used = set(self._link_index.values())
+        self._link_free = [i for i in range(self.capacity.hyperlinks - 1, -1, -1) if i not in used]
+        cols = self.cols
+        for r in range(src.rows_used):
+            s = src.slots[r] * cols
+            d = self.slots[r] * cols
+            self.cp[d:d + cols] = src.cp[s:s + cols]
+            self.st[d:d + cols] = src.st[s:s + cols]
+            self.fl[d:d + cols] = src.fl[s:s + cols]
+            self.rflags[r] = src.rflags[r] | ROW_DIRTY
+            if src.rflags[r] & ROW_EXTRAS:
+                self._copy_row_extras(r, src, r, 0, cols, identity_links=True)
+        self.rows_used = src.rows_used
+
+    def copy_cells(self, row: int, col: int, src: Page, src_row: int, src_col: int, n: int) -> None:
+        """Copy n cells from another page (or this one), re-interning styles, clusters and links here."""
+        if n <= 0:
+            return
+        s = src.slots[src_row] * src.cols + src_col
+        d = self.slots[row] * self.cols + col
+        if self.rflags[row] & ROW_EXTRAS:
+            self._drop_extras(d, n)
+        cp = src.cp[s:s + n].tobytes()
+        fl = src.fl[s:s + n].tobytes()
+        st = src.st[s:s + n]
+        if src is self:
+            st_out = st.tobytes()
+        else:
+            ids = set(st.tolist())
+            remap = {sid: (self.intern_style(src.style(sid)) if sid else 0) for sid in ids}
+            if all(k == v for k, v in remap.items()):
+                st_out = st.tobytes()
+            else:
+                st_out = array("H", [remap[x] for x in st.tolist()]).tobytes()
+        self.cp[d:d + n] = memoryview(cp).cast("I")
+        self.st[d:d + n] = memoryview(st_out).cast("H")
+        self.fl[d:d + n] = memoryview(fl).cast("H")
+        srf = src.rflags[src_row]
+        self.rflags[row] |= ROW_DIRTY | (srf & ROW_STYLED)
+        if srf & ROW_EXTRAS:
+            # Clear the marker bits first: _copy_row_extras sets them again for entries it really adds.
+            for i in range(d, d + n):
+                self.fl[i] &= ~(CELL_GRAPHEME | CELL_HYPERLINK)
+            self._copy_row_extras(row, src, src_row, src_col, n, identity_links=False, dst_col=col)
+
+    def _copy_row_extras(self, row: int, src: Page, src_row: int, src_col: int, n: int,
+                         identity_links: bool, dst_col: int | None = None) -> None:
+        dst_col = src_col if dst_col is None else dst_col
+        sbase = src.slots[src_row] * src.cols
+        link_remap: dict[int, int] = {}
+        for k in range(n):
+            si = sbase + src_col + k
+            f = src.fl[si]
+            if f & CELL_GRAPHEME:
+                extras = src.grapheme_extras(si)
+                if extras:
+                    self.set_grapheme(row, dst_col + k, extras)
+            if f & CELL_HYPERLINK:
+                idx = src.hyperlink_at(src_row, src_col + k)
+                if idx is None:
+                    continue
+                if not identity_links:
+                    if idx not in link_remap:
+                        link_remap[idx] = self.intern_hyperlink(*src.hyperlink(idx))
+                    idx = link_remap[idx]
+                self.set_hyperlink(row, dst_col + k, dst_col + k + 1, idx)
+
+    # ------------------------------------------------------------------ stats
+
+    def table_usage(self) -> dict[str, int]:
+        return {
+            "styles": self.styles_in_use(),
+            "grapheme_bytes": self.grapheme_bytes_used(),
+            "hyperlinks": self.hyperlinks_in_use(),
+            "string_bytes": self._s_used,
+        }
+
+    def __repr__(self) -> str:
+        return (f"<Page #{self.serial} {self.ownership.value} {self.cols}x{self.rows_used}/{self.cap_rows}"
+                f" {self.mapping.size} B>")
+
+
+# ---------------------------------------------------------------------- open-addressing u32 map helpers
+# Entries are (key, value) word pairs; key 0 marks an empty slot. Linear probing, backward-shift deletion.
+
+def _map_get(m: memoryview, mask: int, key: int) -> int | None:
+    i = (key * _HASH) & mask
+    while True:
+        k = m[2 * i]
+        if k == key:
+            return m[2 * i + 1]
+        if k == 0:
+            return None
+        i = (i + 1) & mask
+
+
+def _map_put(m: memoryview, mask: int, key: int, value: int) -> None:
+    i = (key * _HASH) & mask
+    while True:
+        k = m[2 * i]
+        if k == key or k == 0:
+            m[2 * i] = key
+            m[2 * i + 1] = value
+            return
+        i = (i + 1) & mask
+
+
+def _map_del(m: memoryview, mask: int, key: int) -> int | None:
+    i = (key * _HASH) & mask
+    while True:
+        k = m[2 * i]
+        if k == 0:
+            return None
+        if k == key:
+            break
+        i = (i + 1) & mask
+    value = m[2 * i + 1]
+    # Backward-shift: pull later entries of the probe run into the hole so lookups never stop early.
+    hole = i
+    j = i
+    while True:
+        j = (j + 1) & mask
+        k = m[2 * j]
+        if k == 0:
+            break
+        home = (k * _HASH) & mask
+        if (j - home) & mask >= (j - hole) & mask:
+            m[2 * hole] = k
+            m[2 * hole + 1] = m[2 * j + 1]
+            hole = j
+    m[2 * hole] = 0
+    m[2 * hole + 1] = 0
+    return value
