@@ -449,7 +449,7 @@ class Page:
         dst = 0
         for off, n, j in entries:
             if off != dst:
-                self.garena[dst:dst + n] = self.garena[off:off + n].tobytes()
+                self.garena[dst:dst + n] = self.garena[off:off + n]   # memmove: dst < off
             gmap[2 * j + 1] = dst << 8 | n
             dst += n
         self._g_used = dst

@@ -291,6 +291,9 @@ class PageList:
             if pin.page is page:
                 pin.page = new
         self._release(page)
+        # The list may now be over its byte limit; history pages go (never a page of the active area, and
+        # so never `new` when the caller writes to the screen).
+        self._enforce_limits(extra_bytes=0)
         return new
 
     def _release_unlinked_new(self, page: Page) -> None:

@@ -226,3 +226,16 @@ def test_open_addressing_map_matches_a_dict(ops):
             assert _map_del(m, mask, key) == model.pop(key, None)
         for k in range(1, 201):
             assert _map_get(m, mask, k) == model.get(k)
+
+
+def test_compaction_moves_live_clusters_behind_dead_ones_intact():
+    page = make_page(grapheme_bytes=64)      # 16 codepoints of arena
+    for c in range(4):
+        page.set_grapheme(0, c, chr(0x300 + c) * 3)
+    page.write_text(0, 0, "abc")             # clusters at cols 0-2 die; col 3 (offset 9) stays live
+    for c in range(5, 11):
+        page.set_grapheme(0, c, "\u0308")    # the 5th needs room: compaction moves col 3's cluster to 0
+    assert page.grapheme_extras(page.cell_index(0, 3)) == "\u0303" * 3
+    assert [page.grapheme_extras(page.cell_index(0, c)) for c in range(5, 11)] == ["\u0308"] * 6
+    assert page.grapheme_bytes_used() == 4 * 9
+    close(page)
