@@ -5,8 +5,9 @@ Owns:
   can never change. Release code looks only at `ownership`, never at a size (inferring ownership from a size is
   exactly how Ghostty leaked 37 GB).
 - Naming: every mapping is named after its ownership and owner (`mux-pool.p3` / `mux-direct.p3`, where `p3` names
-  the PageList) so `/proc/self/maps` attributes it, per kind and per owner. The kernel's `PR_SET_VMA_ANON_NAME` is used where it is allowed ("[anon:mux-pool]"); otherwise each
-  mapping is a named memfd ("/memfd:mux-pool (deleted)"). Both show up by name.
+  the PageList) so `/proc/self/maps` attributes it, per kind and per owner. The kernel's `PR_SET_VMA_ANON_NAME`
+  is used where it is allowed ("[anon:mux-pool.p3]"); otherwise each mapping is a named memfd
+  ("/memfd:mux-pool.p3 (deleted)"). Both show up by name.
 - `os_tagged_bytes()`: sums this process's named page mappings from `/proc/self/maps`.
 - `live_bytes()`: this process's accounted bytes of open mappings, by ownership.
 
@@ -166,7 +167,8 @@ class Mapping:
 _OWNER = re.compile(r"[A-Za-z0-9_]{0,32}")
 # start-end perms offset dev inode, then the name: "[anon:mux-pool.p3]" or "/memfd:mux-pool.p3 (deleted)".
 _MAPS_LINE = re.compile(
-    rb"^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s+(?:\[anon:|/memfd:)mux-(pool|direct)(?:\.(\w+))?(?:\]| \(deleted\))?$",
+    rb"^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s+"
+    rb"(?:\[anon:|/memfd:)mux-(pool|direct)(?:\.(\w+))?(?:\]| \(deleted\))?$",
     re.M,
 )
 

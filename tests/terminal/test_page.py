@@ -138,7 +138,7 @@ def test_graphemes_store_read_overwrite_and_compact():
     assert page.grapheme_extras(i) == family
     assert page.row_text(0).startswith("👨" + family)
     # Overwrite repeatedly: dead clusters are compacted away, so this never overflows.
-    for k in range(40):
+    for _ in range(40):
         page.write_text(0, 1, "x")
         page.set_grapheme(0, 1, "\u0301\u0302")
     assert page.grapheme_bytes_used() == 4 * (len(family) + 2)

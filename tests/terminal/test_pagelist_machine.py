@@ -63,7 +63,7 @@ class PageMemory(RuleBasedStateMachine):
         for k in range(count):
             c = (col + k) % pl.cols
 
-            def put(p, c=c):
+            def put(p, c=c, r=r):
                 p.set_grapheme(r, c, extra)
             with_growth(pl, page, put)
             page, r = self._active(y)
@@ -75,7 +75,7 @@ class PageMemory(RuleBasedStateMachine):
         for k in range(n):
             page, r = self._active(y + k)
 
-            def link(p, k=k):
+            def link(p, k=k, r=r):
                 idx = p.intern_hyperlink(f"id{uniq + k}", f"https://example.com/{uniq + k}")
                 p.set_hyperlink(r, 0, min(3, pl.cols), idx)
             with_growth(pl, page, link)
