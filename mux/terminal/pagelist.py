@@ -114,6 +114,7 @@ class PageList:
         self.pins: set[Pin] = set()
         self.viewport: Pin | None = None   # None: the view follows the active area
         self.closed = False
+        self._reflowing = False
         self.set_limits(limit_bytes, limit_lines)
         for _ in range(rows):
             self.grow()
@@ -292,8 +293,9 @@ class PageList:
                 pin.page = new
         self._release(page)
         # The list may now be over its byte limit; history pages go (never a page of the active area, and
-        # so never `new` when the caller writes to the screen).
-        self._enforce_limits(extra_bytes=0)
+        # so never `new` when the caller writes to the screen). Not mid-reflow: pins are placed only at its end.
+        if not self._reflowing:
+            self._enforce_limits(extra_bytes=0)
         return new
 
     def _release_unlinked_new(self, page: Page) -> None:
@@ -445,7 +447,11 @@ class PageList:
         if cols < 1 or rows < 1:
             raise ValueError("a PageList needs at least one column and one row")
         if cols != self.cols:
-            self._reflow(cols, cursor)
+            self._reflowing = True
+            try:
+                self._reflow(cols, cursor)
+            finally:
+                self._reflowing = False
         self.rows = rows
         while self.total_rows < rows:
             self.grow()
@@ -453,9 +459,9 @@ class PageList:
 
     def _reflow(self, cols: int, cursor: Pin | None) -> None:
         old_pages = list(self.pages())
-        # Blank rows below the cursor's logical line are not carried over (resize() re-adds blank rows at the
-        # bottom), so narrowing does not push real content into history to keep empty rows on screen.
-        stop = _line_end(cursor.page, cursor.row) if cursor is not None else None
+        # Trailing blank rows below the cursor's logical line are not carried over (resize() re-adds blank rows
+        # at the bottom), so narrowing does not push real content into history to keep empty rows on screen.
+        stop = self._last_kept_row(_line_end(cursor.page, cursor.row)) if cursor is not None else None
         pins_by_row: dict[tuple[int, int], list[Pin]] = {}
         for pin in self.pins:
             pins_by_row.setdefault((id(pin.page), pin.row), []).append(pin)
@@ -479,6 +485,17 @@ class PageList:
                 pin.page, pin.row, pin.col, pin.garbage = self.last, self.last.rows_used - 1, 0, True
             else:
                 pin.page, pin.row, pin.col = place
+
+    def _last_kept_row(self, cursor_line_end: tuple[Page, int]) -> tuple[Page, int]:
+        """The last row that holds anything, or the end of the cursor's line if that comes later."""
+        page = self.last
+        while page is not None:
+            for r in range(page.rows_used - 1, -1, -1):
+                if (page, r) == cursor_line_end or page.rflags[r] & (ROW_WRAP | ROW_WRAP_CONTINUATION) \
+                        or _content_length(page, r):
+                    return page, r
+            page = page.prev
+        return cursor_line_end
 
     # ------------------------------------------------------------------ teardown, checks, stats
 
@@ -594,9 +611,13 @@ class _ReflowWriter:
                 return dst
             except PageOverflow as overflow:
                 try:
-                    dst = self.pl.adjust_capacity(dst, overflow.dimension)
+                    grown = self.pl.adjust_capacity(dst, overflow.dimension)
                 except PageOverflow:
                     return dst      # past MAX_PAGE_BYTES: the text stays, the cluster or link is dropped
+                for key, (page, row, col) in self.moved.items():   # pins already placed on the old copy
+                    if page is dst:
+                        self.moved[key] = (grown, row, col)
+                dst = grown
 
     def write_line(self, line: list[tuple[Page, int]]) -> None:
         cols = self.cols
