@@ -151,6 +151,8 @@ DEFAULT_STYLE: Style = (0, 0, 0, 0)
 COLOR_PALETTE = 1 << 24
 COLOR_RGB = 2 << 24
 
+_EXTRA_BITS = bytes(1 if b & (CELL_GRAPHEME | CELL_HYPERLINK) else 0 for b in range(256))
+_EXTRA_BYTE = 1
 _zero_u32 = memoryview(bytes(4 * 4096)).cast("I")
 _zero_u16 = memoryview(bytes(2 * 4096)).cast("H")
 _u16_runs: dict[int, memoryview] = {}
@@ -190,7 +192,7 @@ class Page:
         "mapping", "capacity", "cols", "rows_used", "serial", "prev", "next",
         "slots", "cp", "styles", "garena", "gmap", "links", "hmap", "st", "fl", "rflags", "sarena",
         "_views", "_style_index", "_style_free", "_g_used", "_g_live", "_g_count",
-        "_s_used", "_link_index", "_link_free", "_h_count",
+        "_s_used", "_link_index", "_link_free", "_h_count", "_gmask", "_hmask",
     )
 
     def __init__(self, mapping: Mapping, capacity: Capacity, serial: int = 0) -> None:
@@ -213,6 +215,8 @@ class Page:
                 views.append(view)
             setattr(self, name, view)
         self._views = views
+        self._gmask = capacity.gmap_cap - 1
+        self._hmask = capacity.hmap_cap - 1
         self._init_tables()
 
     def _init_tables(self) -> None:
@@ -418,13 +422,13 @@ class Page:
         self.garena[off:off + n] = memoryview(extras.encode("utf-32-le")).cast("I")
         self._g_used += n
         self._g_live += n
-        _map_put(self.gmap, self.capacity.gmap_cap - 1, i + 1, off << 8 | n)
+        _map_put(self.gmap, self._gmask, i + 1, off << 8 | n)
         self._g_count += 1
         self.fl[i] |= CELL_GRAPHEME
         self.rflags[row] |= ROW_GRAPHEME | ROW_DIRTY
 
     def grapheme_extras(self, cell_index: int) -> str:
-        v = _map_get(self.gmap, self.capacity.gmap_cap - 1, cell_index + 1)
+        v = _map_get(self.gmap, self._gmask, cell_index + 1)
         if v is None:
             return ""
         off, n = v >> 8, v & 0xFF
@@ -434,7 +438,7 @@ class Page:
         return self._g_live * 4
 
     def _del_grapheme(self, i: int) -> None:
-        v = _map_del(self.gmap, self.capacity.gmap_cap - 1, i + 1)
+        v = _map_del(self.gmap, self._gmask, i + 1)
         if v is not None:
             self._g_live -= v & 0xFF
             self._g_count -= 1
@@ -491,7 +495,7 @@ class Page:
     def set_hyperlink(self, row: int, start: int, end: int, idx: int) -> None:
         """Mark columns [start, end) as part of link `idx`. Raises PageOverflow('hyperlinks') if the map fills."""
         base = self.slots[row] * self.cols
-        mask = self.capacity.hmap_cap - 1
+        mask = self._hmask
         for i in range(base + start, base + end):
             if not self.fl[i] & CELL_HYPERLINK:
                 if (self._h_count + 1) * 16 > self.capacity.hmap_cap * 13:
@@ -505,14 +509,14 @@ class Page:
         i = self.slots[row] * self.cols + col
         if not self.fl[i] & CELL_HYPERLINK:
             return None
-        v = _map_get(self.hmap, self.capacity.hmap_cap - 1, i + 1)
+        v = _map_get(self.hmap, self._hmask, i + 1)
         return None if v is None else v - 1
 
     def hyperlinks_in_use(self) -> int:
         return len(self._link_index)
 
     def _del_hyperlink(self, i: int) -> None:
-        if _map_del(self.hmap, self.capacity.hmap_cap - 1, i + 1) is not None:
+        if _map_del(self.hmap, self._hmask, i + 1) is not None:
             self._h_count -= 1
         self.fl[i] &= ~CELL_HYPERLINK
 
@@ -549,9 +553,8 @@ class Page:
     def _drop_extras(self, base: int, n: int) -> None:
         """Forget grapheme and hyperlink entries of cells [base, base+n) about to be overwritten."""
         fl = self.fl
-        marked = CELL_GRAPHEME | CELL_HYPERLINK
-        raw = fl[base:base + n]
-        if not any(f & marked for f in raw.tolist()):
+        # The marker bits live in each u16's low byte: test them all with two C-level byte operations.
+        if _EXTRA_BYTE not in fl[base:base + n].tobytes()[::2].translate(_EXTRA_BITS):
             return
         for i in range(base, base + n):
             f = fl[i]
