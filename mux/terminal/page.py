@@ -275,6 +275,19 @@ class Page:
         self.fl[base:end] = _zeros16(n)
         self.rflags[row] = flags | (ROW_DIRTY | ROW_STYLED if style_id else ROW_DIRTY)
 
+    def write_text_styled(self, row: int, col: int, text: str, styles: bytes) -> None:
+        """Write narrow characters with per-cell style ids (`styles`: little-endian u16, one per character)."""
+        n = len(text)
+        base = self.slots[row] * self.cols + col
+        flags = self.rflags[row]
+        if flags & ROW_EXTRAS:
+            self._drop_extras(base, n)
+        end = base + n
+        self.cp[base:end] = memoryview(text.encode("utf-32-le")).cast("I")
+        self.st[base:end] = memoryview(styles).cast("H")
+        self.fl[base:end] = _zeros16(n)
+        self.rflags[row] = flags | ROW_DIRTY | ROW_STYLED
+
     def write_cells(self, row: int, col: int, cps: memoryview | array, style_id: int,
                     flags: memoryview | array) -> None:
         """Write prepared u32 codepoints and u16 cell flags (wide/spacer) with one style."""
@@ -412,7 +425,7 @@ class Page:
         if self.fl[i] & CELL_GRAPHEME:
             self._del_grapheme(i)
         cap_words = len(self.garena)
-        if (self._g_count + 1) * 16 > self.capacity.gmap_cap * 13:
+        if (self._g_count + 1) * 16 > (self._gmask + 1) * 13:
             raise PageOverflow("grapheme_bytes")
         if self._g_used + n > cap_words:
             self._compact_graphemes()
@@ -498,7 +511,7 @@ class Page:
         mask = self._hmask
         for i in range(base + start, base + end):
             if not self.fl[i] & CELL_HYPERLINK:
-                if (self._h_count + 1) * 16 > self.capacity.hmap_cap * 13:
+                if (self._h_count + 1) * 16 > (self._hmask + 1) * 13:
                     raise PageOverflow("hyperlinks")
                 self._h_count += 1
             _map_put(self.hmap, mask, i + 1, idx + 1)
@@ -553,15 +566,17 @@ class Page:
     def _drop_extras(self, base: int, n: int) -> None:
         """Forget grapheme and hyperlink entries of cells [base, base+n) about to be overwritten."""
         fl = self.fl
-        # The marker bits live in each u16's low byte: test them all with two C-level byte operations.
-        if _EXTRA_BYTE not in fl[base:base + n].tobytes()[::2].translate(_EXTRA_BITS):
-            return
-        for i in range(base, base + n):
+        # The marker bits live in each u16's low byte: find marked cells with C-level byte operations.
+        marks = fl[base:base + n].tobytes()[::2].translate(_EXTRA_BITS)
+        k = marks.find(_EXTRA_BYTE)
+        while k >= 0:
+            i = base + k
             f = fl[i]
             if f & CELL_GRAPHEME:
                 self._del_grapheme(i)
             if f & CELL_HYPERLINK:
                 self._del_hyperlink(i)
+            k = marks.find(_EXTRA_BYTE, k + 1)
 
     # ------------------------------------------------------------------ copying
 

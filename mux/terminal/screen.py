@@ -23,6 +23,7 @@ from array import array
 from collections.abc import Callable
 
 from mux import __version__
+from mux.terminal.graphemes import _char_widths as _CHAR_WIDTHS
 from mux.terminal.graphemes import char_width, cluster_width, clusters, extends
 from mux.terminal.page import (
     CELL_GRAPHEME,
@@ -37,6 +38,7 @@ from mux.terminal.page import (
     PageOverflow,
 )
 from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES, PageList
+from mux.terminal.styles import _cache as _SGR_CACHE
 from mux.terminal.styles import COLOR_PALETTE, COLOR_RGB, DEFAULT_STYLE, XTERM_PALETTE, Style, apply_sgr
 
 MAX_URI_BYTES = 8192
@@ -63,6 +65,7 @@ _DEC_GRAPHICS = str.maketrans(dict(zip(
     "`abcdefghijklmnopqrstuvwxyz{|}~",
     "◆▒␉␌␍␊°±␤␋┘┐┌└┼⎺⎻─⎼⎽├┤┴┬│≤≥π≠£·", strict=True)))
 _WIDE_FLAGS = array("H", [CELL_WIDE, CELL_SPACER_TAIL])
+_WIDE_PAIR = (CELL_WIDE, CELL_SPACER_TAIL)
 
 
 class _Cursor:
@@ -133,6 +136,13 @@ class Screen:
         self._last_cluster = ""
         self._last_pos = (0, 0)
         self.keyboard_flags: list[int] = [0]
+        # The pending run: contiguous ASCII draws on one row, written with one set of slice copies by _flush().
+        self._run_page: Page | None = None
+        self._run_y = self._run_row = self._run_x0 = self._run_end = 0
+        self._run_texts: list[str] = []
+        self._run_styles: list[Style] = []
+        self._run_eol: Style | None = None      # EL 0 at the run's end: clear from the final end with this
+        self._run_pen: Style | None = None      # the run's one style, or None when it has several
 
     @property
     def in_alternate(self) -> bool:
@@ -183,15 +193,69 @@ class Screen:
         if self._translate is not None:
             text = text.translate(self._translate)
         if text.isascii():
+            x = self.x
+            end = x + len(text)
+            if end < self.columns and not self.pending_wrap and not self.insert and self.link is None:
+                # Batched: remember the text; cells are written when the run ends (see _flush).
+                y = self.y
+                pen = self.pen
+                if self._run_page is None or self._run_end != x or self._run_y != y:
+                    self._flush()
+                    page, r = self._locs[y]
+                    self._run_page, self._run_y, self._run_row, self._run_x0 = page, y, r, x
+                    self._run_pen = pen
+                elif pen is not self._run_pen:
+                    self._run_pen = None            # more than one style in the run
+                self._run_texts.append(text)
+                self._run_styles.append(pen)
+                self._run_end = self.x = end
+                self.last_char = self._last_cluster = text[-1]
+                self._last_pos = (y, end - 1)
+                return
+            self._flush()
             self._draw_narrow(text)
         else:
+            self._flush()
             self._draw_unicode(text)
+
+    def _flush(self) -> None:
+        """Write the pending run of batched draws into its row (one slice copy per cell array)."""
+        page = self._run_page
+        if page is None:
+            return
+        self._run_page = None
+        y, r, x0, end = self._run_y, self._run_row, self._run_x0, self._run_end
+        texts, styles = self._run_texts, self._run_styles
+        text = texts[0] if len(texts) == 1 else "".join(texts)
+        fl = page.fl
+        base = page.slots[r] * page.cols
+        if fl[base + x0] & CELL_SPACER_TAIL or (end < page.cols and fl[base + end] & CELL_SPACER_TAIL):
+            self._fix_wide_edges(page, r, x0, end - x0)
+        if self._run_pen is not None:
+            page, sid = self._style_id(y, self._run_pen)
+            page.write_text(r, x0, text, sid)
+        else:
+            ids: dict[Style, bytes] = {}
+            for style in styles:
+                if style not in ids:
+                    page, sid = self._style_id(y, style)     # a grown page keeps every style id
+                    ids[style] = sid.to_bytes(2, "little")
+            st = b"".join([ids[style] * len(t) for style, t in zip(styles, texts, strict=True)])
+            page.write_text_styled(r, x0, text, st)
+        texts.clear()
+        styles.clear()
+        if self._run_eol is not None:
+            eol, self._run_eol = self._run_eol, None
+            page, sid = self._style_id(y, eol)
+            page.clear_cells(r, end, self.columns, sid)
+            page.rflags[r] &= ~ROW_WRAP
 
     def draw_lines(self, lines: list[str]) -> None:
         """Each line drawn, then CR LF (the Stream's bulk path for plain logs).
 
         The common case (ASCII lines shorter than the screen, cursor at the bottom of a full-screen region on the
         primary screen, plain pen) is inlined: one slice write and one PageList.grow per line."""
+        self._flush()
         cols = self.columns
         bottom = self.lines - 1
         simple = (self._translate is None and not self.insert and self.link is None and self.pen[1] == 0
@@ -292,6 +356,55 @@ class Screen:
                 if not text:
                     return
         parts = clusters(text) if self.grapheme_clustering else list(text)
+        if not (self.pending_wrap or self.insert) and self._draw_segment(parts):
+            return
+        self._draw_clusters(parts)
+
+    def _draw_segment(self, parts: list[str]) -> bool:
+        """Clusters that fit on the cursor's row before the last column: all cells built, then one write.
+        Returns False (nothing drawn) when the text needs wrapping or holds a stray zero-width cluster."""
+        cps: list[int] = []
+        flags: list[int] = []
+        extras: list[tuple[int, str]] = []
+        widths = _CHAR_WIDTHS
+        for c in parts:
+            if len(c) == 1:
+                w = widths.get(c)
+                if w is None:
+                    w = char_width(c)
+            else:
+                w = cluster_width(c)
+                if w:
+                    extras.append((len(cps), c[1:]))
+            if w == 1:
+                cps.append(ord(c[0]))
+                flags.append(0)
+            elif w == 2:
+                cps += (ord(c[0]), 0)
+                flags += _WIDE_PAIR
+            else:
+                return False
+        x = self.x
+        n = len(cps)
+        if x + n >= self.columns:
+            return False
+        y = self.y
+        page, sid = self._style_id(y, self.pen)
+        r = self._locs[y][1]
+        self._fix_wide_edges(page, r, x, n)
+        page.write_cells(r, x, array("I", cps), sid, array("H", flags))
+        for offset, extra in extras:
+            self._attach(y, x + offset, extra)
+        if self.link is not None:
+            self._mark_link(x, x + n)
+        last = parts[-1]
+        self.last_char = self._last_cluster = last
+        self._last_pos = (y, x + n - (2 if flags[-1] == CELL_SPACER_TAIL else 1))
+        self.x = x + n
+        return True
+
+    def _draw_clusters(self, parts: list[str]) -> None:
+        """The general path: runs of narrow and wide characters and single clusters, wrapping as needed."""
         narrow: list[str] = []
         wide: list[str] = []
         for cluster in parts:
@@ -492,13 +605,25 @@ class Screen:
         self._last_cluster = ""
 
     def linefeed(self) -> None:
-        self.index()
+        if self._run_page is not None:
+            self._flush()
+        y = self.y
+        if y == self.lines - 1 and self.margin_top == 0 and y == self.margin_bottom and not self.pen[1] \
+                and self.pagelist is self.primary:
+            # The common case, inlined: the whole screen scrolls one row into history.
+            locs = self._locs
+            del locs[0]
+            locs.append(self.primary.grow())
+            self._last_cluster = ""
+        else:
+            self.index()
         if self.newline_mode:
             self.x = 0
         self.pending_wrap = False
 
     def index(self) -> None:
         """Down one row; at the bottom margin the region scrolls up."""
+        self._flush()
         self._last_cluster = ""
         if self.y == self.margin_bottom:
             self.scroll_up(1)
@@ -506,6 +631,7 @@ class Screen:
             self.y += 1
 
     def reverse_index(self) -> None:
+        self._flush()
         self._last_cluster = ""
         self.pending_wrap = False
         if self.y == self.margin_top:
@@ -534,6 +660,7 @@ class Screen:
 
     def scroll_up(self, count: int = 1) -> None:
         """SU, and index at the bottom margin: the region's content moves up; new rows at the bottom."""
+        self._flush()
         count = max(1, count)
         top, bottom = self.margin_top, self.margin_bottom
         count = min(count, bottom - top + 1)
@@ -553,6 +680,7 @@ class Screen:
 
     def scroll_down(self, count: int = 1) -> None:
         """SD, and reverse index at the top margin: content moves down; new rows at the top."""
+        self._flush()
         count = max(1, min(count, self.margin_bottom - self.margin_top + 1))
         self._rotate(self.margin_top, self.margin_bottom, -count, self._bce_style())
 
@@ -642,11 +770,13 @@ class Screen:
                 page, r = self._locs[y]
 
     def insert_characters(self, count: int = 1) -> None:
+        self._flush()
         page, r = self._locs[self.y]
         self._insert_blanks(page, r, self.x, max(1, count), self._bce_style())
         self.pending_wrap = False
 
     def delete_characters(self, count: int = 1) -> None:
+        self._flush()
         page, r = self._locs[self.y]
         cols = self.columns
         x = self.x
@@ -661,6 +791,7 @@ class Screen:
         self.pending_wrap = False
 
     def erase_characters(self, count: int = 1) -> None:
+        self._flush()
         count = min(max(1, count), self.columns - self.x)
         page, sid = self._style_id(self.y, self._bce_style())
         r = self._locs[self.y][1]
@@ -669,6 +800,7 @@ class Screen:
         self.pending_wrap = False
 
     def insert_lines(self, count: int = 1) -> None:
+        self._flush()
         if not self.margin_top <= self.y <= self.margin_bottom:
             return
         count = min(max(1, count), self.margin_bottom - self.y + 1)
@@ -677,6 +809,7 @@ class Screen:
         self.pending_wrap = False
 
     def delete_lines(self, count: int = 1) -> None:
+        self._flush()
         if not self.margin_top <= self.y <= self.margin_bottom:
             return
         count = min(max(1, count), self.margin_bottom - self.y + 1)
@@ -685,6 +818,11 @@ class Screen:
         self.pending_wrap = False
 
     def erase_in_line(self, how: int = 0, private: bool = False) -> None:
+        if how == 0 and self._run_page is not None and self._run_end == self.x and self._run_y == self.y:
+            self._run_eol = self._bce_style()      # folded into the pending run (gcc writes ESC[K constantly)
+            self.pending_wrap = False
+            return
+        self._flush()
         page, sid = self._style_id(self.y, self._bce_style())
         r = self._locs[self.y][1]
         start, end = {0: (self.x, self.columns), 1: (0, self.x + 1), 2: (0, self.columns)}.get(how, (0, 0))
@@ -696,6 +834,7 @@ class Screen:
         self.pending_wrap = False
 
     def erase_in_display(self, how: int = 0, private: bool = False, *args: object) -> None:
+        self._flush()
         if how == 3:
             if not self.in_alternate:
                 self.primary.erase_history()
@@ -717,6 +856,7 @@ class Screen:
 
     def alignment_display(self) -> None:
         """DECALN: fill the screen with E, reset margins, home the cursor."""
+        self._flush()
         self.margin_top, self.margin_bottom = 0, self.lines - 1
         for y in range(self.lines):
             page, r = self._locs[y]
@@ -855,6 +995,7 @@ class Screen:
 
     def reset(self) -> None:
         """RIS: back to the power-on state. Scrollback is kept (as in tmux)."""
+        self._flush()
         if self.in_alternate:
             self._leave_alternate()
         self._reset_state()
@@ -893,6 +1034,7 @@ class Screen:
             self._mode(mode, private, False)
 
     def _mode(self, mode: int, private: bool, on: bool) -> None:
+        self._flush()
         if not isinstance(mode, int):
             return
         if not private:
@@ -994,9 +1136,8 @@ class Screen:
     # ------------------------------------------------------------------ SGR, titles, OSC
 
     def select_graphic_rendition(self, *attrs: int | tuple, private: bool = False) -> None:
-        if private:
-            return
-        self.pen = apply_sgr(self.pen, attrs)
+        if not private:
+            self.pen = _SGR_CACHE.get((self.pen, attrs)) or apply_sgr(self.pen, attrs)
 
     def set_title(self, text: str) -> None:
         self.title = text[:MAX_TITLE]
@@ -1050,6 +1191,7 @@ class Screen:
         self.on_clipboard(target or "c", text)
 
     def _osc_prompt(self, data: str) -> None:
+        self._flush()
         mark = PROMPT_MARKS.get(data[:1])
         if mark is None:
             return
@@ -1161,6 +1303,7 @@ class Screen:
     def resize(self, lines: int | None = None, columns: int | None = None) -> None:
         """Rows changing moves lines between screen and history; columns changing reflows soft-wrapped lines
         (primary screen), keeping the cursor on its character."""
+        self._flush()
         lines = max(1, min(MAX_DIMENSION, self.lines if lines is None else lines))
         columns = max(1, min(MAX_DIMENSION, self.columns if columns is None else columns))
         if (lines, columns) == (self.lines, self.columns):
@@ -1205,23 +1348,28 @@ class Screen:
 
     def line(self, y: int) -> tuple[Page, int]:
         """Where active row y lives (page, row index in page)."""
+        self._flush()
         return self._locs[y]
 
     def display(self) -> list[str]:
         """The active screen as text, one string per row (spacers omitted, clusters whole)."""
+        self._flush()
         return [page.row_text(r) for page, r in self._locs]
 
     def history_text(self) -> list[str]:
+        self._flush()
         pl = self.primary
         return [page.row_text(r) for page, r in pl.row_locations(0, pl.history_rows())]
 
     def close(self) -> None:
         """Release all page memory (both screens)."""
+        self._flush()
         self.primary.close()
         if self.alternate is not None:
             self.alternate.close()
 
     def stats(self) -> dict:
+        self._flush()
         return self.primary.stats()
 
     def style_of(self, page: Page, r: int, col: int) -> Style:

@@ -23,8 +23,9 @@ Invariants:
 
 * Feeding a byte string whole or split at any points produces the same events, except that a
   printable run cut by a chunk boundary may arrive as several consecutive ``draw`` calls (their
-  concatenation is the same) and ``draw_lines`` groups may be cut differently (their expansion is
-  the same).  UTF-8 is decoded incrementally; invalid bytes become U+FFFD.
+  concatenation is the same), ``draw_lines`` groups may be cut differently (their expansion is
+  the same), and adjacent SGRs seen together arrive as one call with their parameters concatenated
+  (the same meaning; an empty SGR counts as 0).  UTF-8 is decoded incrementally; invalid bytes become U+FFFD.
 * After every ``feed()`` the parser is in ground state or holds an incomplete sequence: a CSI/ESC
   prefix of at most ``CSI_MAX`` characters, or an open OSC/DCS/SOS/PM/APC string.  An OSC payload
   is buffered up to ``OSC_MAX`` characters; a longer one is consumed and dropped.  DCS/SOS/PM/APC
@@ -82,8 +83,9 @@ _CSI_BODY = r"[^@-~\x18\x1a\x1b\x80-\x9f]*[@-~]?"
 # A well-formed CSI followed by parameterless ones is one token (one match, one cache lookup for,
 # e.g., gcc's ubiquitous ``ESC[01;31m ESC[K`` and ``ESC[m ESC[K``).  Only parameterless sequences
 # are appended so that the number of distinct tokens stays small and the cache keeps hitting.
-# Anything else after ``ESC [`` takes the permissive single form.
-_CSI_RUN = r"[0-?]*+[ -/]*+[@-~](?:\x1b\[[@-~])*+"
+# Anything else after ``ESC [`` takes the permissive single form. A run may also continue with SGRs, which
+# _compile_run merges into one call.
+_CSI_RUN = r"[0-?]*+[ -/]*+[@-~](?:\x1b\[(?:[0-9;:]*+m|[@-~]))*+"
 # Inside a string only the terminators end it; an ESC that does not start ST is payload, CAN/SUB
 # abort.  An ESC at the very end of the input may be the first half of ST and stays pending.
 _OSC_CHARS = r"[^\x07\x18\x1a\x1b\x9c]*+"
@@ -226,6 +228,25 @@ def _num(text: str) -> int:
             return 0
     value = int(text)
     return PARAM_MAX if value > PARAM_MAX else value
+
+
+_SGR_BODY = re.compile(r"([0-9:;]*)m")
+
+
+def _sgr_complete(params: list[Any]) -> bool:
+    """True if no ``38``/``48``/``58`` in `params` lacks the values its ``;`` form needs (so that concatenating
+    it with the next SGR's parameters cannot change either's meaning)."""
+    i, n = 0, len(params)
+    while i < n:
+        p = params[i]
+        i += 1
+        if p in (38, 48, 58) and not isinstance(p, tuple):
+            kind = params[i] if i < n else None
+            need = {5: 2, 2: 4}.get(kind) if isinstance(kind, int) else None
+            if need is None or i + need > n:
+                return False
+            i += need
+    return True
 
 
 def _parse_params(text: str) -> list[Any]:
@@ -537,14 +558,32 @@ class Stream(pyte.ByteStream):
             self._cache[tok] = fn
 
     def _compile_run(self, tok: str) -> Handler:
-        """A run of CSI sequences: each one compiled (and memoised) on its own, then chained."""
+        """A run of CSI sequences: each one compiled (and memoised) on its own, then chained. Adjacent SGRs
+        (``ESC[1m ESC[34m``, common in compiler output) become one ``select_graphic_rendition`` call with the
+        parameters concatenated, which means the same thing when each SGR is complete on its own."""
         get = self._cache.get
         calls = []
+        sgr_params: list[Any] = []
+        sgr = self.listener.select_graphic_rendition
+
+        def end_sgr() -> None:
+            if sgr_params:
+                calls.append(partial(sgr, *sgr_params))
+                sgr_params.clear()
+
         for body in tok[2:].split("\x1b["):
+            m = _SGR_BODY.fullmatch(body)
+            if m is not None:
+                params = _parse_params(m.group(1)) if m.group(1) else [0]
+                if _sgr_complete(params):
+                    sgr_params.extend(params)
+                    continue
+            end_sgr()
             one = "\x1b[" + body
             fn = get(one) or self._compile(one)
             if fn is not _noop:
                 calls.append(fn)
+        end_sgr()
         fn = _chain(*calls) if len(calls) > 1 else calls[0] if calls else _noop
         self._memo(tok, fn)
         return fn

@@ -76,11 +76,15 @@ class Recorder:
 
 
 def merge_draws(log: list[Event]) -> list[Event]:
-    """Concatenate consecutive ``draw`` events (a chunk boundary may cut a printable run)."""
+    """Concatenate consecutive ``draw`` events (a chunk boundary may cut a printable run), and consecutive
+    SGR events (the stream merges adjacent SGRs it sees together; an SGR with no parameters means 0)."""
     out: list[Event] = []
+    sgr = "select_graphic_rendition"
     for event in log:
         if event[0] == "draw" and out and out[-1][0] == "draw":
             out[-1] = ("draw", (out[-1][1][0] + event[1][0],), {})
+        elif event[0] == sgr and not event[2] and out and out[-1][0] == sgr and not out[-1][2]:
+            out[-1] = (sgr, (out[-1][1] or (0,)) + (event[1] or (0,)), {})
         else:
             out.append(event)
     return out

@@ -107,7 +107,7 @@ CONTRACT: list[tuple[bytes, list[Event]]] = [
         b"\x1b[?25l\x1b[?1049;2004h",
         [E("reset_mode", 25, private=True), E("set_mode", 1049, 2004, private=True)],
     ),
-    (b"\x1b[m\x1b[0m", [E("select_graphic_rendition"), E("select_graphic_rendition", 0)]),
+    (b"\x1b[m\x1b[0m", [E("select_graphic_rendition", 0, 0)]),  # adjacent SGRs merge into one call
     (b"\x1b[1;38;5;196m", [E("select_graphic_rendition", 1, 38, 5, 196)]),
     (b"\x1b[;1;m", [E("select_graphic_rendition", 0, 1, 0)]),
     (b"\x1b[4:3m", [E("select_graphic_rendition", (4, 3))]),
@@ -599,7 +599,7 @@ def test_same_events_as_pyte(chunks: list[bytes]) -> None:
     data = b"".join(chunks)
     theirs = Recorder()
     pyte.ByteStream(theirs).feed(data)
-    assert run(data) == theirs.log
+    assert merge_draws(run(data)) == merge_draws(theirs.log)
 
 
 def test_differential_check_can_fail() -> None:
@@ -612,3 +612,21 @@ def test_differential_check_can_fail() -> None:
 
 def test_new_events_list_matches_module() -> None:
     assert set(NEW_EVENTS) | {"draw_lines"} == set(stream_module.OPTIONAL_EVENTS)
+
+
+def test_adjacent_sgrs_merge_into_one_call_with_the_same_meaning() -> None:
+    from mux.terminal.screen import Screen
+    from mux.terminal.styles import BOLD, COLOR_PALETTE
+
+    log = run(b"\x1b[1m\x1b[34mx\x1b[m\x1b[32my")
+    sgr_calls = [e for e in log if e[0] == "select_graphic_rendition"]
+    assert sgr_calls[0][1] == (1, 34)
+    assert sgr_calls[1][1] == (0, 32)
+    # An incomplete extended colour is never glued to the next SGR's parameters.
+    screen = Screen(10, 2)
+    Stream(screen).feed(b"\x1b[38;5m\x1b[1mA")
+    page, r = screen.line(0)
+    assert screen.style_of(page, r, 0) == (0, 0, 0, BOLD)
+    Stream(screen).feed(b"\x1b[38;5;3m\x1b[1mB")
+    page, r = screen.line(0)
+    assert screen.style_of(page, r, 1) == (COLOR_PALETTE | 3, 0, 0, BOLD)
