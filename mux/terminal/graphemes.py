@@ -39,18 +39,77 @@ def cluster_width(cluster: str) -> int:
     return w
 
 
+def _is_modifier(ch: str) -> bool:
+    return 0x1F3FB <= ord(ch) <= 0x1F3FF
+
+
+def _split_stray_modifiers(cluster: str) -> list[str]:
+    """UAX #29 glues an emoji modifier (skin tone) to any base; a terminal shows it on its own unless the base
+    is an emoji (wcwidth then measures the pair as one 2-cell glyph, not 3 cells)."""
+    if width(cluster, control_codes="ignore") <= 2:
+        return [cluster]
+    pieces = [cluster[0]]
+    for ch in cluster[1:]:
+        if _is_modifier(ch):
+            pieces.append(ch)
+        else:
+            pieces[-1] += ch
+    return pieces
+
+
 def clusters(text: str) -> list[str]:
     """Extended grapheme clusters of `text`, each capped at MAX_CLUSTER_CODEPOINTS codepoints."""
-    out = list(iter_graphemes(text))
-    for i, c in enumerate(out):
-        if len(c) > MAX_CLUSTER_CODEPOINTS:
-            out[i] = c[:MAX_CLUSTER_CODEPOINTS]
+    out: list[str] = []
+    for c in iter_graphemes(text):
+        if len(c) > 1:
+            if len(c) > MAX_CLUSTER_CODEPOINTS:
+                c = c[:MAX_CLUSTER_CODEPOINTS]
+            if any(_is_modifier(ch) for ch in c):
+                out.extend(_split_stray_modifiers(c))
+                continue
+        out.append(c)
     return out
+
+
+# Width classes for str.translate: one character per input character.
+SIMPLE_NARROW = "\x01"
+SIMPLE_WIDE = "\x02"
+JOINS = "\x00"     # zero width, or may join a neighbour into a multi-codepoint cluster
+
+
+def _joins(ch: str) -> bool:
+    cp = ord(ch)
+    if 0x1F1E6 <= cp <= 0x1F1FF or 0x1100 <= cp <= 0x115F or 0xA960 <= cp <= 0xA97C:
+        return True       # regional indicators pair up; Hangul leading jamo join what follows
+    return len(list(iter_graphemes("a" + ch))) == 1 or len(list(iter_graphemes(ch + "a"))) == 1
+
+
+class _WidthClasses(dict):
+    """codepoint -> SIMPLE_NARROW, SIMPLE_WIDE or JOINS, filled on first use (bounded)."""
+
+    def __missing__(self, cp: int) -> str:
+        ch = chr(cp)
+        if _joins(ch):
+            value = JOINS
+        else:
+            w = char_width(ch)
+            value = JOINS if w == 0 else SIMPLE_WIDE if w == 2 else SIMPLE_NARROW
+        if len(self) < 200_000:
+            self[cp] = value
+        return value
+
+
+WIDTH_CLASSES = _WidthClasses()
+
+
+def width_classes(text: str) -> str:
+    """One class character per character of `text`, computed at C speed after the first sighting."""
+    return text.translate(WIDTH_CLASSES)
 
 
 def extends(previous: str, text: str) -> int:
     """How many leading codepoints of `text` belong to the cluster `previous` (drawn just before it)."""
     if not previous or not text:
         return 0
-    first = next(iter_graphemes(previous + text), "")
+    first = clusters(previous + text)[0]
     return max(0, len(first) - len(previous))

@@ -406,7 +406,7 @@ class Page:
 
     def _collect_styles(self) -> None:
         """Free style entries no cell references any more."""
-        live = set(self.st[:self.capacity.rows * self.cols].tolist())
+        live = set(array("H", self.st.tobytes()))
         for style, sid in list(self._style_index.items()):
             if sid and sid not in live:
                 del self._style_index[style]
@@ -431,14 +431,19 @@ class Page:
             self._compact_graphemes()
             if self._g_live + n > cap_words * 3 // 4:
                 raise PageOverflow("grapheme_bytes")
+        self._put_grapheme(i, memoryview(extras.encode("utf-32-le")).cast("I"))
+        self.fl[i] |= CELL_GRAPHEME
+        self.rflags[row] |= ROW_GRAPHEME | ROW_DIRTY
+
+    def _put_grapheme(self, i: int, codepoints: memoryview) -> None:
+        """Append a cluster's extra codepoints to the arena and map cell index i to them (room is checked)."""
+        n = len(codepoints)
         off = self._g_used
-        self.garena[off:off + n] = memoryview(extras.encode("utf-32-le")).cast("I")
+        self.garena[off:off + n] = codepoints
         self._g_used += n
         self._g_live += n
         _map_put(self.gmap, self._gmask, i + 1, off << 8 | n)
         self._g_count += 1
-        self.fl[i] |= CELL_GRAPHEME
-        self.rflags[row] |= ROW_GRAPHEME | ROW_DIRTY
 
     def grapheme_extras(self, cell_index: int) -> str:
         v = _map_get(self.gmap, self._gmask, cell_index + 1)
@@ -588,8 +593,8 @@ class Page:
         n = len(src.styles)
         self.styles[:n] = src.styles
         self._style_index = dict(src._style_index)
-        self._style_free = [s for s in range(self.capacity.styles - 1, 0, -1)
-                            if s not in set(self._style_index.values())]
+        taken = set(self._style_index.values())
+        self._style_free = [s for s in range(self.capacity.styles - 1, 0, -1) if s not in taken]
         src._compact_strings()
         if src._s_used > len(self.sarena):
             raise PageOverflow("string_bytes")
@@ -599,17 +604,37 @@ class Page:
         self._link_index = dict(src._link_index)
         used = set(self._link_index.values())
         self._link_free = [i for i in range(self.capacity.hyperlinks - 1, -1, -1) if i not in used]
-        cols = self.cols
-        for r in range(src.rows_used):
-            s = src.slots[r] * cols
-            d = self.slots[r] * cols
-            self.cp[d:d + cols] = src.cp[s:s + cols]
-            self.st[d:d + cols] = src.st[s:s + cols]
-            self.fl[d:d + cols] = src.fl[s:s + cols]
-            self.rflags[r] = src.rflags[r] | ROW_DIRTY
-            if src.rflags[r] & ROW_EXTRAS:
-                self._copy_row_extras(r, src, r, 0, cols, identity_links=True)
-        self.rows_used = src.rows_used
+        used = src.rows_used
+        if self.capacity.rows == src.capacity.rows:
+            # Same rows and columns: the cell arrays and row slots copy wholesale, so cell indexes are equal.
+            self.slots[:] = src.slots
+            self.cp[:] = src.cp
+            self.st[:] = src.st
+            self.fl[:] = src.fl
+            for r in range(used):
+                self.rflags[r] = src.rflags[r] | ROW_DIRTY
+            gmap, hmap = src.gmap, src.hmap
+            for j in range(src._gmask + 1):
+                if gmap[2 * j]:
+                    i = gmap[2 * j] - 1
+                    off, n = gmap[2 * j + 1] >> 8, gmap[2 * j + 1] & 0xFF
+                    self._put_grapheme(i, src.garena[off:off + n])
+            for j in range(src._hmask + 1):
+                if hmap[2 * j]:
+                    _map_put(self.hmap, self._hmask, hmap[2 * j], hmap[2 * j + 1])
+                    self._h_count += 1
+        else:
+            cols = self.cols
+            for r in range(used):
+                s = src.slots[r] * cols
+                d = self.slots[r] * cols
+                self.cp[d:d + cols] = src.cp[s:s + cols]
+                self.st[d:d + cols] = src.st[s:s + cols]
+                self.fl[d:d + cols] = src.fl[s:s + cols]
+                self.rflags[r] = src.rflags[r] | ROW_DIRTY
+                if src.rflags[r] & ROW_EXTRAS:
+                    self._copy_row_extras(r, src, r, 0, cols, identity_links=True)
+        self.rows_used = used
 
     def copy_cells(self, row: int, col: int, src: Page, src_row: int, src_col: int, n: int) -> None:
         """Copy n cells from another page (or this one), re-interning styles, clusters and links here."""

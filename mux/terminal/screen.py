@@ -19,12 +19,22 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from array import array
 from collections.abc import Callable
 
 from mux import __version__
+from mux.terminal.graphemes import (
+    JOINS,
+    SIMPLE_NARROW,
+    SIMPLE_WIDE,
+    char_width,
+    cluster_width,
+    clusters,
+    extends,
+    width_classes,
+)
 from mux.terminal.graphemes import _char_widths as _CHAR_WIDTHS
-from mux.terminal.graphemes import char_width, cluster_width, clusters, extends
 from mux.terminal.page import (
     CELL_GRAPHEME,
     CELL_SPACER_HEAD,
@@ -38,8 +48,8 @@ from mux.terminal.page import (
     PageOverflow,
 )
 from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES, PageList
-from mux.terminal.styles import _cache as _SGR_CACHE
 from mux.terminal.styles import COLOR_PALETTE, COLOR_RGB, DEFAULT_STYLE, XTERM_PALETTE, Style, apply_sgr
+from mux.terminal.styles import _cache as _SGR_CACHE
 
 MAX_URI_BYTES = 8192
 MAX_TITLE = 4096
@@ -66,6 +76,10 @@ _DEC_GRAPHICS = str.maketrans(dict(zip(
     "◆▒␉␌␍␊°±␤␋┘┐┌└┼⎺⎻─⎼⎽├┤┴┬│≤≥π≠£·", strict=True)))
 _WIDE_FLAGS = array("H", [CELL_WIDE, CELL_SPACER_TAIL])
 _WIDE_PAIR = (CELL_WIDE, CELL_SPACER_TAIL)
+# A zone that may hold multi-codepoint clusters: joining characters with the simple characters next to them.
+_JOIN_ZONE = re.compile(f"[{SIMPLE_NARROW}{SIMPLE_WIDE}]?{JOINS}+(?:[{SIMPLE_NARROW}{SIMPLE_WIDE}]{JOINS}+)*"
+                        f"[{SIMPLE_NARROW}{SIMPLE_WIDE}]?")
+_CLASS_RUN = re.compile(f"{SIMPLE_NARROW}+|{SIMPLE_WIDE}+")
 
 
 class _Cursor:
@@ -355,10 +369,37 @@ class Screen:
                 text = text[k:]
                 if not text:
                     return
-        parts = clusters(text) if self.grapheme_clustering else list(text)
-        if not (self.pending_wrap or self.insert) and self._draw_segment(parts):
+        if not self.grapheme_clustering:
+            self._draw_clusters(list(text))
             return
-        self._draw_clusters(parts)
+        classes = width_classes(text)
+        if JOINS not in classes:
+            self._draw_simple(text, classes)
+            return
+        # Simple spans go as whole runs; only the zones around joining characters are clustered.
+        pos = 0
+        for zone in _JOIN_ZONE.finditer(classes):
+            start, end = zone.span()
+            if start > pos:
+                self._draw_simple(text[pos:start], classes[pos:start])
+            parts = clusters(text[start:end])
+            if self.pending_wrap or self.insert or not self._draw_segment(parts):
+                self._draw_clusters(parts)
+            pos = end
+        if pos < len(text):
+            self._draw_simple(text[pos:], classes[pos:])
+
+    def _draw_simple(self, text: str, classes: str) -> None:
+        """Text of single-codepoint clusters: alternating runs of narrow and wide characters."""
+        if SIMPLE_WIDE not in classes:
+            self._draw_narrow(text)
+            return
+        for run in _CLASS_RUN.finditer(classes):
+            start, end = run.span()
+            if classes[start] == SIMPLE_WIDE:
+                self._draw_wide_run(text[start:end])
+            else:
+                self._draw_narrow(text[start:end])
 
     def _draw_segment(self, parts: list[str]) -> bool:
         """Clusters that fit on the cursor's row before the last column: all cells built, then one write.
@@ -622,13 +663,25 @@ class Screen:
         self.pending_wrap = False
 
     def index(self) -> None:
-        """Down one row; at the bottom margin the region scrolls up."""
+        """Down one row; at the bottom margin the region scrolls up. When the region starts at the top row of
+        the primary screen, the row scrolled off goes into history (as in xterm, tmux and Ghostty)."""
         self._flush()
         self._last_cluster = ""
         if self.y == self.margin_bottom:
-            self.scroll_up(1)
+            if self.margin_top == 0 and self.margin_bottom < self.lines - 1 and not self.in_alternate:
+                self._scroll_top_region_into_history()
+            else:
+                self.scroll_up(1)
         elif self.y < self.lines - 1:
             self.y += 1
+
+    def _scroll_top_region_into_history(self) -> None:
+        """Rows 0..bottom scroll up by one into history; the rows below the region stay where they are."""
+        locs = self._locs
+        del locs[0]
+        locs.append(self.primary.grow())
+        # The new blank row is at the bottom of the screen: rotate it up to the region's bottom row.
+        self._rotate(self.margin_bottom, self.lines - 1, -1, self._bce_style())
 
     def reverse_index(self) -> None:
         self._flush()

@@ -367,7 +367,7 @@ class Stream(pyte.ByteStream):
                 "\x0e": get("shift_out"),
                 "\x0f": get("shift_in"),
                 "\x84": get("index"),
-                "\x85": lf,  # NEL, as pyte's ESC E
+                "\x85": crlf,  # NEL: next line, column 1
                 "\x88": get("set_tab_stop"),
                 "\x8d": get("reverse_index"),
             }
@@ -689,6 +689,8 @@ class Stream(pyte.ByteStream):
                 return self._optional_call("set_keypad_application", final == "=")
             if final == "\\":
                 return _noop  # a stray ST
+            if final == "E":
+                return self._base["\x85"]  # NEL: CR then LF (pyte maps it to a bare LF)
             return partial(self._fsm, tok)
         if inter == "(" or inter == ")":
             return partial(self.listener.define_charset, final, mode=inter)

@@ -59,7 +59,7 @@ CONTRACT: list[tuple[bytes, list[Event]]] = [
     # ESC sequences (pyte's FSM fallback and the ones handled directly)
     (b"\x1bD", [E("index")]),
     (b"\x1bM", [E("reverse_index")]),
-    (b"\x1bE", [LF]),
+    (b"\x1bE", [E("carriage_return"), LF]),  # NEL: pyte gets this wrong (a bare LF)
     (b"\x1bH", [E("set_tab_stop")]),
     (b"\x1b7", [E("save_cursor")]),
     (b"\x1b8", [E("restore_cursor")]),
@@ -335,6 +335,7 @@ def test_c1_controls() -> None:
     csi, nel = "\x9b".encode(), "\x85".encode()
     assert run(csi + b"2J" + nel + "\x84\x88\x8d".encode() + "\x81".encode()) == [
         E("erase_in_display", 2),
+        E("carriage_return"),
         LF,
         E("index"),
         E("set_tab_stop"),
@@ -572,7 +573,7 @@ _PYTE_SAFE = st.one_of(
         str.encode
     ),
     st.sampled_from([b"\x07", b"\x08", b"\t", b"\n", b"\x0b", b"\x0c", b"\r", b"\r\n", b"\x00", b"\x7f"]),
-    st.sampled_from([b"\x1b7", b"\x1b8", b"\x1bD", b"\x1bE", b"\x1bM", b"\x1bH", b"\x1bc", b"\x1b#8"]),
+    st.sampled_from([b"\x1b7", b"\x1b8", b"\x1bD", b"\x1bM", b"\x1bH", b"\x1bc", b"\x1b#8"]),  # not NEL
     st.builds(lambda ps: b"\x1b[" + b";".join(ps) + b"m", st.lists(_N, min_size=1, max_size=6)),
     st.builds(lambda n, f: b"\x1b[" + n + f, _N, st.sampled_from([b"A", b"B", b"C", b"D", b"E", b"F", b"G"])),
     st.builds(lambda n, f: b"\x1b[" + n + f, _N, st.sampled_from([b"d", b"J", b"K", b"X", b"@", b"P", b"L"])),
