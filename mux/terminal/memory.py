@@ -44,6 +44,7 @@ def round_to_pages(size: int) -> int:
 
 
 _live = {Ownership.POOL: 0, Ownership.DIRECT: 0}
+_zero_blocks: dict[int, bytes] = {}     # one zero source per mapping size in use (the standard size, mostly)
 _counts = {Ownership.POOL: 0, Ownership.DIRECT: 0}
 
 
@@ -144,6 +145,15 @@ class Mapping:
             self._mm.madvise(mmap.MADV_DONTNEED)
         else:
             self.buffer[:] = bytes(self._size)
+
+    def zero(self) -> None:
+        """Zero the whole mapping in place, keeping its memory (for a page about to be reused at once: cheaper
+        than `clear`, whose returned memory would fault straight back in)."""
+        assert self._mm is not None, "zero() on a closed mapping"
+        zeros = _zero_blocks.get(self._size)
+        if zeros is None:
+            zeros = _zero_blocks[self._size] = bytes(self._size)
+        self.buffer[:] = zeros
 
     def close(self) -> None:
         """Unmap. Every view derived from `buffer` must have been released first (mmap refuses otherwise)."""

@@ -215,6 +215,8 @@ class Page:
                 views.append(view)
             setattr(self, name, view)
         self._views = views
+        _zeros16(capacity.cols)
+        _zeros32(capacity.cols)
         self._gmask = capacity.gmap_cap - 1
         self._hmask = capacity.hmap_cap - 1
         self._init_tables()
@@ -270,9 +272,10 @@ class Page:
         if flags & ROW_EXTRAS:
             self._drop_extras(base, n)
         end = base + n
+        zeros = _zero_u16[:n]       # Page.__init__ made it at least `cols` long
         self.cp[base:end] = memoryview(text.encode("utf-32-le")).cast("I")
-        self.st[base:end] = u16_run(style_id, n)
-        self.fl[base:end] = _zeros16(n)
+        self.st[base:end] = u16_run(style_id, n) if style_id else zeros
+        self.fl[base:end] = zeros
         self.rflags[row] = flags | (ROW_DIRTY | ROW_STYLED if style_id else ROW_DIRTY)
 
     def write_text_styled(self, row: int, col: int, text: str, styles: bytes) -> None:
@@ -406,7 +409,8 @@ class Page:
 
     def _collect_styles(self) -> None:
         """Free style entries no cell references any more."""
-        live = set(array("H", self.st.tobytes()))
+        used_slots = max(self.slots[:self.rows_used], default=-1) + 1     # unused rows are all zero
+        live = set(array("H", self.st[:used_slots * self.cols].tobytes()))
         for style, sid in list(self._style_index.items()):
             if sid and sid not in live:
                 del self._style_index[style]
@@ -614,12 +618,12 @@ class Page:
             for r in range(used):
                 self.rflags[r] = src.rflags[r] | ROW_DIRTY
             gmap, hmap = src.gmap, src.hmap
-            for j in range(src._gmask + 1):
+            for j in range(src._gmask + 1) if src._g_count else ():
                 if gmap[2 * j]:
                     i = gmap[2 * j] - 1
                     off, n = gmap[2 * j + 1] >> 8, gmap[2 * j + 1] & 0xFF
                     self._put_grapheme(i, src.garena[off:off + n])
-            for j in range(src._hmask + 1):
+            for j in range(src._hmask + 1) if src._h_count else ():
                 if hmap[2 * j]:
                     _map_put(self.hmap, self._hmask, hmap[2 * j], hmap[2 * j + 1])
                     self._h_count += 1

@@ -76,6 +76,7 @@ _DEC_GRAPHICS = str.maketrans(dict(zip(
     "◆▒␉␌␍␊°±␤␋┘┐┌└┼⎺⎻─⎼⎽├┤┴┬│≤≥π≠£·", strict=True)))
 _WIDE_FLAGS = array("H", [CELL_WIDE, CELL_SPACER_TAIL])
 _WIDE_PAIR = (CELL_WIDE, CELL_SPACER_TAIL)
+_SID_BYTES = [sid.to_bytes(2, "little") for sid in range(256)]
 # A zone that may hold multi-codepoint clusters: joining characters with the simple characters next to them.
 _JOIN_ZONE = re.compile(f"[{SIMPLE_NARROW}{SIMPLE_WIDE}]?{JOINS}+(?:[{SIMPLE_NARROW}{SIMPLE_WIDE}]{JOINS}+)*"
                         f"[{SIMPLE_NARROW}{SIMPLE_WIDE}]?")
@@ -223,8 +224,7 @@ class Screen:
                 self._run_texts.append(text)
                 self._run_styles.append(pen)
                 self._run_end = self.x = end
-                self.last_char = self._last_cluster = text[-1]
-                self._last_pos = (y, end - 1)
+                self.last_char = self._last_cluster = text[-1]      # _last_pos is set by _flush
                 return
             self._flush()
             self._draw_narrow(text)
@@ -239,6 +239,7 @@ class Screen:
             return
         self._run_page = None
         y, r, x0, end = self._run_y, self._run_row, self._run_x0, self._run_end
+        self._last_pos = (y, end - 1)
         texts, styles = self._run_texts, self._run_styles
         text = texts[0] if len(texts) == 1 else "".join(texts)
         fl = page.fl
@@ -246,14 +247,20 @@ class Screen:
         if fl[base + x0] & CELL_SPACER_TAIL or (end < page.cols and fl[base + end] & CELL_SPACER_TAIL):
             self._fix_wide_edges(page, r, x0, end - x0)
         if self._run_pen is not None:
-            page, sid = self._style_id(y, self._run_pen)
+            sid = page._style_index.get(self._run_pen)
+            if sid is None:
+                page, sid = self._style_id(y, self._run_pen)
             page.write_text(r, x0, text, sid)
         else:
+            index = page._style_index
             ids: dict[Style, bytes] = {}
             for style in styles:
                 if style not in ids:
-                    page, sid = self._style_id(y, style)     # a grown page keeps every style id
-                    ids[style] = sid.to_bytes(2, "little")
+                    sid = index.get(style)
+                    if sid is None:
+                        page, sid = self._style_id(y, style)     # a grown page keeps every style id
+                        index = page._style_index
+                    ids[style] = _SID_BYTES[sid] if sid < 256 else sid.to_bytes(2, "little")
             st = b"".join([ids[style] * len(t) for style, t in zip(styles, texts, strict=True)])
             page.write_text_styled(r, x0, text, st)
         texts.clear()
@@ -267,36 +274,52 @@ class Screen:
     def draw_lines(self, lines: list[str]) -> None:
         """Each line drawn, then CR LF (the Stream's bulk path for plain logs).
 
-        The common case (ASCII lines shorter than the screen, cursor at the bottom of a full-screen region on the
-        primary screen, plain pen) is inlined: one slice write and one PageList.grow per line."""
+        The common case (ASCII lines, cursor at the bottom of a full-screen region on the primary screen, plain
+        pen, autowrap on) is inlined: one slice write per row and one PageList.grow per row, soft-wrapping lines
+        wider than the screen exactly as drawing them would."""
         self._flush()
         cols = self.columns
         bottom = self.lines - 1
         simple = (self._translate is None and not self.insert and self.link is None and self.pen[1] == 0
-                  and self.margin_top == 0 and self.margin_bottom == bottom and not self.in_alternate)
+                  and self.autowrap and self.margin_top == 0 and self.margin_bottom == bottom
+                  and not self.in_alternate)
         locs = self._locs
         grow = self.primary.grow
+        pen = self.pen
         for line in lines:
-            if simple and self.x == 0 and self.y == bottom and len(line) < cols and line.isascii():
+            if not (simple and self.x == 0 and self.y == bottom and not self.pending_wrap and line.isascii()):
                 if line:
-                    page, r = locs[bottom]
-                    sid = page._style_index.get(self.pen)
-                    if sid is None:
-                        page, sid = self._style_id(bottom, self.pen)
-                    n = len(line)
-                    if page.fl[page.slots[r] * page.cols + n] & CELL_SPACER_TAIL:
-                        page.clear_cells(r, n, n + 1, page.st[page.slots[r] * page.cols + n])
-                    page.write_text(r, 0, line, sid)
-                    self.last_char = line[-1]
-                page, r = grow()
-                del locs[0]
-                locs.append((page, r))
+                    self.draw(line)
+                self.x = 0
+                self.pending_wrap = False
+                self.linefeed()
                 continue
-            if line:
-                self.draw(line)
-            self.x = 0
-            self.pending_wrap = False
-            self.index()
+            n = len(line)
+            if n:
+                page, r = locs[bottom]
+                sid = page._style_index.get(pen)
+                if sid is None:
+                    page, sid = self._style_id(bottom, pen)
+                start = 0
+                while n - start > cols:
+                    # A full row that continues on the next one.
+                    page.write_text(r, 0, line[start:start + cols], sid)
+                    page.rflags[r] |= ROW_WRAP
+                    del locs[0]
+                    locs.append(grow())
+                    page, r = locs[bottom]
+                    page.rflags[r] |= ROW_WRAP_CONTINUATION
+                    sid = page._style_index.get(pen)
+                    if sid is None:
+                        page, sid = self._style_id(bottom, pen)
+                    start += cols
+                rest = n - start
+                if rest < cols and page.fl[page.slots[r] * page.cols + rest] & CELL_SPACER_TAIL:
+                    page.clear_cells(r, rest, rest + 1, page.st[page.slots[r] * page.cols + rest])
+                page.write_text(r, 0, line[start:] if start else line, sid)
+                self.last_char = line[-1]
+            del locs[0]
+            locs.append(grow())
         self.pending_wrap = False
         self._last_cluster = ""
 
@@ -622,6 +645,7 @@ class Screen:
 
     def repeat_last(self, count: int = 1) -> None:
         """REP: the last printed graphic character again, `count` times."""
+        self._flush()
         if self.last_char:
             self.draw(self.last_char * max(1, min(count, self.columns * self.lines)))
 
