@@ -132,9 +132,10 @@ class Capacity:
     def is_standard_size(self) -> bool:
         return self.size <= STD_PAGE_BYTES
 
-    def grown(self, dimension: str) -> Capacity:
-        """This capacity with `dimension` (styles, grapheme_bytes, string_bytes, hyperlinks) doubled."""
-        return replace(self, **{dimension: _pow2_at_least(getattr(self, dimension) * 2)})
+    def grown(self, dimension: str, projected: int = 0) -> Capacity:
+        """This capacity with `dimension` (styles, grapheme_bytes, string_bytes, hyperlinks) at least doubled, and
+        at least `projected` (rounded up to a power of two)."""
+        return replace(self, **{dimension: _pow2_at_least(max(getattr(self, dimension) * 2, projected))})
 
 
 class PageOverflow(Exception):
@@ -543,8 +544,18 @@ class Page:
         self.fl[i] &= ~CELL_HYPERLINK
 
     def _live_link_indexes(self) -> set[int]:
-        hmap = self.hmap
-        return {hmap[2 * j + 1] - 1 for j in range(self.capacity.hmap_cap) if hmap[2 * j]}
+        live = set(self.hmap[1::2].tolist())      # values are link index + 1; 0 marks an empty slot
+        live.discard(0)
+        return {v - 1 for v in live}
+
+    def projected_need(self, dimension: str) -> int:
+        """What `dimension` would need if the rest of the page's rows were like the rows used so far, plus 25%
+        (so a page that overflows early grows once to fit, not doubling again and again)."""
+        used = {"styles": self.styles_in_use() + 1, "grapheme_bytes": self.grapheme_bytes_used() + 64,
+                "string_bytes": self._s_used + 256, "hyperlinks": self.hyperlinks_in_use() + 1}[dimension]
+        rows = max(1, self.rows_used)
+        scale = min(16.0, self.capacity.rows / rows)
+        return int(used * scale * 1.25)
 
     def _collect_links(self) -> None:
         live = self._live_link_indexes()
@@ -617,16 +628,25 @@ class Page:
             self.fl[:] = src.fl
             for r in range(used):
                 self.rflags[r] = src.rflags[r] | ROW_DIRTY
-            gmap, hmap = src.gmap, src.hmap
-            for j in range(src._gmask + 1) if src._g_count else ():
-                if gmap[2 * j]:
-                    i = gmap[2 * j] - 1
-                    off, n = gmap[2 * j + 1] >> 8, gmap[2 * j + 1] & 0xFF
-                    self._put_grapheme(i, src.garena[off:off + n])
-            for j in range(src._hmask + 1) if src._h_count else ():
-                if hmap[2 * j]:
-                    _map_put(self.hmap, self._hmask, hmap[2 * j], hmap[2 * j + 1])
-                    self._h_count += 1
+            if src._gmask == self._gmask and len(src.garena) <= len(self.garena):
+                self.gmap[:] = src.gmap                     # same hashing: the map and arena copy as they are
+                self.garena[:len(src.garena)] = src.garena
+                self._g_used, self._g_live, self._g_count = src._g_used, src._g_live, src._g_count
+            elif src._g_count:
+                keys, values = src.gmap[0::2].tolist(), src.gmap[1::2].tolist()
+                for key, value in zip(keys, values, strict=True):
+                    if key:
+                        off, n = value >> 8, value & 0xFF
+                        self._put_grapheme(key - 1, src.garena[off:off + n])
+            if src._hmask == self._hmask:
+                self.hmap[:] = src.hmap
+                self._h_count = src._h_count
+            elif src._h_count:
+                keys, values = src.hmap[0::2].tolist(), src.hmap[1::2].tolist()
+                for key, value in zip(keys, values, strict=True):
+                    if key:
+                        _map_put(self.hmap, self._hmask, key, value)
+                        self._h_count += 1
         else:
             cols = self.cols
             for r in range(used):

@@ -265,8 +265,9 @@ class PageList:
         return page, 0
 
     def adjust_capacity(self, page: Page, dimension: str) -> Page:
-        """Replace `page` by a copy whose `dimension` is doubled (an oversized page, mapped directly)."""
-        capacity = page.capacity.grown(dimension)
+        """Replace `page` by a copy whose `dimension` is at least doubled, and sized for what the page's usage so
+        far projects (an oversized page, mapped directly)."""
+        capacity = page.capacity.grown(dimension, page.projected_need(dimension))
         while True:
             if capacity.size > MAX_PAGE_BYTES:
                 raise PageOverflow(dimension)

@@ -208,29 +208,34 @@ class Screen:
         if self._translate is not None:
             text = text.translate(self._translate)
         if text.isascii():
-            x = self.x
-            end = x + len(text)
-            if end < self.columns and not self.pending_wrap and not self.insert and self.link is None:
-                # Batched: remember the text; cells are written when the run ends (see _flush).
-                y = self.y
-                pen = self.pen
-                if self._run_page is None or self._run_end != x or self._run_y != y:
-                    self._flush()
-                    page, r = self._locs[y]
-                    self._run_page, self._run_y, self._run_row, self._run_x0 = page, y, r, x
-                    self._run_pen = pen
-                elif pen is not self._run_pen:
-                    self._run_pen = None            # more than one style in the run
-                self._run_texts.append(text)
-                self._run_styles.append(pen)
-                self._run_end = self.x = end
-                self.last_char = self._last_cluster = text[-1]      # _last_pos is set by _flush
-                return
-            self._flush()
-            self._draw_narrow(text)
+            if not self._batch(text):
+                self._flush()
+                self._draw_narrow(text)
         else:
             self._flush()
             self._draw_unicode(text)
+
+    def _batch(self, text: str) -> bool:
+        """Add narrow text to the pending run if it continues it on this row without reaching the last column
+        (cells are written when the run ends, see _flush). False if the text needs the general path."""
+        x = self.x
+        end = x + len(text)
+        if end >= self.columns or self.pending_wrap or self.insert or self.link is not None:
+            return False
+        y = self.y
+        pen = self.pen
+        if self._run_page is None or self._run_end != x or self._run_y != y:
+            self._flush()
+            page, r = self._locs[y]
+            self._run_page, self._run_y, self._run_row, self._run_x0 = page, y, r, x
+            self._run_pen = pen
+        elif pen is not self._run_pen:
+            self._run_pen = None            # more than one style in the run
+        self._run_texts.append(text)
+        self._run_styles.append(pen)
+        self._run_end = self.x = end
+        self.last_char = self._last_cluster = text[-1]      # _last_pos is set by _flush
+        return True
 
     def _flush(self) -> None:
         """Write the pending run of batched draws into its row (one slice copy per cell array)."""
@@ -405,6 +410,7 @@ class Screen:
             start, end = zone.span()
             if start > pos:
                 self._draw_simple(text[pos:start], classes[pos:start])
+            self._flush()
             parts = clusters(text[start:end])
             if self.pending_wrap or self.insert or not self._draw_segment(parts):
                 self._draw_clusters(parts)
@@ -415,13 +421,17 @@ class Screen:
     def _draw_simple(self, text: str, classes: str) -> None:
         """Text of single-codepoint clusters: alternating runs of narrow and wide characters."""
         if SIMPLE_WIDE not in classes:
-            self._draw_narrow(text)
+            if not self._batch(text):
+                self._flush()
+                self._draw_narrow(text)
             return
         for run in _CLASS_RUN.finditer(classes):
             start, end = run.span()
             if classes[start] == SIMPLE_WIDE:
+                self._flush()
                 self._draw_wide_run(text[start:end])
-            else:
+            elif not self._batch(text[start:end]):
+                self._flush()
                 self._draw_narrow(text[start:end])
 
     def _draw_segment(self, parts: list[str]) -> bool:
