@@ -41,8 +41,27 @@ def _non_negative(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="mux", description="A terminal multiplexer for long CLI sessions.")
+    parser = _Parser(
+        prog="mux", usage="mux [OPTIONS] [-- COMMAND [ARGS...]]\n       mux replay FILE [OPTIONS]",
+        description="A terminal multiplexer for long CLI sessions. Without a subcommand, starts the multiplexer "
+                    "in this terminal with one pane running your shell (or COMMAND after --). Keys: the prefix "
+                    "(ctrl+b by default) then %% split side by side, \" split stacked, arrows move, z zoom, "
+                    "x close, c new window, [ scrollback, m memory bar, ? help, d quit.")
     parser.add_argument("--version", action="version", version=f"mux {__version__}")
+    parser.add_argument("--config", metavar="PATH",
+                        help="config file (default: $XDG_CONFIG_HOME/mux/config.toml, i.e. ~/.config/mux/config.toml)")
+    parser.add_argument("--print-config", action="store_true", help="print the effective configuration and exit")
+    parser.add_argument("--theme", metavar="NAME|PATH", help="bundled theme name or a .toml theme file")
+    parser.add_argument("--shell", metavar="PATH", help="program for new panes (default: $SHELL, else /bin/sh)")
+    parser.add_argument("--prefix", metavar="KEY", help="the prefix key (default ctrl+b)")
+    parser.add_argument("--status-bar", action=argparse.BooleanOptionalAction, default=None,
+                        help="show the memory status bar at start")
+    parser.add_argument("--mouse", action=argparse.BooleanOptionalAction, default=None,
+                        help="mouse support (click to focus, drag borders, wheel scrollback)")
+    parser.add_argument("--scrollback-limit", type=_non_negative, metavar="BYTES", dest="app_scrollback_bytes",
+                        help="scrollback limit per pane in bytes (default 10000000)")
+    parser.add_argument("--scrollback-lines", type=_non_negative, metavar="LINES", dest="app_scrollback_lines",
+                        help="also limit scrollback to this many lines per pane (0 = no line limit)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     replay = sub.add_parser(
@@ -99,19 +118,51 @@ def run_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_app(args: argparse.Namespace, command: list[str] | None) -> int:
+    import shutil
+
+    from mux.config import ConfigError, load_config
+
+    overrides = {"theme": args.theme, "shell": args.shell, "prefix": args.prefix, "status_bar": args.status_bar,
+                 "mouse": args.mouse, "scrollback.limit_bytes": args.app_scrollback_bytes,
+                 "scrollback.limit_lines": args.app_scrollback_lines}
+    try:
+        config = load_config(args.config, overrides=overrides)
+    except ConfigError as e:
+        raise UserError(str(e)) from None
+    if args.print_config:
+        sys.stdout.write(config.to_toml())
+        return 0
+    if command is not None:
+        if not command:
+            raise UserError("nothing to run after --")
+        if shutil.which(command[0]) is None:
+            raise UserError(f"{command[0]}: command not found")
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError("mux needs a terminal (standard input and output must be a tty)")
+    from mux.ui.app import MuxApp
+
+    app = MuxApp(config, command)
+    app.run(mouse=config.mouse)
+    return app.return_code or 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command: list[str] | None = None
+    if "--" in argv:            # `mux [OPTIONS] -- COMMAND ARGS`: everything after -- is the pane's command
+        cut = argv.index("--")
+        argv, command = argv[:cut], argv[cut + 1:]
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help(sys.stderr)
-        return 2
+    name = args.command or ""
     try:
         if args.command == "replay":
             return run_replay(args)
+        return run_app(args, command)
     except UserError as e:
-        print(f"mux {args.command}: error: {e}", file=sys.stderr)
+        print(f"mux{' ' + name if name else ''}: error: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         sys.stderr.close()      # the reader went away (e.g. `| head`): not an error worth a traceback
         return 0
-    return 0

@@ -1,0 +1,838 @@
+"""Configuration: one TOML file plus a theme, merged with command-line overrides into one frozen `Config`.
+
+Owns: where the config file lives, its schema and defaults, the key-name syntax (user text -> the string
+Textual puts in `events.Key.key`), the action names and the default bindings, bundled and user themes, and
+rendering the effective configuration back as TOML (`mux --print-config`).
+
+File: `$XDG_CONFIG_HOME/mux/config.toml` (`~/.config/mux/config.toml` when XDG_CONFIG_HOME is unset or not
+absolute), or an explicit path. A missing default file means all defaults; a missing explicit path is an error.
+
+    shell = "/bin/zsh"          # default: $SHELL if it is an executable file, else /bin/sh
+    prefix = "ctrl+b"
+    theme = "default"           # a bundled theme name, or a path to a theme file (relative: to this file)
+    mouse = true
+    status_bar = false          # the memory status bar is shown at start
+    [scrollback]
+    limit_bytes = 10_000_000    # per pane, counting the screen; >= 0
+    limit_lines = 0             # >= 0; 0 = no line limit
+    [clipboard]
+    osc52_write = false         # programs in panes may set the system clipboard (OSC 52)
+    [keys]                      # key pressed after the prefix -> action, merged over the defaults
+    "%" = "split-right"         # "none" removes a default binding
+
+Key names (`prefix` and the keys of `[keys]`): `[modifier+]...key`, modifiers `ctrl`, `alt`, `shift` (any
+order, any case); the key is a single character (`"%"`, `"a"`, `"A"`, `"+"`) or a Textual key name (`enter`,
+`escape`, `tab`, `space`, `backspace`, `left`, `pageup`, `f1`-`f24`, `percent_sign`, `comma`, ...; aliases
+`esc`, `return`). Names are normalised to exactly what Textual reports in `events.Key.key`: characters become
+Textual's names (`%` -> `percent_sign`, `"` -> `quotation_mark`), modifiers are sorted (`alt`, `ctrl`,
+`shift`), `shift+a` becomes `A`, and `ctrl+@` becomes `ctrl+space`. Rejected: `shift` with another
+character alone (`shift+5`: terminals report the shifted character, `%`), an upper-case letter with ctrl or alt
+(`ctrl+B`: write `ctrl+b` or `ctrl+shift+b`), and other modifiers (`super`, `hyper`, `meta`).
+
+Errors: every user mistake raises `ConfigError`, whose text is one line `<file>: <key path>: <reason>` (file
+errors such as a missing explicit file omit the key path; TOML syntax errors give `line L, column C` as the
+path). `<file>` is `command line` for overrides. Nothing else escapes for bad input.
+
+Invariants:
+- `Config`, `Theme` and `Bindings` are immutable (and hashable); a `Config` is valid whoever builds it
+  (`__post_init__` checks): prefix and binding keys are canonical key names, every action is in `ACTIONS`,
+  limits are ints >= 0.
+- `load_config(file containing config.to_toml()) == config` (the path a theme was loaded from is kept).
+- Bundled themes are found with importlib.resources in package `mux.themes` (an installed wheel, where the
+  top-level `themes/` directory is shipped as that package), else in `themes/` of a source checkout.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import importlib.resources
+import os
+import re
+import shutil
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+__all__ = [
+    "ACTIONS", "ACTION_HELP", "ANSI_NAMES", "DEFAULT_PREFIX", "Bindings", "ClipboardConfig", "Config", "ConfigError",
+    "ScrollbackConfig", "Theme", "bundled_themes", "default_bindings", "default_config", "default_config_path",
+    "display_key", "event_key", "load_config", "load_theme", "normalize_key",
+]
+
+OVERRIDES_SOURCE = "command line"
+DEFAULT_PREFIX = "ctrl+b"
+DEFAULT_THEME = "default"
+DEFAULT_LIMIT_BYTES = 10_000_000          # equals mux.terminal.pagelist.DEFAULT_LIMIT_BYTES (tested)
+NONE = "none"                             # a binding to this removes the key's default binding
+
+# ------------------------------------------------------------------------------------------------ errors
+
+
+class ConfigError(Exception):
+    """A mistake in a config or theme file or an override, as one line: `<file>: <key path>: <reason>`."""
+
+    def __init__(self, source: str | os.PathLike[str], key: str | None, reason: str) -> None:
+        self.source = os.fspath(source)
+        self.key = key
+        self.reason = reason
+        text = f"{self.source}: {key}: {reason}" if key else f"{self.source}: {reason}"
+        super().__init__(" ".join(text.splitlines()))
+
+
+def _toml_str(text: str) -> str:
+    """`text` as a TOML basic string (also how values are quoted in error messages)."""
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch in "\b\t\n\f\r":
+            out.append({"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}[ch])
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else _toml_str(key)
+
+
+def _path(*parts: str) -> str:
+    """A key path as TOML writes it: `scrollback.limit_bytes`, `keys."%"`."""
+    return ".".join(_toml_key(p) for p in parts)
+
+
+def _show(value: Any) -> str:
+    """A value as the user wrote it, for `got ...` in messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return _toml_str(value)
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list | tuple):
+        return "an array"
+    return f"a {type(value).__name__}"
+
+
+def _suggest(word: str, choices: Iterable[str], listing: str | None = "expected one of") -> str:
+    """` (did you mean 'x'?)`, else ` (<listing>: a, b, c)`, else nothing."""
+    choices = sorted(choices)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean {_toml_str(close[0])}?)"
+    return f" ({listing}: {', '.join(choices)})" if listing and choices else ""
+
+
+def _unknown_keys(table: Mapping[str, Any], known: Iterable[str], source: str, *prefix: str) -> None:
+    known = tuple(known)
+    for key in table:
+        if key not in known:
+            raise ConfigError(source, _path(*prefix, key), "unknown key" + _suggest(key, known))
+
+
+# ---------------------------------------------------------------------------------------------- key names
+
+MODIFIERS = ("alt", "ctrl", "shift")      # the order Textual writes them in
+_MODIFIER_ALIASES = {"control": "ctrl"}
+
+# Keys Textual names (textual.keys.Keys, and what its kitty-protocol parser reports), modifiers stripped.
+NAMED_KEYS = frozenset({
+    "escape", "enter", "tab", "backspace", "insert", "delete", "home", "end", "pageup", "pagedown",
+    "up", "down", "left", "right", *(f"f{n}" for n in range(1, 25)),
+})
+_NAME_ALIASES = {
+    "esc": "escape", "return": "enter",
+    # Unicode names Textual replaces by friendlier ones (textual.keys.KEY_NAME_REPLACEMENTS; tested equal)
+    "solidus": "slash", "reverse_solidus": "backslash", "commercial_at": "at", "hyphen_minus": "minus",
+    "plus_sign": "plus", "low_line": "underscore",
+}
+_CHAR_NAME_REPLACEMENTS = {k: v for k, v in _NAME_ALIASES.items() if k not in ("esc", "return")}
+_EVENT_ALIASES = {"ctrl+@": "ctrl+space", "ctrl+at": "ctrl+space"}   # NUL: legacy and kitty spellings
+
+
+class _KeyNameError(ValueError):
+    pass
+
+
+def _char_name(ch: str) -> str:
+    """Textual's name for a typed character: itself if alphanumeric, else its Unicode name in snake case."""
+    if ch.isalnum():
+        return ch
+    try:
+        name = unicodedata.name(ch)
+    except ValueError:
+        raise _KeyNameError(f"{_toml_str(ch)} is not a named character") from None
+    name = name.lower().replace("-", "_").replace(" ", "_")
+    return _CHAR_NAME_REPLACEMENTS.get(name, name)
+
+
+# Textual's names for the printable ASCII punctuation and space, and back.
+_NAME_TO_CHAR = {_char_name(chr(c)): chr(c) for c in range(0x20, 0x7F) if not chr(c).isalnum()}
+
+
+def _single_case(ch: str) -> bool:
+    """A letter with exactly one upper and one lower form of one character each."""
+    upper, lower = ch.upper(), ch.lower()
+    return upper != lower and len(upper) == 1 and len(lower) == 1
+
+
+def normalize_key(text: str) -> str:
+    """A user's key name -> what Textual's `events.Key.key` holds for that key. ValueError if invalid."""
+    if not isinstance(text, str) or not text:
+        raise _KeyNameError("empty key name")
+    if len(text) == 1:
+        parts, base = [], text
+    elif text.endswith("++"):
+        parts, base = text[:-2].split("+"), "+"
+    else:
+        *parts, base = text.split("+")
+    if not base or "" in parts:
+        raise _KeyNameError(f"{_toml_str(text)} has an empty part")
+    mods: set[str] = set()
+    for part in parts:
+        mod = _MODIFIER_ALIASES.get(part.lower(), part.lower())
+        if mod not in MODIFIERS:
+            raise _KeyNameError(f"unknown modifier {_toml_str(part)} (modifiers are ctrl, alt, shift)")
+        if mod in mods:
+            raise _KeyNameError(f"modifier {_toml_str(part)} given twice")
+        mods.add(mod)
+
+    if len(base) == 1:
+        if not base.isprintable():
+            raise _KeyNameError(f"{_toml_str(base)} is not a printable character")
+        if _single_case(base):
+            if base.isupper():
+                if mods - {"shift"}:            # ctrl+B: ctrl+b or ctrl+shift+b? Say which.
+                    raise _KeyNameError(f"{_toml_str(text)} is ambiguous: write the letter in lower case, "
+                                        "with shift+ if shift is meant")
+                mods.discard("shift")           # shift+A is A
+            elif mods == {"shift"}:             # shift+a is A
+                mods.clear()
+                base = base.upper()
+            name = base
+        else:
+            name = _char_name(base)
+    else:
+        lowered = base.lower()
+        name = _NAME_ALIASES.get(lowered, lowered)
+        if name not in NAMED_KEYS and name not in _NAME_TO_CHAR and not _is_character_name(name):
+            known = NAMED_KEYS | _NAME_TO_CHAR.keys()
+            raise _KeyNameError(f"unknown key {_toml_str(base)}" + _suggest(name, known, None))
+    if mods == {"shift"} and name not in NAMED_KEYS and name != "space":
+        raise _KeyNameError(f"shift with {_toml_str(base)} never reaches mux: terminals send the shifted "
+                            f"character, so name that character instead")
+    key = "+".join([m for m in MODIFIERS if m in mods] + [name])
+    return _EVENT_ALIASES.get(key, key)
+
+
+def _is_character_name(name: str) -> bool:
+    """A Textual name for a non-ASCII printable character, such as `euro_sign`."""
+    try:
+        ch = unicodedata.lookup(name.replace("_", " "))
+    except KeyError:
+        return False
+    return len(ch) == 1 and ch.isprintable() and not ch.isalnum() and _char_name(ch) == name
+
+
+def event_key(key: str) -> str:
+    """A key as Textual reported it -> the canonical spelling bindings use (only NUL has two spellings)."""
+    return _EVENT_ALIASES.get(key, key)
+
+
+def display_key(key: str) -> str:
+    """A canonical key in the friendliest form that normalises back to it: `%` for `percent_sign`."""
+    if "+" not in key and key in _NAME_TO_CHAR and key != "space":
+        return _NAME_TO_CHAR[key]
+    return key
+
+
+# ------------------------------------------------------------------------------------- actions, bindings
+
+ACTION_HELP: Mapping[str, str] = MappingProxyType({
+    "split-right": "split the pane side by side; the new pane is on the right",
+    "split-down": "split the pane stacked; the new pane is below",
+    "focus-left": "focus the pane to the left",
+    "focus-down": "focus the pane below",
+    "focus-up": "focus the pane above",
+    "focus-right": "focus the pane to the right",
+    "resize-left": "move the pane's border left",
+    "resize-down": "move the pane's border down",
+    "resize-up": "move the pane's border up",
+    "resize-right": "move the pane's border right",
+    "zoom": "zoom the pane to the whole window, or back",
+    "close-pane": "close the pane",
+    "new-window": "open a new window",
+    "next-window": "go to the next window",
+    "prev-window": "go to the previous window",
+    **{f"select-window-{n}": f"go to window {n}" for n in range(10)},
+    "rename-window": "rename the window",
+    "scrollback": "scrollback mode: move through the pane's history, select, copy, search",
+    "toggle-memory-bar": "show or hide the memory status bar",
+    "help": "list the key bindings",
+    "quit": "quit mux (asks first)",
+    "send-prefix": "send the prefix key to the pane",
+})
+"""Every action a key can be bound to, with a one-line description, in the order help lists them."""
+
+ACTIONS: frozenset[str] = frozenset(ACTION_HELP)
+"""The valid action names (the keys of ACTION_HELP)."""
+
+_DEFAULT_KEYS: tuple[tuple[str, str], ...] = (
+    ("%", "split-right"), ('"', "split-down"),
+    ("left", "focus-left"), ("down", "focus-down"), ("up", "focus-up"), ("right", "focus-right"),
+    ("h", "focus-left"), ("j", "focus-down"), ("k", "focus-up"), ("l", "focus-right"),
+    ("ctrl+left", "resize-left"), ("ctrl+down", "resize-down"), ("ctrl+up", "resize-up"),
+    ("ctrl+right", "resize-right"),
+    ("z", "zoom"), ("x", "close-pane"), ("c", "new-window"), ("n", "next-window"), ("p", "prev-window"),
+    *((str(n), f"select-window-{n}") for n in range(10)),
+    (",", "rename-window"), ("[", "scrollback"), ("m", "toggle-memory-bar"), ("?", "help"),
+    ("d", "quit"),
+)
+
+
+def default_bindings(prefix: str = DEFAULT_PREFIX) -> dict[str, str]:
+    """The default bindings (canonical key -> action) for a prefix: tmux-like, plus prefix -> send-prefix."""
+    bindings = {normalize_key(key): action for key, action in _DEFAULT_KEYS}
+    bindings[normalize_key(prefix)] = "send-prefix"
+    return bindings
+
+
+class Bindings(Mapping[str, str]):
+    """Canonical key -> action, read-only and hashable, iterated in key order. Look keys up with
+    `Config.action_for(event.key)`, which also maps Textual's two spellings of ctrl+space."""
+
+    __slots__ = ("_items", "_map")
+
+    def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
+        pairs = dict(items.items() if isinstance(items, Mapping) else items)
+        object.__setattr__(self, "_items", tuple(sorted(pairs.items())))
+        object.__setattr__(self, "_map", pairs)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Bindings are read-only")
+
+    def __getitem__(self, key: str) -> str:
+        return self._map[key]
+
+    def __iter__(self):
+        return (key for key, _ in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Bindings):
+            return self._items == other._items
+        return isinstance(other, Mapping) and dict(self._items) == dict(other.items())
+
+    def __repr__(self) -> str:
+        return f"Bindings({dict(self._items)!r})"
+
+    def __reduce__(self):
+        return (Bindings, (self._items,))
+
+
+# ------------------------------------------------------------------------------------------------- themes
+
+ANSI_NAMES = (
+    "black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
+    "bright_black", "bright_red", "bright_green", "bright_yellow", "bright_blue", "bright_magenta",
+    "bright_cyan", "bright_white",
+)
+_THEME_TABLES: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "terminal": ("foreground", "background", "cursor", "selection_background", "selection_foreground"),
+    "ansi": ANSI_NAMES,
+    "ui": ("border", "border_focused", "status_background", "status_foreground", "status_accent"),
+})
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+_THEME_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+def _xterm_240() -> tuple[int, ...]:
+    levels = (0, 0x5F, 0x87, 0xAF, 0xD7, 0xFF)
+    cube = tuple((levels[r] << 16) | (levels[g] << 8) | levels[b]
+                 for r in range(6) for g in range(6) for b in range(6))
+    greys = tuple(v << 16 | v << 8 | v for v in (8 + 10 * i for i in range(24)))
+    return cube + greys
+
+
+_XTERM_240 = _xterm_240()
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """Colours as 0xRRGGBB ints: the 16 ANSI colours (ANSI_NAMES order), the terminal's and mux's own."""
+
+    name: str
+    ansi: tuple[int, ...]
+    foreground: int
+    background: int
+    cursor: int
+    selection_background: int
+    selection_foreground: int
+    border: int
+    border_focused: int
+    status_background: int
+    status_foreground: int
+    status_accent: int
+    source: str = field(default="", compare=False)      # the file it was read from, for messages
+    bundled: bool = field(default=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if len(self.ansi) != 16:
+            raise ValueError(f"a theme has 16 ANSI colours, not {len(self.ansi)}")
+        for value in (*self.ansi, *(getattr(self, k) for k in _THEME_TABLES["terminal"] + _THEME_TABLES["ui"])):
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 0xFFFFFF:
+                raise ValueError(f"not a 0xRRGGBB colour: {value!r}")
+
+    @property
+    def ref(self) -> str:
+        """How a config names this theme: its bundled name, else the path of its file."""
+        return self.name if self.bundled else self.source
+
+    def palette(self) -> tuple[int, ...]:
+        """All 256 indexed colours: the theme's 16, then xterm's 6x6x6 cube and 24-step grey ramp."""
+        return self.ansi + _XTERM_240
+
+    @staticmethod
+    def hex(value: int) -> str:
+        """0xRRGGBB -> "#rrggbb"."""
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 0xFFFFFF:
+            raise ValueError(f"not a 0xRRGGBB colour: {value!r}")
+        return f"#{value:06x}"
+
+    def to_toml(self) -> str:
+        """This theme as a theme file (a starting point for a user theme)."""
+        lines = [f"# mux theme {' '.join(self.name.splitlines())}"]
+        for table, names in _THEME_TABLES.items():
+            lines += ["", f"[{table}]"]
+            values = self.ansi if table == "ansi" else tuple(getattr(self, n) for n in names)
+            lines += [f'{n} = "{Theme.hex(v)}"' for n, v in zip(names, values, strict=True)]
+        return "\n".join(lines) + "\n"
+
+
+def _bundled_root() -> Traversable | None:
+    """Where the bundled themes are: package `mux.themes` when installed, else `themes/` of the checkout."""
+    try:
+        root = importlib.resources.files("mux.themes")
+    except ModuleNotFoundError:
+        root = None
+    if root is not None and root.is_dir():
+        return root
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "themes").is_dir():
+        return checkout / "themes"
+    return None
+
+
+def bundled_themes() -> list[str]:
+    """The names of the bundled themes, sorted."""
+    root = _bundled_root()
+    if root is None:
+        return []
+    return sorted(entry.name[:-5] for entry in root.iterdir()
+                  if entry.name.endswith(".toml") and _THEME_NAME.fullmatch(entry.name[:-5]))
+
+
+def _looks_like_path(ref: str) -> bool:
+    return "/" in ref or os.sep in ref or ref.endswith(".toml") or ref.startswith("~")
+
+
+def load_theme(name_or_path: str, *, source: str = OVERRIDES_SOURCE, base_dir: str | Path | None = None,
+               key: str = "theme") -> Theme:
+    """A bundled theme by name, or a theme file by path (relative paths are relative to `base_dir`, default
+    the current directory). `source` and `key` name where the reference came from, for messages about it;
+    mistakes inside a theme file are reported against that file."""
+    if not isinstance(name_or_path, str) or not name_or_path:
+        raise ConfigError(source, key, "must be a bundled theme name or a path to a .toml theme file, got "
+                          + _show(name_or_path))
+    if _looks_like_path(name_or_path):
+        path = Path(name_or_path).expanduser()
+        if not path.is_absolute():
+            path = Path(base_dir if base_dir is not None else Path.cwd()) / path
+        path = Path(os.path.normpath(path.absolute()))
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise ConfigError(source, key, f"no such theme file: {path}") from None
+        except OSError as e:
+            raise ConfigError(source, key, f"cannot read theme file {path}: {e.strerror or e}") from None
+        return _parse_theme(_parse_toml(data, str(path)), path.stem, str(path), bundled=False)
+    names = bundled_themes()
+    if not names:
+        raise ConfigError(source, key, "no bundled themes found: mux is not installed correctly")
+    if name_or_path not in names:
+        hint = _suggest(name_or_path, names, "bundled themes")
+        raise ConfigError(source, key, f"unknown theme {_toml_str(name_or_path)}{hint}; "
+                                       "a theme file needs a path (with a / or ending in .toml)")
+    return _load_bundled(name_or_path)
+
+
+@functools.cache
+def _load_bundled(name: str) -> Theme:
+    root = _bundled_root()
+    assert root is not None
+    entry = root / f"{name}.toml"
+    return _parse_theme(_parse_toml(entry.read_bytes(), str(entry)), name, str(entry), bundled=True)
+
+
+def _colour(value: Any, source: str, *key: str) -> int:
+    if not isinstance(value, str) or not _COLOUR.fullmatch(value):
+        raise ConfigError(source, _path(*key), f'must be a colour "#rrggbb", got {_show(value)}')
+    return int(value[1:], 16)
+
+
+def _parse_theme(data: Mapping[str, Any], name: str, source: str, *, bundled: bool) -> Theme:
+    _unknown_keys(data, _THEME_TABLES, source)
+    colours: dict[str, Any] = {}
+    for table, names in _THEME_TABLES.items():
+        if table not in data:
+            raise ConfigError(source, _path(table), "missing table")
+        values = data[table]
+        if not isinstance(values, Mapping):
+            raise ConfigError(source, _path(table), f"must be a table, got {_show(values)}")
+        _unknown_keys(values, names, source, table)
+        for n in names:
+            if n not in values:
+                raise ConfigError(source, _path(table, n), "missing")
+            colours[n if table != "ansi" else f"ansi.{n}"] = _colour(values[n], source, table, n)
+    ansi = tuple(colours.pop(f"ansi.{n}") for n in ANSI_NAMES)
+    return Theme(name=name, ansi=ansi, source=source, bundled=bundled, **colours)
+
+
+# ------------------------------------------------------------------------------------------------ config
+
+
+@dataclass(frozen=True, slots=True)
+class ScrollbackConfig:
+    limit_bytes: int = DEFAULT_LIMIT_BYTES      # per pane, counting the screen
+    limit_lines: int = 0                        # 0: no line limit
+
+    def __post_init__(self) -> None:
+        for name in ("limit_bytes", "limit_lines"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"scrollback.{name} must be an int >= 0, not {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class ClipboardConfig:
+    osc52_write: bool = False                   # programs in panes may set the system clipboard
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The effective configuration. `keys` maps canonical key names (pressed after the prefix) to actions;
+    match Textual key events with `is_prefix(event.key)` and `action_for(event.key)`."""
+
+    shell: str
+    prefix: str
+    theme: Theme
+    mouse: bool
+    status_bar: bool
+    scrollback: ScrollbackConfig
+    clipboard: ClipboardConfig
+    keys: Bindings
+    source: Path | None = field(default=None, compare=False)   # the file read, if any
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.shell, str) or not self.shell:
+            raise ValueError("shell must be a non-empty string")
+        if normalize_key(self.prefix) != self.prefix:
+            raise ValueError(f"prefix {self.prefix!r} is not a canonical key name")
+        for name in ("mouse", "status_bar"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be a bool")
+        for name, kind in (("theme", Theme), ("scrollback", ScrollbackConfig), ("clipboard", ClipboardConfig)):
+            if not isinstance(getattr(self, name), kind):
+                raise ValueError(f"{name} must be a {kind.__name__}")
+        if not isinstance(self.keys, Bindings):
+            object.__setattr__(self, "keys", Bindings(self.keys))
+        for key, action in self.keys.items():
+            if normalize_key(key) != key:
+                raise ValueError(f"binding key {key!r} is not a canonical key name")
+            if action not in ACTIONS:
+                raise ValueError(f"unknown action {action!r}")
+
+    @property
+    def scrollback_bytes(self) -> int:
+        """Per-pane scrollback byte limit (Pane's scrollback_bytes)."""
+        return self.scrollback.limit_bytes
+
+    @property
+    def scrollback_lines(self) -> int | None:
+        """Per-pane scrollback line limit as Pane/Screen take it: None for no limit."""
+        return self.scrollback.limit_lines or None
+
+    @property
+    def osc52_write(self) -> bool:
+        return self.clipboard.osc52_write
+
+    def action_for(self, key: str) -> str | None:
+        """The action bound to `key` (an `events.Key.key`) after the prefix, or None."""
+        return self.keys.get(event_key(key))
+
+    def is_prefix(self, key: str) -> bool:
+        return event_key(key) == self.prefix
+
+    def keys_for(self, action: str) -> tuple[str, ...]:
+        """The keys bound to `action`, in display form (for key help)."""
+        return tuple(display_key(k) for k, a in self.keys.items() if a == action)
+
+    def to_toml(self) -> str:
+        """The effective configuration as a complete config file; loading it gives an equal Config."""
+        merged = (f"defaults, {self.source} and command-line options" if self.source is not None
+                  else "defaults and command-line options; no config file")
+        out = [
+            f"# mux: the effective configuration ({' '.join(merged.splitlines())})",
+            f"shell = {_toml_str(self.shell)}",
+            f"prefix = {_toml_str(display_key(self.prefix))}",
+            f"theme = {_toml_str(self.theme.ref)}",
+            f"mouse = {_show(self.mouse)}",
+            f"status_bar = {_show(self.status_bar)}",
+            "",
+            "[scrollback]",
+            f"{f'limit_bytes = {self.scrollback.limit_bytes:_}':<28}# per pane, counting the screen",
+            f"{f'limit_lines = {self.scrollback.limit_lines:_}':<28}# 0 = no line limit",
+            "",
+            "[clipboard]",
+            f"{f'osc52_write = {_show(self.clipboard.osc52_write)}':<28}# programs may set the clipboard (OSC 52)",
+            "",
+            '[keys]      # pressed after the prefix; "none" removes a default binding',
+        ]
+        order = {action: i for i, action in enumerate(ACTION_HELP)}
+        rows = sorted(self.keys.items(), key=lambda kv: (order[kv[1]], kv[0]))
+        width = max((len(_toml_str(display_key(k))) + len(_toml_str(a)) for k, a in rows), default=0)
+        for key, action in rows:
+            entry = f"{_toml_str(display_key(key))} = {_toml_str(action)}"
+            out.append(f"{entry:<{width + 3}}  # {ACTION_HELP[action]}")
+        removed = sorted(set(default_bindings(self.prefix)) - set(self.keys))
+        out += [f"{_toml_str(display_key(key))} = {_toml_str(NONE)}" for key in removed]
+        return "\n".join(out) + "\n"
+
+
+def _default_shell() -> str:
+    shell = os.environ.get("SHELL", "")
+    if os.path.isabs(shell) and os.path.isfile(shell) and os.access(shell, os.X_OK):
+        return shell
+    return "/bin/sh"
+
+
+def default_config_path() -> Path:
+    """`$XDG_CONFIG_HOME/mux/config.toml`, or `~/.config/mux/config.toml` (XDG_CONFIG_HOME unset/relative)."""
+    xdg = os.environ.get("XDG_CONFIG_HOME", "")
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".config"
+    return base / "mux" / "config.toml"
+
+
+def default_config() -> Config:
+    """All defaults, reading no config file."""
+    return _build([], None)
+
+
+# ------------------------------------------------------------------------------------------------ loading
+
+_TOP_KEYS = ("shell", "prefix", "theme", "mouse", "status_bar", "scrollback", "clipboard", "keys")
+_TABLES: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "scrollback": ("limit_bytes", "limit_lines"),
+    "clipboard": ("osc52_write",),
+})
+
+
+@dataclass(slots=True)
+class _Layer:
+    """What one source (the file, or the overrides) says: only the keys it sets, already validated."""
+
+    source: str
+    base_dir: Path
+    values: dict[str, Any] = field(default_factory=dict)        # "shell", "scrollback.limit_bytes", ...
+    theme: str | None = None
+    keys: list[tuple[str, str | None]] = field(default_factory=list)   # None: remove
+
+
+def _parse_toml(data: bytes, source: str) -> dict[str, Any]:
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as e:
+        raise ConfigError(source, None, f"not UTF-8 text (bad byte at offset {e.start})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        message = str(e)
+        at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+        if at:
+            where, message = f"line {at[1]}, column {at[2]}", message[:at.start()]
+        elif message.endswith("(at end of document)"):
+            where, message = "end of file", message.removesuffix("(at end of document)").rstrip()
+        else:
+            where = None
+        raise ConfigError(source, where, f"invalid TOML: {message}") from None
+
+
+def _bool(value: Any, source: str, *key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(source, _path(*key), f"must be true or false, got {_show(value)}")
+    return value
+
+
+def _count(value: Any, source: str, *key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(source, _path(*key), f"must be a whole number >= 0, got {_show(value)}")
+    return value
+
+
+def _key_name(text: Any, source: str, *key: str) -> str:
+    if not isinstance(text, str):
+        raise ConfigError(source, _path(*key), f"must be a key name (a string), got {_show(text)}")
+    try:
+        return normalize_key(text)
+    except ValueError as e:
+        raise ConfigError(source, _path(*key), f"invalid key name: {e}") from None
+
+
+def _shell(value: Any, source: str) -> str:
+    if not isinstance(value, str) or not value.strip() or "\0" in value:
+        raise ConfigError(source, "shell", f"must be a program path or name, got {_show(value)}")
+    if "/" in value or os.sep in value or value.startswith("~"):
+        path = os.path.expanduser(value)
+        if not os.path.isabs(path):
+            raise ConfigError(source, "shell", f"must be an absolute path or a program on PATH, got {_show(value)}")
+        if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+            raise ConfigError(source, "shell", f"not an executable file: {path}")
+        return path
+    if shutil.which(value) is None:
+        raise ConfigError(source, "shell", f"no program {_toml_str(value)} on PATH")
+    return value
+
+
+def _parse_layer(data: Mapping[str, Any], source: str, base_dir: Path) -> _Layer:
+    layer = _Layer(source, base_dir)
+    _unknown_keys(data, _TOP_KEYS, source)
+    for key, value in data.items():
+        if key == "shell":
+            layer.values["shell"] = _shell(value, source)
+        elif key == "prefix":
+            layer.values["prefix"] = _key_name(value, source, "prefix")
+        elif key == "theme":
+            if not isinstance(value, str) or not value:
+                raise ConfigError(source, "theme", "must be a bundled theme name or a path to a .toml theme "
+                                  f"file, got {_show(value)}")
+            layer.theme = value
+        elif key in ("mouse", "status_bar"):
+            layer.values[key] = _bool(value, source, key)
+        elif key in _TABLES:
+            if not isinstance(value, Mapping):
+                raise ConfigError(source, key, f"must be a table, got {_show(value)}")
+            _unknown_keys(value, _TABLES[key], source, key)
+            for sub, item in value.items():
+                check = _bool if sub == "osc52_write" else _count
+                layer.values[f"{key}.{sub}"] = check(item, source, key, sub)
+        else:  # keys
+            if not isinstance(value, Mapping):
+                raise ConfigError(source, "keys", f"must be a table, got {_show(value)}")
+            seen: dict[str, str] = {}
+            for text, action in value.items():
+                canonical = _key_name(text, source, "keys", text)
+                if canonical in seen:
+                    raise ConfigError(source, _path("keys", text), f"same key as {_path('keys', seen[canonical])}")
+                seen[canonical] = text
+                if not isinstance(action, str):
+                    raise ConfigError(source, _path("keys", text),
+                                      f"must be an action name (a string), got {_show(action)}")
+                if action != NONE and action not in ACTIONS:
+                    hint = _suggest(action, ACTIONS, "actions")
+                    raise ConfigError(source, _path("keys", text),
+                                      f'unknown action {_toml_str(action)}{hint}, or "none" to unbind')
+                layer.keys.append((canonical, None if action == NONE else action))
+    return layer
+
+
+def _nest(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """{"scrollback.limit_bytes": 5, "theme": None} -> {"scrollback": {"limit_bytes": 5}}; None means unset."""
+    nested: dict[str, Any] = {}
+    for dotted, value in overrides.items():
+        if value is None:
+            continue
+        *tables, last = str(dotted).split(".", 1)      # keys."." is a key named "."
+        target = nested
+        for i, table in enumerate(tables):
+            target = target.setdefault(table, {})
+            if not isinstance(target, dict):
+                raise ConfigError(OVERRIDES_SOURCE, _path(*tables[:i + 1]), "is not a table")
+        if isinstance(value, Mapping) and isinstance(target.get(last), dict):
+            target[last].update(value)
+        else:
+            target[last] = dict(value) if isinstance(value, Mapping) else value
+    return nested
+
+
+def _build(layers: list[_Layer], source: Path | None) -> Config:
+    values: dict[str, Any] = {}
+    theme: tuple[str, str, Path] = (DEFAULT_THEME, OVERRIDES_SOURCE, Path.cwd())
+    for layer in layers:
+        values.update(layer.values)
+        if layer.theme is not None:
+            theme = (layer.theme, layer.source, layer.base_dir)
+    prefix = values.get("prefix", DEFAULT_PREFIX)
+    bindings = default_bindings(prefix)
+    for layer in layers:
+        for key, action in layer.keys:
+            if action is None:
+                bindings.pop(key, None)
+            else:
+                bindings[key] = action
+    ref, ref_source, base_dir = theme
+    return Config(
+        shell=values.get("shell") or _default_shell(),
+        prefix=prefix,
+        theme=load_theme(ref, source=ref_source, base_dir=base_dir),
+        mouse=values.get("mouse", True),
+        status_bar=values.get("status_bar", False),
+        scrollback=ScrollbackConfig(values.get("scrollback.limit_bytes", DEFAULT_LIMIT_BYTES),
+                                    values.get("scrollback.limit_lines", 0)),
+        clipboard=ClipboardConfig(values.get("clipboard.osc52_write", False)),
+        keys=Bindings(bindings),
+        source=source,
+    )
+
+
+def load_config(path: str | os.PathLike[str] | None = None, *,
+                overrides: Mapping[str, Any] | None = None) -> Config:
+    """Read the config file (`path`, else the default location, which may be missing) and apply `overrides`
+    (command-line values, which win; keys are top-level names or dotted paths such as
+    "scrollback.limit_bytes"; None values are ignored). Raises ConfigError for any mistake."""
+    required = path is not None
+    file = Path(path).expanduser() if path is not None else default_config_path()
+    file = Path(os.path.normpath(file.absolute()))
+    layers: list[_Layer] = []
+    try:
+        data: bytes | None = file.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        if required:
+            raise ConfigError(file, None, "no such config file") from None
+        data = None
+    except OSError as e:
+        raise ConfigError(file, None, f"cannot read: {e.strerror or e}") from None
+    if data is not None:
+        layers.append(_parse_layer(_parse_toml(data, str(file)), str(file), file.parent))
+    if overrides:
+        layers.append(_parse_layer(_nest(overrides), OVERRIDES_SOURCE, Path.cwd()))
+    return _build(layers, file if data is not None else None)

@@ -1,0 +1,117 @@
+"""The status line (windows, prefix state, messages) and the toggled memory status bar.
+
+Owns: formatting per-pane memory figures in the stats vocabulary (pages, bytes/limit, pool in_use/capacity and
+occupancy, oversized live/allocated/freed and churn per minute), a small per-pane sparkline of bytes, process
+RSS, and the window list.
+
+Invariants: the memory bar shows one line for every visible pane, and every line contains the words `pages`,
+`pool` and `oversized`; figures come from PageList.stats() of the pane's primary screen (plus its alternate
+screen's pages when one exists).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+
+from rich.text import Text
+from textual.widget import Widget
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if abs(n) < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
+
+
+def sparkline(values: list[float], top: float) -> str:
+    """Values as bars from 0 to `top` (for page bytes: the pane's limit, so the bar shows how full it is)."""
+    top = top or max(values, default=0) or 1
+    return "".join(SPARK[max(0, min(len(SPARK) - 1, round(v / top * (len(SPARK) - 1))))] for v in values)
+
+
+def process_rss() -> int | None:
+    """Resident set size of this process in bytes (Linux), or None."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def pane_memory_line(label: str, stats: dict, trend: list[float]) -> str:
+    pool = stats["pool"]
+    over = stats["oversized"]
+    occupancy = round(100 * pool["in_use"] / pool["capacity"]) if pool["capacity"] else 0
+    return (f"{label} │ pages {stats['pages']} · {human_bytes(stats['bytes'])}/{human_bytes(stats['limit_bytes'])}"
+            f" {sparkline(trend, stats['limit_bytes'])} │ pool {pool['in_use']}/{pool['capacity']} {occupancy}%"
+            f" │ oversized {over['live']} · +{over['allocated']}/−{over['freed']} · {over['churn_per_min']}/min")
+
+
+class MemoryBar(Widget):
+    """One line per visible pane with its memory figures, then the process RSS."""
+
+    DEFAULT_CSS = """
+    MemoryBar { height: auto; max-height: 17; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self.trends: dict[int, deque[float]] = {}
+
+    def update_figures(self, panes: list[tuple[int, str, dict]]) -> None:
+        """`panes`: (pane id, label, stats) of every visible pane."""
+        lines = []
+        live_ids = set()
+        for pane_id, label, stats in panes:
+            live_ids.add(pane_id)
+            trend = self.trends.setdefault(pane_id, deque(maxlen=16))
+            trend.append(stats["bytes"])
+            lines.append(pane_memory_line(label, stats, list(trend)))
+        for stale in set(self.trends) - live_ids:
+            del self.trends[stale]
+        rss = process_rss()
+        lines.append(f"RSS {human_bytes(rss) if rss is not None else 'n/a'}")
+        self.lines = lines
+        self.styles.height = len(lines)
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        return Text("\n".join(self.lines), no_wrap=True, overflow="ellipsis")
+
+
+class StatusLine(Widget):
+    """tmux-like status line: the window list on the left, prefix state and messages on the right."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.windows: list[tuple[int, str, bool]] = []
+        self.message = ""
+        self.prefix_pending = False
+
+    def set_state(self, windows: list[tuple[int, str, bool]], message: str, prefix_pending: bool) -> None:
+        if (windows, message, prefix_pending) != (self.windows, self.message, self.prefix_pending):
+            self.windows, self.message, self.prefix_pending = windows, message, prefix_pending
+            self.refresh()
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("[mux] ", style="bold")
+        for index, name, current in self.windows:
+            text.append(f"{index}:{name}{'*' if current else ''}", style="reverse" if current else "")
+            text.append(" ")
+        right = ("PREFIX " if self.prefix_pending else "") + self.message
+        if right:
+            pad = max(1, self.size.width - text.cell_len - len(right))
+            text.append(" " * pad)
+            text.append(right, style="bold")
+        return text
