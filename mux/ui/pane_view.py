@@ -228,6 +228,8 @@ class PaneView(Widget, can_focus=True):
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         self.post_message(self.Activated(self))
+        if event.ctrl and event.button == 1 and self.open_link_at(event.x, event.y):
+            return      # ctrl+click opens a link: the explicit action, never sent to the child
         if self._send_mouse("press", event):
             return
         if self.mouse_enabled and event.button == 1:
@@ -274,6 +276,27 @@ class PaneView(Widget, can_focus=True):
             self.scroll_rows(3)
             if self.pane.screen.pagelist.viewport is None and self.select_from is None:
                 self.leave_scrollback()
+
+    def link_at(self, x: int, y: int) -> str | None:
+        """The URI of the OSC 8 link drawn at (x, y), or None."""
+        loc = self._location(y)
+        if loc is None or not 0 <= x < self.pane.screen.columns:
+            return None
+        page, r = loc
+        index = page.hyperlink_at(r, x)
+        return None if index is None else page.hyperlink(index)[1]
+
+    def open_link_at(self, x: int, y: int) -> bool:
+        """Open the link at (x, y) if there is one with an allowed scheme (http, https, file). A child can put any
+        URI in a link; only these are ever handed to the browser, and only on this explicit user action."""
+        uri = self.link_at(x, y)
+        if uri is None:
+            return False
+        if not is_openable_uri(uri):
+            self.status_message = "not opening a link with that scheme"
+            return True
+        self.app.open_url(uri)
+        return True
 
     # ------------------------------------------------------------------ scrollback mode
 
@@ -461,6 +484,17 @@ class PaneView(Widget, can_focus=True):
                 col = line.find(text, col + 1)
         self.status_message = f"/{text}" if not backward else f"?{text}"
         self.refresh()
+
+
+OPENABLE_SCHEMES = frozenset({"http", "https", "file"})
+
+
+def is_openable_uri(uri: str) -> bool:
+    """Only http(s) and file links may be opened; no control characters, no other schemes."""
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in uri):
+        return False
+    scheme, sep, _ = uri.partition(":")
+    return bool(sep) and scheme.lower() in OPENABLE_SCHEMES
 
 
 class SearchRequest(Message):
