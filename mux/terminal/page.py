@@ -265,8 +265,9 @@ class Page:
     def cell_index(self, row: int, col: int) -> int:
         return self.slots[row] * self.cols + col
 
-    def write_text(self, row: int, col: int, text: str, style_id: int = 0) -> None:
-        """Write narrow characters, one cell each, as slice copies (no per-character Python work)."""
+    def write_text(self, row: int, col: int, text: str, style_id: int = 0, styles: bytes | None = None) -> None:
+        """Write narrow characters, one cell each, as slice copies (no per-character Python work): all in
+        `style_id`, or with per-cell ids in `styles` (little-endian u16, one per character)."""
         n = len(text)
         base = self.slots[row] * self.cols + col
         flags = self.rflags[row]
@@ -275,22 +276,13 @@ class Page:
         end = base + n
         zeros = _zero_u16[:n]       # Page.__init__ made it at least `cols` long
         self.cp[base:end] = memoryview(text.encode("utf-32-le")).cast("I")
-        self.st[base:end] = u16_run(style_id, n) if style_id else zeros
+        if styles is not None:
+            self.st[base:end] = memoryview(styles).cast("H")
+            style_id = 1
+        else:
+            self.st[base:end] = u16_run(style_id, n) if style_id else zeros
         self.fl[base:end] = zeros
         self.rflags[row] = flags | (ROW_DIRTY | ROW_STYLED if style_id else ROW_DIRTY)
-
-    def write_text_styled(self, row: int, col: int, text: str, styles: bytes) -> None:
-        """Write narrow characters with per-cell style ids (`styles`: little-endian u16, one per character)."""
-        n = len(text)
-        base = self.slots[row] * self.cols + col
-        flags = self.rflags[row]
-        if flags & ROW_EXTRAS:
-            self._drop_extras(base, n)
-        end = base + n
-        self.cp[base:end] = memoryview(text.encode("utf-32-le")).cast("I")
-        self.st[base:end] = memoryview(styles).cast("H")
-        self.fl[base:end] = _zeros16(n)
-        self.rflags[row] = flags | ROW_DIRTY | ROW_STYLED
 
     def write_cells(self, row: int, col: int, cps: memoryview | array, style_id: int,
                     flags: memoryview | array) -> None:

@@ -267,7 +267,7 @@ class Screen:
                         index = page._style_index
                     ids[style] = _SID_BYTES[sid] if sid < 256 else sid.to_bytes(2, "little")
             st = b"".join([ids[style] * len(t) for style, t in zip(styles, texts, strict=True)])
-            page.write_text_styled(r, x0, text, st)
+            page.write_text(r, x0, text, styles=st)
         texts.clear()
         styles.clear()
         if self._run_eol is not None:

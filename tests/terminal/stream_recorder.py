@@ -6,29 +6,13 @@ from typing import Any
 
 import pyte
 
+from mux.terminal.stream import OPTIONAL_EVENTS
+
 #: Every event pyte's Stream binds (the listener must have them all).
 PYTE_EVENTS: tuple[str, ...] = tuple(sorted(pyte.Stream.events))
 
 #: Events mux's Stream adds; optional on the listener.
-NEW_EVENTS: tuple[str, ...] = (
-    "repeat_last",
-    "scroll_up",
-    "scroll_down",
-    "cursor_forward_tab",
-    "cursor_back_tab",
-    "set_cursor_style",
-    "soft_reset",
-    "request_mode",
-    "report_secondary_device_attributes",
-    "report_version",
-    "set_keypad_application",
-    "report_keyboard_flags",
-    "push_keyboard_flags",
-    "pop_keyboard_flags",
-    "set_keyboard_flags",
-    "set_hyperlink",
-    "osc",
-)
+NEW_EVENTS: tuple[str, ...] = tuple(e for e in OPTIONAL_EVENTS if e != "draw_lines")
 
 Event = tuple[str, tuple[Any, ...], dict[str, Any]]
 

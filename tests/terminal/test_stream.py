@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from mux.terminal import stream as stream_module
 from mux.terminal.stream import Stream
 
-from .stream_recorder import NEW_EVENTS, PYTE_EVENTS, Event, Recorder, merge_draws
+from .stream_recorder import PYTE_EVENTS, Event, Recorder, merge_draws
 
 
 def E(name: str, *args: Any, **kwargs: Any) -> Event:
@@ -611,8 +611,12 @@ def test_differential_check_can_fail() -> None:
     assert run(b"\x1b[>4;1m") != theirs.log
 
 
-def test_new_events_list_matches_module() -> None:
-    assert set(NEW_EVENTS) | {"draw_lines"} == set(stream_module.OPTIONAL_EVENTS)
+def test_screen_implements_every_event() -> None:
+    from mux.terminal.screen import Screen
+
+    events = (*PYTE_EVENTS, *stream_module.OPTIONAL_EVENTS)
+    missing = [name for name in events if not callable(getattr(Screen, name, None))]
+    assert missing == []
 
 
 def test_adjacent_sgrs_merge_into_one_call_with_the_same_meaning() -> None:
