@@ -212,6 +212,7 @@ class MuxApp(App, inherit_bindings=False):
         self.windows.sort(key=lambda w: w.index)
         self.windows_container.mount(window_view)
         self.select_window(window)
+        self._update_window_names()
 
     def select_window(self, window: Window) -> None:
         for w in self.windows:
@@ -430,12 +431,14 @@ class MuxApp(App, inherit_bindings=False):
 
     # ------------------------------------------------------------------ status
 
-    def _update_status(self) -> None:
-        windows = []
+    def _update_window_names(self) -> None:
+        """Windows the user did not rename follow their focused pane's title (OSC 0/2, else its command)."""
         for w in self.windows:
             if not w.named_by_user and w.focused in w.panes:
                 w.name = w.panes[w.focused].title[:24]
-            windows.append((w.index, w.name, w is self.current))
+
+    def _update_status(self) -> None:
+        windows = [(w.index, w.name, w is self.current) for w in self.windows]
         message = self.message if time.monotonic() < self._message_until else ""
         focused = self._focused()
         if focused is not None and focused[2].scrollback:
@@ -443,6 +446,7 @@ class MuxApp(App, inherit_bindings=False):
         self.status_line.set_state(windows, message, self.prefix_pending)
 
     def _update_memory_bar(self) -> None:
+        self._update_window_names()     # once a second: reading the foreground command costs syscalls
         bar = self.memory_bar
         if not bar.display or self.current is None:
             return

@@ -259,10 +259,23 @@ class PaneView(Widget, can_focus=True):
             self.copy_col = max(0, min(self.pane.screen.columns - 1, event.x))
             self.refresh()
 
+    def _alternate_scroll(self, key: str) -> bool:
+        """In a full-screen program that did not ask for the mouse (less, man), the wheel sends arrow keys, as
+        xterm's alternate-scroll mode does."""
+        screen = self.pane.screen
+        if not self.mouse_enabled or self.scrollback or not screen.in_alternate:
+            return False
+        data = encode_key(key, None, cursor_keys_application=1 in screen.private_modes)
+        if data:
+            self._write(data * 3)
+        return True
+
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         if self._send_mouse("scroll_up", event):
             return
         event.stop()
+        if self._alternate_scroll("up"):
+            return
         if self.mouse_enabled:
             if not self.scrollback:
                 self.enter_scrollback()
@@ -272,6 +285,8 @@ class PaneView(Widget, can_focus=True):
         if self._send_mouse("scroll_down", event):
             return
         event.stop()
+        if self._alternate_scroll("down"):
+            return
         if self.scrollback:
             self.scroll_rows(3)
             if self.pane.screen.pagelist.viewport is None and self.select_from is None:

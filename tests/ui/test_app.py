@@ -7,6 +7,7 @@ import sys
 import time
 
 import pytest
+from textual import events
 
 from mux.config import load_config
 from mux.ui.app import MuxApp
@@ -221,3 +222,19 @@ async def test_typing_into_one_pane_while_another_floods(config):
             await wait_for(pilot, lambda echoed=echoed: any(line.endswith(echoed) for line in screen_lines(app, quiet)),
                            timeout=5)
         assert flood.bytes_read > start_bytes, "the flooding pane kept being read meanwhile"
+
+
+async def test_wheel_scrolls_history_or_sends_arrows_to_full_screen_programs(config):
+    app = MuxApp(config, HEXDUMP)
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.pause(0.5)
+        view = app.views[app.current.focused]
+        pane = view.pane
+        pane.stream.feed(b"\x1b[?1049h")          # as if the program entered the alternate screen
+        await pilot.pause(0.1)
+        view.post_message(events.MouseScrollUp(view, 5, 5, 0, -1, 0, False, False, False))
+        await wait_for(pilot, lambda: "1b 5b 41 1b 5b 41 1b 5b 41" in screen_text(app).replace("\n", " "))
+        assert not view.scrollback
+        pane.stream.feed(b"\x1b[?1049l")
+        view.post_message(events.MouseScrollUp(view, 5, 5, 0, -1, 0, False, False, False))
+        await wait_for(pilot, lambda: view.scrollback)      # the primary screen: the wheel scrolls history
