@@ -8,6 +8,7 @@ mux runs inside tmux (the real terminal). Each keystroke is sent with `tmux send
 PTY reader -> parser -> page memory -> Textual frame -> tmux). The same is measured on bare tmux panes (no mux):
 that baseline is what polling send-keys/capture-pane and tmux itself cost, so mux's own share is the difference.
 Each is measured idle, then with a second pane flooding (`yes` with a long line) beside the typing pane.
+Start-up is measured too: from launching the command in a fresh tmux pane until its first prompt is on screen.
 
 Prints median and p99 in milliseconds. Latency is measured here, never asserted in tests.
 """
@@ -59,6 +60,32 @@ def measure(tmux, keys: int) -> list[float]:
     return samples
 
 
+def startup(runs: int) -> list[str]:
+    """Launch -> first prompt visible, for a bare shell and for mux running that shell."""
+    rows = []
+    for label, with_mux in (("bare shell in tmux (baseline)", False), ("mux in tmux", True)):
+        samples = []
+        for _ in range(runs):
+            with tempfile.TemporaryDirectory() as tmp:
+                sock = str(Path(tmp) / "sock")
+                env = {**os.environ, "XDG_CONFIG_HOME": tmp, "PS1": "ready$ ", "SHELL": "/bin/sh"}
+                subprocess.run(["tmux", "-S", sock, "-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", "120",
+                                "-y", "40", "sleep 600"], check=True, env=env)
+                try:
+                    command = f"cd {ROOT} && " + (f"{sys.executable} -m mux --shell /bin/sh" if with_mux else "/bin/sh")
+                    start = time.perf_counter()
+                    subprocess.run(["tmux", "-S", sock, "respawn-pane", "-k", "-t", "b", command], check=True, env=env)
+                    while "ready$" not in subprocess.run(["tmux", "-S", sock, "capture-pane", "-p", "-t", "b"],
+                                                         capture_output=True, text=True).stdout:
+                        if time.perf_counter() - start > 30:
+                            raise RuntimeError("no prompt after 30 s")
+                    samples.append(time.perf_counter() - start)
+                finally:
+                    subprocess.run(["tmux", "-S", sock, "kill-server"], capture_output=True)
+        rows.append(summary(f"{label}: launch -> first prompt", samples))
+    return rows
+
+
 def tmux_end_to_end(keys: int) -> list[str]:
     rows = []
     for label, with_mux in (("bare tmux (baseline)", False), ("mux in tmux", True)):
@@ -101,7 +128,7 @@ def main() -> int:
         return 2
     print("| measurement | keys | median ms | p99 ms | max ms |")
     print("|---|---:|---:|---:|---:|")
-    for row in tmux_end_to_end(args.keys):
+    for row in tmux_end_to_end(args.keys) + startup(5):
         print(row)
     return 0
 

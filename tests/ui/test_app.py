@@ -238,3 +238,23 @@ async def test_wheel_scrolls_history_or_sends_arrows_to_full_screen_programs(con
         pane.stream.feed(b"\x1b[?1049l")
         view.post_message(events.MouseScrollUp(view, 5, 5, 0, -1, 0, False, False, False))
         await wait_for(pilot, lambda: view.scrollback)      # the primary screen: the wheel scrolls history
+
+
+async def test_dragging_a_border_resizes_the_panes(config):
+    app = MuxApp(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        window = app.current
+        first = window.focused
+        await pilot.press("ctrl+b", "percent_sign")
+        await wait_for(pilot, lambda: len(window.panes) == 2)
+        await pilot.pause(0.2)
+        width, height = window.view.size.width, window.view.size.height
+        (separator,) = window.layout.separators(width, height)
+        before = window.layout.geometry(width, height)[first].width
+        await pilot.mouse_down(window.view, offset=(separator.x, 3))
+        await pilot.hover(window.view, offset=(separator.x - 15, 3))
+        await pilot.mouse_up(window.view, offset=(separator.x - 15, 3))
+        await pilot.pause(0.1)
+        after = window.layout.geometry(width, height)[first].width
+        assert after == before - 15
+        assert app.views[first].size.width == after, "the pane view follows its new rect"
