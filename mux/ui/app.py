@@ -37,7 +37,8 @@ from mux.ui.window_view import WindowView
 
 FRAME_S = 1 / 60
 SYNC_HOLD_S = 0.25
-FOCUSED_READS = 4           # reads of READ_CHUNK per callback for the focused pane
+FOCUSED_READS = 4           # reads of READ_CHUNK per callback for the focused pane...
+FOCUSED_BUDGET_S = 0.008    # ...stopping early once this much time went into parsing (keys stay responsive)
 OTHER_READ = 16 * 1024      # one read of this size per callback for other panes
 RESIZE_STEP = 2
 
@@ -127,8 +128,9 @@ class MuxApp(App, inherit_bindings=False):
     def _readable(self, pane: Pane) -> None:
         focused = self.current is not None and self.current.focused == pane.id
         if focused:
+            deadline = time.monotonic() + FOCUSED_BUDGET_S
             for _ in range(FOCUSED_READS):
-                if not pane.read():
+                if not pane.read() or time.monotonic() > deadline:
                     break
         else:
             pane.read(OTHER_READ)
