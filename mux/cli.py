@@ -37,6 +37,26 @@ _positive = _whole_number(1)
 _non_negative = _whole_number(0)
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number above 0")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be from 0 to below 1")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mux", usage="mux [OPTIONS] [-- COMMAND [ARGS...]]\n       mux replay FILE [OPTIONS]",
@@ -75,6 +95,41 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--dump", choices=("screen", "all", "none"), default="screen",
                         help="print the active screen (default), scrollback then screen, or nothing")
     replay.add_argument("--stats-json", metavar="PATH", help="write the page memory stats as JSON to PATH")
+
+    soak = sub.add_parser(
+        "soak", prog="mux soak", help="leak soak: coding-agent output through real PTYs, memory watched, no line lost",
+        description="Run N panes of scripts/agent_stress.py (restarted as each stream ends) through real PTYs and "
+                    "the app's Pane, headless, for M minutes with a small scrollback limit; sample page bytes, "
+                    "OS-tagged bytes and RSS every second into a CSV and an SVG plot; then check that no committed "
+                    "line within the limit was lost, that accounting matched the OS, that 0 OS-tagged bytes remain "
+                    "after close and that RSS stayed flat after the warm-up. Exit status 0 if every check passed, "
+                    "1 otherwise, 2 on bad options.")
+    soak.add_argument("--minutes", type=_positive_float, default=2.0, help="run time in minutes (default 2)")
+    soak.add_argument("--panes", type=_positive, default=4, help="panes, each with its own stream (default 4)")
+    soak.add_argument("--scrollback-limit", type=_positive, default=2_000_000, metavar="BYTES",
+                      help="scrollback limit per pane in bytes (default 2000000, small so pruning never stops)")
+    soak.add_argument("--rate", type=_positive_float, default=32.0, metavar="KB/s",
+                      help="committed output per pane in KiB per second (default 32)")
+    soak.add_argument("--stream-seconds", type=_positive_float, default=60.0, metavar="S",
+                      help="length of each agent stream before it is restarted (default 60)")
+    soak.add_argument("--cols", type=_positive, default=100, help="pane width (default 100)")
+    soak.add_argument("--rows", type=_positive, default=30, help="pane height (default 30)")
+    soak.add_argument("--seed", type=_non_negative, default=1, help="base random seed (default 1)")
+    soak.add_argument("--out", metavar="DIR", help="output folder (default: a new mux-soak-* folder in the temp dir)")
+    soak.add_argument("--csv", metavar="PATH", help="samples CSV (default DIR/soak.csv)")
+    soak.add_argument("--svg", metavar="PATH", help="plot (default DIR/soak.svg)")
+    soak.add_argument("--script", metavar="PATH",
+                      help="agent_stress.py to run (default: scripts/agent_stress.py of the checkout)")
+    soak.add_argument("--warmup", type=_fraction, default=0.25,
+                      help="fraction of the run left out of the RSS slope (default 0.25)")
+    soak.add_argument("--warmup-min", type=_positive_float, default=60.0, metavar="S",
+                      help="but leave out at least this many seconds, at most half the run (default 60)")
+    soak.add_argument("--max-slope-mb", type=_positive_float, default=1.0, metavar="MB",
+                      help="RSS slope limit in MB per minute (default 1)")
+    soak.add_argument("--max-slope-pct", type=_positive_float, default=2.0, metavar="PCT",
+                      help="RSS slope limit in percent of the mean RSS per minute (default 2)")
+    soak.add_argument("--report-every", type=_positive_float, default=10.0, metavar="S",
+                      help="seconds between progress lines (default 10)")
     return parser
 
 
@@ -99,8 +154,10 @@ def run_replay(args: argparse.Namespace) -> int:
                 source.close()
         if args.dump != "none":
             out = sys.stdout
+            encoding = getattr(out, "encoding", None) or "utf-8"
             for row in dump_rows(screen, args.dump):
-                out.write(row)
+                # A locale that cannot show a character (LANG=C without UTF-8 mode) gets "?", not a traceback.
+                out.write(row.encode(encoding, "replace").decode(encoding))
                 out.write("\n")
             out.flush()
         report = stats_report(screen) if args.stats_json else None
@@ -113,6 +170,24 @@ def run_replay(args: argparse.Namespace) -> int:
         except OSError as e:
             raise UserError(f"cannot write {args.stats_json}: {e.strerror}") from None
     return 0
+
+
+def run_soak(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mux import soak
+
+    options = soak.SoakOptions(
+        panes=args.panes, minutes=args.minutes, scrollback_limit=args.scrollback_limit, cols=args.cols,
+        rows=args.rows, rate=args.rate, stream_seconds=args.stream_seconds, seed=args.seed,
+        out=Path(args.out) if args.out else None, csv_path=Path(args.csv) if args.csv else None,
+        svg_path=Path(args.svg) if args.svg else None, script=Path(args.script) if args.script else None,
+        warmup=args.warmup, warmup_min_s=args.warmup_min, max_slope_mb=args.max_slope_mb,
+        max_slope_pct=args.max_slope_pct, report_every=args.report_every)
+    try:
+        return soak.run(options, log=lambda line: print(line, flush=True))
+    except soak.SoakSetupError as e:
+        raise UserError(str(e)) from None
 
 
 def run_app(args: argparse.Namespace, command: list[str] | None) -> int:
@@ -128,7 +203,14 @@ def run_app(args: argparse.Namespace, command: list[str] | None) -> int:
     except ConfigError as e:
         raise UserError(str(e)) from None
     if args.print_config:
-        sys.stdout.write(config.to_toml())
+        text = config.to_toml()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(text)
+        else:                   # TOML is UTF-8, whatever the locale (LANG=C without UTF-8 mode)
+            sys.stdout.flush()
+            buffer.write(text.encode("utf-8", "surrogateescape"))     # a path keeps its own bytes
+            buffer.flush()
         return 0
     if command is not None:
         if not command:
@@ -156,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "replay":
             return run_replay(args)
+        if args.command == "soak":
+            return run_soak(args)
         return run_app(args, command)
     except UserError as e:
         print(f"mux{' ' + name if name else ''}: error: {e}", file=sys.stderr)
