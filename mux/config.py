@@ -45,6 +45,7 @@ Invariants:
 from __future__ import annotations
 
 import difflib
+import errno
 import functools
 import importlib.resources
 import os
@@ -470,7 +471,7 @@ def load_theme(name_or_path: str, *, source: str = OVERRIDES_SOURCE, base_dir: s
             path = Path(base_dir if base_dir is not None else Path.cwd()) / path
         path = Path(os.path.normpath(path.absolute()))
         try:
-            data = path.read_bytes()
+            data = _read_capped(path)
         except FileNotFoundError:
             raise ConfigError(source, key, f"no such theme file: {path}") from None
         except OSError as e:
@@ -668,6 +669,19 @@ class _Layer:
     keys: list[tuple[str, str | None]] = field(default_factory=list)   # None: remove
 
 
+MAX_FILE_BYTES = 1 << 20
+
+
+def _read_capped(path: Path) -> bytes:
+    """A config or theme file's bytes. More than MAX_FILE_BYTES is an OSError, so that a path such as /dev/zero
+    is reported instead of filling memory."""
+    with open(path, "rb") as f:
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise OSError(errno.EFBIG, f"larger than {MAX_FILE_BYTES} bytes")
+    return data
+
+
 def _parse_toml(data: bytes, source: str) -> dict[str, Any]:
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
@@ -824,7 +838,7 @@ def load_config(path: str | os.PathLike[str] | None = None, *,
     file = Path(os.path.normpath(file.absolute()))
     layers: list[_Layer] = []
     try:
-        data: bytes | None = file.read_bytes()
+        data: bytes | None = _read_capped(file)
     except (FileNotFoundError, NotADirectoryError):
         if required:
             raise ConfigError(file, None, "no such config file") from None

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 import ptyprocess
 
 from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES
-from mux.terminal.screen import Screen
+from mux.terminal.screen import Screen, strip_controls
 from mux.terminal.stream import Stream
 
 READ_CHUNK = 64 * 1024
@@ -169,7 +169,7 @@ class Pane:
         try:
             pgrp = os.tcgetpgrp(self.fd)
             with open(f"/proc/{pgrp}/comm", encoding="utf-8", errors="replace") as f:
-                return f.read().strip() or os.path.basename(self.argv[0])
+                return strip_controls(f.read()).strip() or os.path.basename(self.argv[0])   # a child sets comm
         except OSError:
             return os.path.basename(self.argv[0])
 

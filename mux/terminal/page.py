@@ -653,13 +653,18 @@ class Page:
         self.rows_used = used
 
     def copy_cells(self, row: int, col: int, src: Page, src_row: int, src_col: int, n: int) -> None:
-        """Copy n cells from another page (or this one), re-interning styles, clusters and links here."""
+        """Copy n cells from another page (or this one, overlapping ranges included), re-interning styles, clusters
+        and links here. PageOverflow is raised only before anything is written, so a caller can grow the page and
+        call again with the same arguments."""
         if n <= 0:
             return
         s = src.slots[src_row] * src.cols + src_col
         d = self.slots[row] * self.cols + col
-        if self.rflags[row] & ROW_EXTRAS:
-            self._drop_extras(d, n)
+        srf = src.rflags[src_row]
+        # The source's clusters and links are read before any write (the ranges may overlap), and room is made
+        # for them first.
+        extras = src._cell_extras(s, n) if srf & ROW_EXTRAS else []
+        links = self._reserve_extras(extras) if extras else {}
         cp = src.cp[s:s + n].tobytes()
         fl = src.fl[s:s + n].tobytes()
         st = src.st[s:s + n]
@@ -672,16 +677,63 @@ class Page:
                 st_out = st.tobytes()
             else:
                 st_out = array("H", [remap[x] for x in st.tolist()]).tobytes()
+        if self.rflags[row] & ROW_EXTRAS:
+            self._drop_extras(d, n)
         self.cp[d:d + n] = memoryview(cp).cast("I")
         self.st[d:d + n] = memoryview(st_out).cast("H")
         self.fl[d:d + n] = memoryview(fl).cast("H")
-        srf = src.rflags[src_row]
         self.rflags[row] |= ROW_DIRTY | (srf & ROW_STYLED)
         if srf & ROW_EXTRAS:
-            # Clear the marker bits first: _copy_row_extras sets them again for entries it really adds.
+            # Clear the marker bits first: only the entries really added set them again.
             for i in range(d, d + n):
                 self.fl[i] &= ~(CELL_GRAPHEME | CELL_HYPERLINK)
-            self._copy_row_extras(row, src, src_row, src_col, n, identity_links=False, dst_col=col)
+            for k, cluster, link in extras:
+                if cluster:
+                    self.set_grapheme(row, col + k, cluster)
+                if link is not None:
+                    self.set_hyperlink(row, col + k, col + k + 1, links[link])
+
+    def _cell_extras(self, base: int, n: int) -> list[tuple[int, str, tuple[str, str] | None]]:
+        """(offset, cluster extras, link) of the cells [base, base+n) that have a cluster or a link."""
+        out = []
+        fl = self.fl
+        marks = fl[base:base + n].tobytes()[::2].translate(_EXTRA_BITS)
+        k = marks.find(_EXTRA_BYTE)
+        while k >= 0:
+            i = base + k
+            f = fl[i]
+            cluster = self.grapheme_extras(i) if f & CELL_GRAPHEME else ""
+            idx = _map_get(self.hmap, self._hmask, i + 1) if f & CELL_HYPERLINK else None
+            link = None if idx is None else self.hyperlink(idx - 1)
+            if cluster or link is not None:
+                out.append((k, cluster, link))
+            k = marks.find(_EXTRA_BYTE, k + 1)
+        return out
+
+    def _reserve_extras(self, extras: list[tuple[int, str, tuple[str, str] | None]]) -> dict[tuple[str, str], int]:
+        """Intern the links of `extras` and make sure their clusters and link cells fit (as if none of the cells
+        written over had any), raising PageOverflow otherwise. Returns link -> index here."""
+        links: dict[tuple[str, str], int] = {}
+        count = need = linked = 0
+        for _, cluster, link in extras:
+            if cluster:
+                count += 1
+                need += len(cluster)
+            if link is not None:
+                linked += 1
+                if link not in links:
+                    links[link] = self.intern_hyperlink(*link)
+        if count:
+            if (self._g_count + count) * 16 > (self._gmask + 1) * 13:
+                raise PageOverflow("grapheme_bytes")
+            cap_words = len(self.garena)
+            if self._g_used + need > cap_words:
+                self._compact_graphemes()
+                if self._g_live + need > cap_words * 3 // 4:
+                    raise PageOverflow("grapheme_bytes")
+        if linked and (self._h_count + linked) * 16 > (self._hmask + 1) * 13:
+            raise PageOverflow("hyperlinks")
+        return links
 
     def _copy_row_extras(self, row: int, src: Page, src_row: int, src_col: int, n: int,
                          identity_links: bool, dst_col: int | None = None) -> None:

@@ -115,6 +115,7 @@ class PageList:
         self.viewport: Pin | None = None   # None: the view follows the active area
         self.closed = False
         self._reflowing = False
+        self._prune_pending = False     # over a limit with no prunable head: grow() retries once the head can go
         self.set_limits(limit_bytes, limit_lines)
         for _ in range(rows):
             self.grow()
@@ -213,6 +214,7 @@ class PageList:
         while self._over_limits(extra_bytes) and self._head_prunable():
             head = self._pop_head()
             self._release(head)
+        self._prune_pending = self._over_limits(extra_bytes)
 
     def _pop_head(self) -> Page:
         """Unlink the oldest page, fixing rows and pins. The caller releases or reuses it."""
@@ -236,7 +238,9 @@ class PageList:
             r = last.rows_used
             last.rows_used = r + 1
             self.total_rows += 1
-            if self.limit_lines is not None and self.total_rows - self.rows > self.limit_lines:
+            # Also when an earlier check found the list over a limit with only active pages to prune (an oversized
+            # page on screen): the row just added may have moved that page into history.
+            if self._prune_pending or self.limit_lines is not None and self.total_rows - self.rows > self.limit_lines:
                 self._enforce_limits(extra_bytes=0)
             return last, r
         if self._over_limits(STD_PAGE_BYTES) and self._head_prunable():
@@ -262,6 +266,8 @@ class PageList:
         self._append(page)
         page.rows_used = 1
         self.total_rows += 1
+        if self._over_limits(0):
+            self._enforce_limits(extra_bytes=0)     # the new row may have moved the head out of the active area
         return page, 0
 
     def adjust_capacity(self, page: Page, dimension: str) -> Page:

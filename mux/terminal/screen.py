@@ -83,6 +83,24 @@ _JOIN_ZONE = re.compile(f"[{SIMPLE_NARROW}{SIMPLE_WIDE}]?{JOINS}+(?:[{SIMPLE_NAR
 _CLASS_RUN = re.compile(f"{SIMPLE_NARROW}+|{SIMPLE_WIDE}+")
 
 
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """`text` without C0, DEL and C1 controls: a child's title is shown by the UI, which must never write a
+    child's escape sequences to the real terminal."""
+    return _CONTROLS.sub("", text)
+
+
+def _palette_index(text: str) -> int | None:
+    """A palette index 0-255 written in ASCII digits, else None (`str.isdigit` also accepts "²", which `int`
+    refuses, and `int` refuses more than 4300 digits)."""
+    if 0 < len(text) <= 9 and text.isascii() and text.isdigit():
+        n = int(text)
+        return n if n < 256 else None
+    return None
+
+
 class _Cursor:
     """What DECSC saves."""
 
@@ -538,6 +556,7 @@ class Screen:
             r = self._locs[self.y][1]
             if self.insert:
                 self._insert_blanks(page, r, x, 2 * n)
+                page, r = self._locs[self.y]        # the shift may have grown (replaced) the page
             self._fix_wide_edges(page, r, x, 2 * n)
             enc = chunk.encode("utf-32-le")
             cells = bytearray(8 * n)
@@ -576,6 +595,7 @@ class Screen:
         r = self._locs[self.y][1]
         if self.insert:
             self._insert_blanks(page, r, x, w)
+            page, r = self._locs[self.y]            # the shift may have grown (replaced) the page
         self._fix_wide_edges(page, r, x, w)
         page.set_cell(r, x, ord(cluster[0]), sid, CELL_WIDE if w == 2 else 0)
         if w == 2:
@@ -791,6 +811,7 @@ class Screen:
                 fresh = range(top, top - n)
         for y in fresh:
             self._clear_row(y, bce)
+        locs = self._locs       # a row copy that grew a page replaced the list
         for y in range(top, bottom + 1):
             p, r = locs[y]
             p.rflags[r] |= ROW_DIRTY
@@ -1227,12 +1248,12 @@ class Screen:
             self.pen = _SGR_CACHE.get((self.pen, attrs)) or apply_sgr(self.pen, attrs)
 
     def set_title(self, text: str) -> None:
-        self.title = text[:MAX_TITLE]
+        self.title = strip_controls(text)[:MAX_TITLE]
         if self.on_title is not None:
             self.on_title(self.title)
 
     def set_icon_name(self, text: str) -> None:
-        self.icon_name = text[:MAX_TITLE]
+        self.icon_name = strip_controls(text)[:MAX_TITLE]
 
     def set_hyperlink(self, params: str, uri: str) -> None:
         """OSC 8: start a link (cells drawn from now on carry it), or end it with an empty URI."""
@@ -1259,8 +1280,9 @@ class Screen:
         elif code == 104:
             if data:
                 for part in data.split(";"):
-                    if part.isdigit() and int(part) < 256:
-                        self.palette[int(part)] = self.base_palette[int(part)]
+                    n = _palette_index(part)
+                    if n is not None:
+                        self.palette[n] = self.base_palette[n]
             else:
                 self.palette = list(self.base_palette)
         elif code in (110, 111, 112):
@@ -1309,9 +1331,9 @@ class Screen:
         parts = data.split(";")
         for i in range(0, len(parts) - 1, 2):
             idx, spec = parts[i], parts[i + 1]
-            if not idx.isdigit() or int(idx) > 255:
+            n = _palette_index(idx)
+            if n is None:
                 continue
-            n = int(idx)
             if spec == "?":
                 self._reply(f"\x1b]4;{n};{self._format_rgb(self.palette[n])}\x1b\\")
             else:

@@ -506,7 +506,7 @@ OPENABLE_SCHEMES = frozenset({"http", "https", "file"})
 
 def is_openable_uri(uri: str) -> bool:
     """Only http(s) and file links may be opened; no control characters, no other schemes."""
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in uri):
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in uri):     # C0, DEL and C1 (such as U+009B, CSI)
         return False
     scheme, sep, _ = uri.partition(":")
     return bool(sep) and scheme.lower() in OPENABLE_SCHEMES
