@@ -30,6 +30,7 @@ Invariants:
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from mux.terminal.memory import Mapping, Ownership, round_to_pages
@@ -575,20 +576,24 @@ class Page:
 
     # ------------------------------------------------------------------ extras bookkeeping
 
+    def _marked_cells(self, base: int, n: int) -> Iterator[int]:
+        """Indexes of the cells in [base, base+n) flagged with a cluster or a link, as they were when called."""
+        # The marker bits live in each u16's low byte: find marked cells with C-level byte operations.
+        marks = self.fl[base:base + n].tobytes()[::2].translate(_EXTRA_BITS)
+        k = marks.find(_EXTRA_BYTE)
+        while k >= 0:
+            yield base + k
+            k = marks.find(_EXTRA_BYTE, k + 1)
+
     def _drop_extras(self, base: int, n: int) -> None:
         """Forget grapheme and hyperlink entries of cells [base, base+n) about to be overwritten."""
         fl = self.fl
-        # The marker bits live in each u16's low byte: find marked cells with C-level byte operations.
-        marks = fl[base:base + n].tobytes()[::2].translate(_EXTRA_BITS)
-        k = marks.find(_EXTRA_BYTE)
-        while k >= 0:
-            i = base + k
+        for i in list(self._marked_cells(base, n)):
             f = fl[i]
             if f & CELL_GRAPHEME:
                 self._del_grapheme(i)
             if f & CELL_HYPERLINK:
                 self._del_hyperlink(i)
-            k = marks.find(_EXTRA_BYTE, k + 1)
 
     # ------------------------------------------------------------------ copying
 
@@ -697,17 +702,13 @@ class Page:
         """(offset, cluster extras, link) of the cells [base, base+n) that have a cluster or a link."""
         out = []
         fl = self.fl
-        marks = fl[base:base + n].tobytes()[::2].translate(_EXTRA_BITS)
-        k = marks.find(_EXTRA_BYTE)
-        while k >= 0:
-            i = base + k
+        for i in self._marked_cells(base, n):
             f = fl[i]
             cluster = self.grapheme_extras(i) if f & CELL_GRAPHEME else ""
             idx = _map_get(self.hmap, self._hmask, i + 1) if f & CELL_HYPERLINK else None
             link = None if idx is None else self.hyperlink(idx - 1)
             if cluster or link is not None:
-                out.append((k, cluster, link))
-            k = marks.find(_EXTRA_BYTE, k + 1)
+                out.append((i - base, cluster, link))
         return out
 
     def _reserve_extras(self, extras: list[tuple[int, str, tuple[str, str] | None]]) -> dict[tuple[str, str], int]:
