@@ -31,6 +31,7 @@ from mux.ui.keys import encode_focus, encode_key, encode_mouse, encode_paste
 from mux.ui.render import Palette, RowCache, row_cells
 
 _MOUSE_BUTTONS = {1: 1, 2: 2, 3: 3}
+RESIZE_COALESCE_S = 0.05
 
 
 @dataclass
@@ -78,6 +79,8 @@ class PaneView(Widget, can_focus=True):
         self.current_match: Match | None = None
         self.status_message = ""
         self._drag_from: tuple[int, int] | None = None
+        self._pending_size: tuple[int, int] | None = None
+        self._resize_timer = None
 
     # ------------------------------------------------------------------ geometry
 
@@ -86,7 +89,18 @@ class PaneView(Widget, can_focus=True):
         return self.pane.screen.lines
 
     def on_resize(self, event: events.Resize) -> None:
-        cols, rows = max(1, event.size.width), max(1, event.size.height)
+        """Resizes are coalesced: a drag or a terminal resize sends many sizes, and each one reflows the pane's
+        whole scrollback, so only the latest size is applied, at most once per RESIZE_COALESCE_S."""
+        self._pending_size = (max(1, event.size.width), max(1, event.size.height))
+        if self._resize_timer is None:
+            self._resize_timer = self.set_timer(RESIZE_COALESCE_S, self._apply_size)
+
+    def _apply_size(self) -> None:
+        self._resize_timer = None
+        if self._pending_size is None:
+            return
+        cols, rows = self._pending_size
+        self._pending_size = None
         self.pane.resize(cols, rows)
         self.cache.clear()
         self.refresh()

@@ -258,3 +258,21 @@ async def test_dragging_a_border_resizes_the_panes(config):
         after = window.layout.geometry(width, height)[first].width
         assert after == before - 15
         assert app.views[first].size.width == after, "the pane view follows its new rect"
+
+
+async def test_a_burst_of_resizes_reflows_once_with_the_last_size(config):
+    from textual.geometry import Size
+
+    app = MuxApp(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        view = app.views[app.current.focused]
+        applied = []
+        resize = view.pane.resize
+        view.pane.resize = lambda cols, rows: (applied.append((cols, rows)), resize(cols, rows))
+        for width in range(40, 90):
+            view.post_message(events.Resize(Size(width, 20), Size(width, 20)))
+        await wait_for(pilot, lambda: applied)
+        await pilot.pause(0.2)
+        assert applied[-1] == (89, 20) and len(applied) < 10
+        assert (view.pane.screen.columns, view.pane.screen.lines) == (89, 20)
