@@ -33,6 +33,7 @@ from mux.terminal.screen import Screen
 from mux.terminal.stream import Stream
 from mux.ui.app import MuxApp
 from mux.ui.pane_view import is_openable_uri
+from tests.pilot import wait_for
 
 PY = sys.executable
 DA1 = b"\x1b[c"
@@ -184,20 +185,6 @@ def test_is_openable_uri(uri, openable):
 # ---------------------------------------------------------------------------------------------- app level
 
 
-@pytest.fixture
-def base_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    return load_config(overrides={"shell": "/bin/sh"})
-
-
-async def wait_for(pilot, condition, timeout: float = 15.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met in time")
-        await pilot.pause(0.05)
-
-
 def pane_text(app: MuxApp) -> str:
     """The focused pane's history and screen, rows joined without separators (soft-wrapped lines read whole)."""
     pane = app.current.panes[app.current.focused]
@@ -226,16 +213,16 @@ async def child_receives(config, queries: bytes) -> bytes:
         return bytes.fromhex(found.group(1))
 
 
-async def test_child_gets_no_osc52_read_and_no_title_report(base_config):
+async def test_child_gets_no_osc52_read_and_no_title_report(config):
     queries = (f"\x1b]2;{EVIL}\x07".encode() + b"\x1b]52;c;?\x07\x1b]52;p;?\x1b\\\x1b[21t\x1b[20t\x1b]2;?\x07"
                b"\x1b]l\x07\x1bP+q544e\x1b\\")
-    assert await child_receives(base_config, queries) == b"\x1b[?62;22c"
+    assert await child_receives(config, queries) == b"\x1b[?62;22c"
 
 
-async def test_child_colour_queries_get_only_rgb_values(base_config):
+async def test_child_colour_queries_get_only_rgb_values(config):
     queries = (f"\x1b]4;1;{EVIL}\x1b\\\x1b]11;{EVIL}\x07".encode()
                + b"\x1b]4;1;?\x07\x1b]11;?\x07\x1b]10;?\x1b\\")
-    received = await child_receives(base_config, queries)
+    received = await child_receives(config, queries)
     replies = re.findall(rb"\x1b[^\x1b]*(?:\x1b\\)?", received)
     assert b"".join(replies) == received and len(replies) == 4, received
     for reply in replies:
@@ -286,10 +273,10 @@ def _links_program() -> list[str]:
 
 
 @pytest.mark.parametrize("child_mouse", [False, True], ids=["no-mouse-mode", "child-mouse-mode"])
-async def test_links_open_only_on_ctrl_click_and_only_safe_schemes(base_config, monkeypatch, child_mouse):
+async def test_links_open_only_on_ctrl_click_and_only_safe_schemes(config, monkeypatch, child_mouse):
     opened: list[str] = []
     monkeypatch.setattr(MuxApp, "open_url", lambda self, url, **kw: opened.append(url))
-    app = MuxApp(base_config, _links_program())
+    app = MuxApp(config, _links_program())
     async with app.run_test(size=(100, 20)) as pilot:
         await wait_for(pilot, lambda: "links-ready" in pane_text(app), what="the links")
         pane = app.current.panes[app.current.focused]

@@ -4,14 +4,12 @@ scrollback mode and search, key routing, exit, and no starvation while a pane fl
 from __future__ import annotations
 
 import sys
-import time
 
-import pytest
 from textual import events
 
-from mux.config import load_config
 from mux.ui.app import MuxApp
 from mux.ui.status import MemoryBar, StatusLine
+from tests.pilot import wait_for
 
 # A pane program that prints the hex of every byte it receives, in raw mode (so no tty translation hides keys).
 HEXDUMP = [sys.executable, "-c", (
@@ -22,21 +20,6 @@ HEXDUMP = [sys.executable, "-c", (
     "    if not data: break\n"
     "    os.write(1, (' '.join(f'{b:02x}' for b in data) + '\\r\\n').encode())\n"
     "    if data == b'Q': break\n")]
-
-
-@pytest.fixture
-def config(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    monkeypatch.setenv("PS1", "$ ")
-    return load_config(overrides={"shell": "/bin/sh"})
-
-
-async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
 
 
 def screen_lines(app: MuxApp, pane_id: int | None = None) -> list[str]:

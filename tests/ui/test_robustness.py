@@ -31,6 +31,7 @@ from mux.config import load_config
 from mux.session.pane import MAX_PENDING_INPUT
 from mux.terminal import memory
 from mux.ui.app import MuxApp
+from tests.pilot import wait_for
 from tests.terminal.test_fuzz import check_screen
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -59,21 +60,6 @@ FLOOD = [PY, "-c", (
 
 # Never reads its input (raw mode, so nothing is echoed or buffered line-wise either).
 DEAF = [PY, "-c", "import time, tty; tty.setraw(0); print('deaf-ready', flush=True); time.sleep(120)"]
-
-
-@pytest.fixture
-def config(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    monkeypatch.setenv("PS1", "$ ")
-    return load_config(overrides={"shell": "/bin/sh"})
-
-
-async def wait_for(pilot, condition, timeout: float = 15.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met in time")
-        await pilot.pause(0.05)
 
 
 def text_of(pane) -> str:
