@@ -59,12 +59,18 @@ def _fraction(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="mux", usage="mux [OPTIONS] [-- COMMAND [ARGS...]]\n       mux replay FILE [OPTIONS]",
-        description="A terminal multiplexer for long CLI sessions. Without a subcommand, starts the multiplexer "
-                    "in this terminal with one pane running your shell (or COMMAND after --). Keys: the prefix "
-                    "(ctrl+b by default) then %% split side by side, \" split stacked, arrows move, z zoom, "
-                    "x close, c new window, [ scrollback, m memory bar, ? help, d quit.")
+        prog="mux",
+        usage="mux [-L NAME] [OPTIONS] [new [-s NAME] [-d]] [-- COMMAND [ARGS...]]\n"
+              "       mux [-L NAME] attach [-t NAME] [-d] | ls | kill-session -t NAME | kill-server\n"
+              "       mux replay FILE [OPTIONS] | mux soak [OPTIONS]",
+        description="A terminal multiplexer for long CLI sessions. Without a subcommand, starts a server if none "
+                    "runs, creates a session with one pane running your shell (or COMMAND after --) and attaches "
+                    "to it. Sessions keep running when you detach. Keys: the prefix (ctrl+b by default) then "
+                    "%% split side by side, \" split stacked, arrows move, z zoom, x close, c new window, "
+                    "[ scrollback, m memory bar, ? help, d detach, s sessions.")
     parser.add_argument("--version", action="version", version=f"mux {__version__}")
+    parser.add_argument("-L", dest="server_name", metavar="NAME", default="default",
+                        help="the server's socket name (default: default), as tmux -L")
     parser.add_argument("--config", metavar="PATH",
                         help="config file (default: $XDG_CONFIG_HOME/mux/config.toml, i.e. ~/.config/mux/config.toml)")
     parser.add_argument("--print-config", action="store_true", help="print the effective configuration and exit")
@@ -80,6 +86,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--scrollback-lines", type=_non_negative, metavar="LINES", dest="app_scrollback_lines",
                         help="also limit scrollback to this many lines per pane (0 = no line limit)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    new = sub.add_parser("new", aliases=["new-session"], help="create a session and attach to it",
+                         description="Create a session (starting the server if none runs) and attach to it. "
+                                     "Put the command for its first pane after --.")
+    new.add_argument("-s", dest="session_name", metavar="NAME", help="the session's name (default: a number)")
+    new.add_argument("-d", dest="detached", action="store_true", help="do not attach: leave it running")
+    attach = sub.add_parser("attach", aliases=["a", "attach-session"], help="attach to a running session",
+                            description="Attach this terminal to a session of the running server.")
+    attach.add_argument("-t", dest="target", metavar="NAME", help="the session (default: the most recent one)")
+    attach.add_argument("-d", dest="detach_others", action="store_true", help="detach every other client")
+    sub.add_parser("ls", aliases=["list-sessions"], help="list the sessions",
+                   description="One line per session: name, windows, panes, attached clients, when it was "
+                               "created, the page memory its panes hold, and the server's RSS.")
+    kill_session = sub.add_parser("kill-session", help="end a session and every pane in it")
+    kill_session.add_argument("-t", dest="target", metavar="NAME", required=True, help="the session")
+    sub.add_parser("kill-server", help="end every session and the server")
 
     replay = sub.add_parser(
         "replay", help="feed a recorded byte stream through the emulator, headless",
@@ -190,40 +212,171 @@ def run_soak(args: argparse.Namespace) -> int:
         raise UserError(str(e)) from None
 
 
-def run_app(args: argparse.Namespace, command: list[str] | None) -> int:
-    import shutil
-
+def _load_config(args: argparse.Namespace):
     from mux.config import ConfigError, load_config
 
     overrides = {"theme": args.theme, "shell": args.shell, "prefix": args.prefix, "status_bar": args.status_bar,
                  "mouse": args.mouse, "scrollback.limit_bytes": args.app_scrollback_bytes,
                  "scrollback.limit_lines": args.app_scrollback_lines}
     try:
-        config = load_config(args.config, overrides=overrides)
+        return load_config(args.config, overrides=overrides)
     except ConfigError as e:
         raise UserError(str(e)) from None
+
+
+def _print_config(config) -> int:
+    text = config.to_toml()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+    else:                   # TOML is UTF-8, whatever the locale (LANG=C without UTF-8 mode)
+        sys.stdout.flush()
+        buffer.write(text.encode("utf-8", "surrogateescape"))     # a path keeps its own bytes
+        buffer.flush()
+    return 0
+
+
+class ServerRefused(Exception):
+    """The server said no (no such session, duplicate name) or is not running: one line, exit status 1."""
+
+
+def _server_path(args: argparse.Namespace, *, create: bool):
+    from mux.server.paths import SocketError, check_socket_dir, ensure_socket_dir, socket_path
+
+    try:
+        path = socket_path(args.server_name)
+        if create:
+            ensure_socket_dir(path.parent)
+        else:
+            check_socket_dir(path.parent)
+    except SocketError as e:
+        raise UserError(str(e)) from None
+    return path
+
+
+def _connect(args: argparse.Namespace, *, start: bool, size: tuple[int, int] = (80, 24)):
+    """A connection to the server at -L NAME, starting one if `start` and none runs."""
+    from mux.server import daemon
+    from mux.server.paths import SocketError, probe, remove_stale
+    from mux.ui.connection import Connection, ConnectionLost, NoServer
+
+    path = _server_path(args, create=start)
+    try:
+        state = probe(path)
+        if state != "live":
+            if not start:
+                raise ServerRefused(f"no server running on {path}")
+            if state == "stale":
+                remove_stale(path)
+            daemon.start(path, args.server_name)
+        return Connection(path, size)
+    except NoServer:
+        raise ServerRefused(f"no server running on {path}") from None
+    except (SocketError, ConnectionLost) as e:
+        raise UserError(str(e)) from None
+
+
+def _terminal_area() -> tuple[int, int]:
+    import shutil
+
+    cols, rows = shutil.get_terminal_size((80, 25))
+    return max(1, cols), max(1, rows - 1)       # the status line takes one row
+
+
+def run_client(args: argparse.Namespace, command: list[str] | None) -> int:
+    """mux / mux new / mux attach: start or reach the server, create or pick a session, draw it here."""
+    import os
+    import shutil
+
+    config = _load_config(args)
     if args.print_config:
-        text = config.to_toml()
-        buffer = getattr(sys.stdout, "buffer", None)
-        if buffer is None:
-            sys.stdout.write(text)
-        else:                   # TOML is UTF-8, whatever the locale (LANG=C without UTF-8 mode)
-            sys.stdout.flush()
-            buffer.write(text.encode("utf-8", "surrogateescape"))     # a path keeps its own bytes
-            buffer.flush()
-        return 0
+        return _print_config(config)
+    attaching = args.command in ("attach", "a", "attach-session")
+    detached = getattr(args, "detached", False)
     if command is not None:
+        if attaching:
+            raise UserError("attach takes no command")
         if not command:
             raise UserError("nothing to run after --")
         if shutil.which(command[0]) is None:
             raise UserError(f"{command[0]}: command not found")
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not detached and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UserError("mux needs a terminal (standard input and output must be a tty)")
-    from mux.ui.app import MuxApp
+    if os.environ.get("MUX") and not detached:
+        raise ServerRefused("sessions should be nested with care, unset $MUX to force")
+    from mux.ui.connection import ConnectionLost
 
-    app = MuxApp(config, command)
-    app.run(mouse=config.mouse)
+    connection = _connect(args, start=not attaching, size=_terminal_area())
+    try:
+        if attaching:
+            request = {"t": "attach", "target": args.target, "detach_others": args.detach_others}
+        else:
+            request = {"t": "new", "name": getattr(args, "session_name", None), "command": command,
+                       "cwd": os.getcwd(), "detached": detached, "options": config.pane_options()}
+        try:
+            connection.request(request, "attached", "ok")
+        except ConnectionLost as e:
+            raise ServerRefused(str(e)) from None
+        if detached:
+            return 0
+        from mux.ui.app import MuxApp
+
+        app = MuxApp(config, connection)
+        app.run(mouse=config.mouse)
+    finally:
+        connection.close()
+    if app.exit_line:
+        print(app.exit_line)
     return app.return_code or 0
+
+
+def run_ls(args: argparse.Namespace) -> int:
+    import time
+
+    from mux.ui.connection import ConnectionLost
+    from mux.ui.status import human_bytes
+
+    connection = _connect(args, start=False)
+    try:
+        reply = connection.request({"t": "list"}, "sessions")
+    except ConnectionLost as e:
+        raise ServerRefused(str(e)) from None
+    finally:
+        connection.close()
+    for s in reply["sessions"]:
+        try:
+            created = time.strftime("%a %b %e %H:%M:%S %Y", time.localtime(s["created"]))
+            rss = s.get("server_rss")
+            print(f"{s['name']}: {s['windows']} windows, {s['panes']} panes, {s['attached']} attached "
+                  f"(created {created}) [{s['size'][0]}x{s['size'][1]}] {human_bytes(s['page_bytes'])} pages, "
+                  f"server RSS {human_bytes(rss) if rss else 'n/a'}")
+        except (KeyError, TypeError, ValueError, IndexError, OverflowError):
+            print(f"{s.get('name', '?') if isinstance(s, dict) else '?'}: (figures unreadable)")
+    return 0
+
+
+def run_kill(args: argparse.Namespace) -> int:
+    import time
+
+    from mux.server.paths import probe
+    from mux.ui.connection import ConnectionLost
+
+    connection = _connect(args, start=False)
+    try:
+        if args.command == "kill-server":
+            connection.request({"t": "kill_server"}, "ok")
+        else:
+            connection.request({"t": "kill_session", "target": args.target}, "ok")
+    except ConnectionLost as e:
+        raise ServerRefused(str(e)) from None
+    finally:
+        connection.close()
+    if args.command == "kill-server":      # return once the server has let go of its socket
+        path = _server_path(args, create=False)
+        deadline = time.monotonic() + 5
+        while probe(path) == "live" and time.monotonic() < deadline:
+            time.sleep(0.02)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -240,10 +393,17 @@ def main(argv: list[str] | None = None) -> int:
             return run_replay(args)
         if args.command == "soak":
             return run_soak(args)
-        return run_app(args, command)
+        if args.command in ("ls", "list-sessions"):
+            return run_ls(args)
+        if args.command in ("kill-session", "kill-server"):
+            return run_kill(args)
+        return run_client(args, command)
     except UserError as e:
         print(f"mux{' ' + name if name else ''}: error: {e}", file=sys.stderr)
         return 2
+    except ServerRefused as e:
+        print(f"mux: {e}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         sys.stderr.close()      # the reader went away (e.g. `| head`): not an error worth a traceback
         return 0

@@ -285,7 +285,11 @@ ACTION_HELP: Mapping[str, str] = MappingProxyType({
     "scrollback": "scrollback mode: move through the pane's history, select, copy, search",
     "toggle-memory-bar": "show or hide the memory status bar",
     "help": "list the key bindings",
-    "quit": "quit mux (asks first)",
+    "detach": "detach: leave the session running and return to the shell",
+    "choose-session": "choose a session to switch to",
+    "rename-session": "rename the session",
+    "kill-window": "close the window and its panes (asks first)",
+    "quit": "kill this session and every pane in it (asks first; unbound by default, use mux kill-session)",
     "send-prefix": "send the prefix key to the pane",
 })
 """Every action a key can be bound to, with a one-line description, in the order help lists them."""
@@ -302,7 +306,7 @@ _DEFAULT_KEYS: tuple[tuple[str, str], ...] = (
     ("z", "zoom"), ("x", "close-pane"), ("c", "new-window"), ("n", "next-window"), ("p", "prev-window"),
     *((str(n), f"select-window-{n}") for n in range(10)),
     (",", "rename-window"), ("[", "scrollback"), ("m", "toggle-memory-bar"), ("?", "help"),
-    ("d", "quit"),
+    ("d", "detach"), ("s", "choose-session"), ("$", "rename-session"), ("&", "kill-window"),
 )
 
 
@@ -586,6 +590,12 @@ class Config:
     @property
     def osc52_write(self) -> bool:
         return self.clipboard.osc52_write
+
+    def pane_options(self) -> dict[str, Any]:
+        """How the server makes a new session's panes (the `options` of a `new` request)."""
+        return {"shell": self.shell, "scrollback_bytes": self.scrollback_bytes,
+                "scrollback_lines": self.scrollback_lines, "palette": list(self.theme.palette()),
+                "osc52_write": self.osc52_write}
 
     def action_for(self, key: str) -> str | None:
         """The action bound to `key` (an `events.Key.key`) after the prefix, or None."""

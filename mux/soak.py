@@ -2,8 +2,8 @@
 every committed line accounted for.
 
 Owns: running N panes of `scripts/agent_stress.py` (restarted in the same PTY each time a stream ends, by a
-small runner process, `python -m mux.soak --runner`), driving them headless with a selector and bounded reads
-in fair round robin (like the app), sampling memory every second into a CSV and a self-drawn SVG, stopping
+small runner process, `python -m mux.soak --runner`), driving them headless through an in-process mux server
+(its sessions and its bounded PTY reads, exactly as for attached clients), sampling memory every second into a CSV and a self-drawn SVG, stopping
 the streams cleanly, and the end-of-run checks and summary.
 
 The checks (all must pass for exit status 0; bad options are exit status 2):
@@ -37,7 +37,7 @@ The checks (all must pass for exit status 0; bad options are exit status 2):
 - The runners exited with status 0 after the stop (every stream exited 0, or was stopped by SIGTERM), within
   STOP_TIMEOUT_S.
 
-Invariants: the soak never holds more than READ_LIMIT bytes of unread PTY output per read; transcripts are
+Invariants: the server reads every pane in bounded chunks (its OTHER_READ, no client being attached); transcripts are
 pruned only once newer finished runs hold at least twice the rows a pane can keep, so the check always has the
 lines it needs; every pane is closed (children gone, pages released) before the after-close measurement. The
 soak's own memory must not drift, or it would be measured as the emulator's: it keeps one small record per
@@ -48,10 +48,10 @@ buffers raise glibc's mmap threshold and with it the RSS high-water mark).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import math
 import os
-import selectors
 import signal
 import subprocess
 import sys
@@ -62,13 +62,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import mux
+from mux.server.server import Server
 from mux.session.pane import Pane
 from mux.terminal import memory
 from mux.terminal.page import CELL_SPACER_HEAD, ROW_WRAP, ROW_WRAP_CONTINUATION, STD_PAGE_BYTES
 from mux.terminal.screen import Screen
 
 SCRIPT_RELPATH = Path("scripts") / "agent_stress.py"
-READ_LIMIT = 16 * 1024          # per ready pane per round: the app's read size for a pane without focus
 SAMPLE_S = 1.0
 PRUNE_EVERY_S = 10.0
 STOP_TIMEOUT_S = 30.0
@@ -626,8 +626,8 @@ class Soak:
         self.svg_path = options.svg_path or out / "soak.svg"
         self.samples: list[Sample] = []
         self.panes: list[SoakPane] = []
-        self.selector = selectors.DefaultSelector()
-        self._round = 0
+        self.server = Server("", "soak")      # in-process, never listening: the soak is its only user
+        self.server.exit_when_empty = False
         self._owners: list[str] = []
         self.start = 0.0
 
@@ -653,33 +653,19 @@ class Soak:
             argv = [sys.executable, "-m", "mux.soak", "--runner", "--script", str(self.script),
                     "--dir", str(folder), "--seed", str(o.seed + 100_000 * p), "--seconds", str(o.stream_seconds),
                     "--rate", str(o.rate), "--fps", str(o.fps)]
-            pane = Pane(argv, o.cols, o.rows, env=env, scrollback_bytes=o.scrollback_limit)
-            self.panes.append(SoakPane(p, pane, store))
-            self.selector.register(pane.fd, selectors.EVENT_READ, self.panes[-1])
+            session = self.server.create_session(
+                f"soak{p}", argv, {"scrollback_bytes": o.scrollback_limit, "remain_on_exit": True},
+                (o.cols, o.rows), env=env)
+            self.panes.append(SoakPane(p, next(session.panes()), store))
 
     def drive(self, timeout: float) -> None:
-        """Wait up to `timeout` for output, then read once (at most READ_LIMIT) from every ready pane, starting
-        with a different pane each round."""
-        if not self.selector.get_map():
-            time.sleep(max(0.0, timeout))
-            return
-        events = self.selector.select(max(0.0, timeout))
-        if not events:
-            return
-        ready = {key.data.index for key, _ in events}
-        n = len(self.panes)
-        self._round += 1
-        for k in range(n):
-            sp = self.panes[(self._round + k) % n]
-            if sp.index not in ready:
-                continue
-            pane = sp.pane
-            pane.read(READ_LIMIT)
-            if pane.wants_write:
-                pane.flush_input()
-            if not pane.alive:
-                self.selector.unregister(pane.fd)
-                sp.exit_status = self._status(pane)
+        """Run the server's event loop for `timeout` seconds: it reads every pane as it reads them for clients
+        (bounded reads, no pane starving another)."""
+        loop = self.server.loop
+        loop.run_until_complete(asyncio.sleep(max(0.0, timeout)))
+        for sp in self.panes:
+            if not sp.pane.alive and sp.exit_status is None:
+                sp.exit_status = self._status(sp.pane)
 
     @staticmethod
     def _status(pane: Pane) -> int | None:
@@ -777,9 +763,9 @@ class Soak:
         finally:
             csv_file.close()
             self._owners = [name for sp in self.panes for name in owners(sp.pane)]
-            for sp in self.panes:
-                sp.pane.close()
-            self.selector.close()
+            for session in list(self.server.sessions.values()):
+                session.close()
+            self.server.loop.close()
         result.tagged_after_close = tagged_bytes(self._owners)
         result.process_tagged_after_close = memory.os_tagged_bytes()
         result.rss_after_close = rss_bytes()

@@ -1,8 +1,10 @@
-"""Fixtures shared by the app tests: a config that reads no user file and runs /bin/sh with a known prompt."""
+"""Fixtures shared by the tests: a config that reads no user file and runs /bin/sh with a known prompt, an isolated
+mux server (killed even when the test fails), and Textual clients attached to it."""
 
 import pytest
 
 from mux.config import load_config
+from tests.server.harness import running_server
 
 
 @pytest.fixture
@@ -10,3 +12,26 @@ def config(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     monkeypatch.setenv("PS1", "$ ")
     return load_config(overrides={"shell": "/bin/sh"})
+
+
+@pytest.fixture
+def mux_server(tmp_path):
+    with running_server(tmp_path / "server") as server:
+        yield server
+
+
+@pytest.fixture
+def make_app(config, mux_server):
+    """make_app(command=None, size=(100, 30), config=None) -> a MuxApp attached to a new session of mux_server;
+    run it with `app.run_test(size=size)`."""
+    from mux.ui.app import MuxApp
+    from mux.ui.connection import Connection
+
+    def make(command: list[str] | None = None, size: tuple[int, int] = (100, 30), app_config=None, name=None):
+        cfg = app_config or config
+        connection = Connection(mux_server.path, (size[0], size[1] - 1))
+        connection.request({"t": "new", "name": name, "command": command, "cwd": None, "detached": False,
+                            "options": cfg.pane_options()}, "attached")
+        return MuxApp(cfg, connection)
+
+    return make

@@ -76,7 +76,8 @@ def test_default_bindings_are_tmux_like():
         "z": "zoom", "x": "close-pane", "c": "new-window", "n": "next-window", "p": "prev-window",
         **{str(n): f"select-window-{n}" for n in range(10)},
         "comma": "rename-window", "left_square_bracket": "scrollback", "m": "toggle-memory-bar",
-        "question_mark": "help", "d": "quit", "ctrl+b": "send-prefix",
+        "question_mark": "help", "d": "detach", "s": "choose-session", "dollar_sign": "rename-session",
+        "ampersand": "kill-window", "ctrl+b": "send-prefix",
     }
     assert dict(cfg.default_config().keys) == expected
 

@@ -1,6 +1,10 @@
 """End to end: the real `mux` command inside tmux (a real terminal), driven with send-keys and read with
-capture-pane. Type in a pane, split, type in the new pane, toggle the memory status bar and see both panes'
-figures, run vim and quit it, exit both shells, and check that mux exits with status 0."""
+capture-pane, against an isolated mux server (-L and MUX_TMPDIR under a temporary directory, killed at the end).
+
+Type, split, the memory bar, vim; detach and `mux ls`; output while detached (50 numbered lines over 5 s), then
+reattach and see the last line and, in scrollback, the first; kill the client's tmux pane (SIGHUP) and reattach
+from another; two clients of different sizes at once, typing in one visible in both; `mux kill-server` leaves no
+mux process and no socket."""
 
 from __future__ import annotations
 
@@ -18,72 +22,126 @@ ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
+LOOP = "i=1; while [ $i -le 50 ]; do echo num-$i; i=$((i+1)); sleep 0.1; done"
+
 
 class Tmux:
-    def __init__(self, tmpdir: Path) -> None:
-        self.socket = str(tmpdir / "sock")
+    def __init__(self, tmpdir: Path, env: dict[str, str]) -> None:
+        self.socket = str(tmpdir / "tmux-sock")
+        self.env = env
 
     def run(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-S", self.socket, *args], capture_output=True, text=True, timeout=20)
+        done = subprocess.run(["tmux", "-S", self.socket, *args], capture_output=True, text=True, timeout=20,
+                              env=self.env)
         return done.stdout
 
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", "e2e")
+    def screen(self, target: str) -> str:
+        return self.run("capture-pane", "-p", "-t", target)
 
-    def wait_for(self, predicate, timeout: float = 15.0) -> str:
+    def wait_for(self, target: str, predicate, timeout: float = 15.0) -> str:
         deadline = time.monotonic() + timeout
         while True:
-            text = self.screen()
+            text = self.screen(target)
             if predicate(text):
                 return text
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out; the terminal shows:\n{text}")
+                raise AssertionError(f"timed out; {target} shows:\n{text}")
             time.sleep(0.1)
 
-    def keys(self, *keys: str) -> None:
-        self.run("send-keys", "-t", "e2e", *keys)
+    def keys(self, target: str, *keys: str) -> None:
+        self.run("send-keys", "-t", target, *keys)
 
 
-def test_mux_in_a_real_terminal():
+def test_sessions_in_a_real_terminal():
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         home = tmpdir / "home"
         home.mkdir()
-        status_file = tmpdir / "status"
-        env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "PS1": "$ ",
-               "SHELL": "/bin/sh", "TERM": "xterm-256color"}
-        command = (f"cd {ROOT} && {sys.executable} -m mux --shell /bin/sh; echo $? > {status_file}; "
-                   f"sleep 30")
-        tmux = Tmux(tmpdir)
-        subprocess.run(["tmux", "-S", tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "120",
-                        "-y", "32", command], check=True, env=env, timeout=20)
+        env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+               "XDG_STATE_HOME": str(home / ".state"), "MUX_TMPDIR": str(tmpdir / "run"), "PS1": "$ ",
+               "SHELL": "/bin/sh", "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
+        env.pop("MUX", None)
+        env.pop("TMUX", None)
+        mux = f"{sys.executable} -m mux -L e2e"
+
+        def mux_cli(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-m", "mux", "-L", "e2e", *args], capture_output=True, text=True,
+                                  timeout=30, env=env, cwd=str(tmpdir))
+
+        tmux = Tmux(tmpdir, env)
+        # "/bin/sh" as the command: a login shell would read /etc/profile, which gives root another prompt
+        subprocess.run(["tmux", "-S", tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s", "one", "-x", "120",
+                        "-y", "32", "/bin/sh"], check=True, env=env, timeout=20)
         try:
-            tmux.wait_for(lambda t: "[mux]" in t and "$" in t)
-            tmux.keys("echo left-pane-$((6*7))", "Enter")
-            tmux.wait_for(lambda t: "left-pane-42" in t)
-            tmux.keys("C-b", "%")
-            tmux.wait_for(lambda t: "│" in t)
-            tmux.keys("echo right-pane-$((7*6))", "Enter")
-            screen = tmux.wait_for(lambda t: t.count("pane-42") >= 2)
+            tmux.run("new-session", "-d", "-s", "two", "-x", "90", "-y", "24", "/bin/sh")
+            tmux.keys("one", f"{mux} new -s work", "Enter")
+            tmux.wait_for("one", lambda t: "[work]" in t and "$" in t)
+            tmux.keys("one", "echo left-pane-$((6*7))", "Enter")
+            tmux.wait_for("one", lambda t: "left-pane-42" in t)
+            tmux.keys("one", "C-b", "%")
+            tmux.wait_for("one", lambda t: "│" in t)
+            tmux.keys("one", "echo right-pane-$((7*6))", "Enter")
+            screen = tmux.wait_for("one", lambda t: t.count("pane-42") >= 2)
             right = [line for line in screen.splitlines() if "right-pane-42" in line and "echo" not in line]
             assert right and right[0].index("right-pane-42") > 50, "the new pane is on the right"
-            tmux.keys("C-b", "m")
-            screen = tmux.wait_for(lambda t: t.count("pages") >= 2)
+            tmux.keys("one", "C-b", "m")
+            screen = tmux.wait_for("one", lambda t: t.count("pages") >= 2 and "RSS" in t)
             figures = [line for line in screen.splitlines() if line.startswith("%")]
             assert len(figures) == 2 and all("pool" in f and "oversized" in f for f in figures)
-            assert "RSS" in screen
-            tmux.keys("vim -u NONE -N", "Enter")
-            tmux.wait_for(lambda t: "~" in t)
-            tmux.keys("ihello from vim", "Escape")
-            tmux.wait_for(lambda t: "hello from vim" in t)
-            tmux.keys(":q!", "Enter")
-            tmux.wait_for(lambda t: "hello from vim" not in t)
-            tmux.keys("exit", "Enter")
-            tmux.wait_for(lambda t: t.count("pages") == 1)
-            tmux.keys("exit", "Enter")
-            deadline = time.monotonic() + 15
-            while not status_file.exists() and time.monotonic() < deadline:
+            tmux.keys("one", "C-b", "m")
+            tmux.keys("one", "vim -u NONE -N", "Enter")
+            tmux.wait_for("one", lambda t: "~" in t)
+            tmux.keys("one", "ihello from vim", "Escape")
+            tmux.wait_for("one", lambda t: "hello from vim" in t)
+            tmux.keys("one", ":q!", "Enter")
+            tmux.wait_for("one", lambda t: "hello from vim" not in t)
+
+            # output while detached
+            tmux.keys("one", LOOP, "Enter")
+            tmux.wait_for("one", lambda t: "num-2" in t)
+            tmux.keys("one", "C-b", "d")
+            tmux.wait_for("one", lambda t: "[detached (from session work)]" in t)
+            listing = mux_cli("ls")
+            assert listing.returncode == 0 and listing.stdout.startswith("work: 1 windows, 2 panes, 0 attached")
+            time.sleep(5.5)
+            tmux.keys("one", "clear; " + f"{mux} attach -t work", "Enter")
+            tmux.wait_for("one", lambda t: "num-50" in t)
+            tmux.keys("one", "C-b", "[")
+            tmux.keys("one", "g")
+            tmux.wait_for("one", lambda t: "num-1 " in t + " " or "num-1\n" in t)
+
+            tmux.keys("one", "q")
+            # the client's terminal goes away (SIGHUP): the session lives on, attach from the other terminal
+            tmux.run("kill-session", "-t", "one")
+            deadline = time.monotonic() + 10
+            while "0 attached" not in mux_cli("ls").stdout and time.monotonic() < deadline:
                 time.sleep(0.1)
-            assert status_file.read_text().strip() == "0"
+            assert "work: 1 windows, 2 panes, 0 attached" in mux_cli("ls").stdout
+            tmux.run("new-session", "-d", "-s", "one", "-x", "120", "-y", "32", "/bin/sh")
+            tmux.keys("two", f"{mux} attach -t work", "Enter")
+            tmux.wait_for("two", lambda t: "[work]" in t and "num-50" in t)
+
+            # two clients at once, of different sizes: both show the smaller one's window
+            tmux.keys("one", f"{mux} attach -t work", "Enter")
+            tmux.wait_for("one", lambda t: "[work]" in t)
+            assert "2 attached" in mux_cli("ls").stdout
+            tmux.keys("one", "echo both-$((3*5))", "Enter")
+            for target in ("one", "two"):
+                tmux.wait_for(target, lambda t: "both-15" in t)
+            wide = tmux.screen("one").splitlines()
+            assert all(len(line) <= 90 for line in wide[:20]), "the larger client shows the 90-column window"
+            print("client one (120x32):\n" + tmux.screen("one"))
+            print("client two (90x24):\n" + tmux.screen("two"))
+
+            done = mux_cli("kill-server")
+            assert done.returncode == 0, done.stderr
+            for target in ("one", "two"):
+                tmux.wait_for(target, lambda t: "[exited]" in t)
+            socket_dir = tmpdir / "run" / f"mux-{os.getuid()}"
+            assert not (socket_dir / "e2e").exists()
+            assert mux_cli("ls").returncode == 1
+            left = subprocess.run(["pgrep", "-f", "mux.server --socket " + str(socket_dir)], capture_output=True)
+            assert left.returncode == 1, f"a mux server is still running: {left.stdout!r}"
         finally:
+            mux_cli("kill-server")
             subprocess.run(["tmux", "-S", tmux.socket, "kill-server"], capture_output=True, timeout=20)

@@ -4,8 +4,9 @@ Owns: spawning the child (ptyprocess) with the pane's size and a terminal enviro
 reads fed into the emulator, buffered non-blocking writes of input (so a child that ignores its input can never
 block mux), replies from the emulator to the child, resize, the title, and teardown.
 
-UI-free: the Textual app and `mux soak` drive the same Pane through `read()`, `write()`, `flush_input()` and the
-file descriptor (`fd`) they watch with their event loop.
+UI-free: the server and `mux soak` drive the same Pane through `read()`, `write()`, `flush_input()` and the
+file descriptor (`fd`) they watch with their event loop. Its copy mode (`copy_mode`) is model state too: several
+clients see the same one.
 
 Invariants:
 - `read()` reads at most `limit` bytes per call, so one flooding pane cannot starve others: the caller's loop
@@ -24,6 +25,7 @@ from collections.abc import Callable, Mapping
 
 import ptyprocess
 
+from mux.session.copy_mode import CopyMode
 from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES
 from mux.terminal.screen import Screen, strip_controls
 from mux.terminal.stream import Stream
@@ -42,7 +44,7 @@ def child_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
     env["TERM"] = "xterm-256color"
     env["COLORTERM"] = "truecolor"
     env["TERM_PROGRAM"] = "mux"
-    for name in ("TMUX", "TMUX_PANE", "STY", "LINES", "COLUMNS"):
+    for name in ("TMUX", "TMUX_PANE", "STY", "LINES", "COLUMNS"):   # (MUX stays: the server sets it)
         env.pop(name, None)
     return env
 
@@ -70,6 +72,7 @@ class Pane:
                              on_reply=self.write, on_clipboard=on_clipboard, on_bell=on_bell,
                              on_title=on_title, **kwargs)
         self.stream = Stream(self.screen)
+        self.copy_mode = CopyMode(self.screen)
         try:
             self.process = ptyprocess.PtyProcess.spawn(
                 self.argv, cwd=cwd, env=child_environment(env), dimensions=(rows, cols))

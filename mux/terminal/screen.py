@@ -189,6 +189,31 @@ class Screen:
     def grapheme_clustering(self) -> bool:
         return GRAPHEME_CLUSTERING in self.private_modes
 
+    # Named modes for the layers above, which never test mode numbers themselves.
+    @property
+    def cursor_keys_application(self) -> bool:
+        return DECCKM in self.private_modes
+
+    @property
+    def bracketed_paste(self) -> bool:
+        return BRACKETED_PASTE in self.private_modes
+
+    @property
+    def focus_events(self) -> bool:
+        return FOCUS_EVENTS in self.private_modes
+
+    @property
+    def synchronized_output(self) -> bool:
+        return SYNC_OUTPUT in self.private_modes
+
+    @property
+    def reverse_video(self) -> bool:
+        return DECSCNM in self.private_modes
+
+    @property
+    def reports_all_motion(self) -> bool:
+        return MOUSE_ANY in self.private_modes
+
     def _refresh_locs(self) -> None:
         self._locs = self.pagelist.active_locations()
 

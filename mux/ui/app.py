@@ -1,57 +1,52 @@
-"""MuxApp: the Textual application. Windows of panes, prefix keys, PTY I/O on the event loop, the status line and
-the memory status bar, modal prompts.
+"""MuxApp: the Textual client. It draws what the mux server sends and sends back what the user does.
 
-Owns: the set of windows and panes and which is focused; dispatching prefixed keys to actions; reading every
-pane's PTY with the event loop's add_reader in bounded chunks (the focused pane gets the biggest budget), writing
-pending input with add_writer; coalescing refreshes to one frame per display interval (held while a pane's
-synchronized output is on, for at most SYNC_HOLD_S); closing panes whose child exited; exiting with status 0
-when the last pane is gone.
+Owns: the connection's place on the event loop (messages in: layout, frames, stats, prompts, clipboard, bell;
+requests out), the prefix key machinery and the mux actions it triggers (sent to the server as commands), the
+PaneViews of the current window built from the mirror, the status line and the memory status bar, the modal
+prompts (rename, search, choose a session, confirmations), and how the client ends: detached, session exited or
+server lost, with the line the CLI prints after the terminal is restored.
 
 Invariants:
-- Keys reach the focused pane unless they are the prefix, follow the prefix, or belong to scrollback mode; no
-  Textual default binding (quit, palette, focus cycling, escape-to-minimize) takes a key from a pane.
-- Every live pane has exactly one PTY reader registered; a closed pane has none and its memory is released.
+- Keys reach the server for the active pane unless they are the prefix or follow it; no Textual default binding
+  (quit, palette, focus cycling, escape-to-minimize) takes a key from a pane.
+- Nothing here touches a Page, a PTY or a mode number; the only state is the mirror of what the server sent.
+- The client tells the server its window area (this terminal minus the status lines) whenever it changes, at most
+  once per RESIZE_COALESCE_S.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
+from typing import Any
 
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from mux.config import ACTION_HELP, Config, display_key
-from mux.session.layout import Layout, LayoutError
-from mux.session.pane import Pane
-from mux.ui.keys import encode_key
-from mux.ui.pane_view import PaneView, SearchRequest
+from mux.ui.connection import Connection, ConnectionLost
+from mux.ui.mirror import PaneMirror, SessionMirror
+from mux.ui.pane_view import PaneCallbacks, PaneView, is_openable_uri
 from mux.ui.render import Palette
-from mux.ui.status import MemoryBar, StatusLine
+from mux.ui.status import MemoryBar, StatusLine, human_bytes
 from mux.ui.window_view import WindowView
 
-FRAME_S = 1 / 60
-SYNC_HOLD_S = 0.25
-FOCUSED_READS = 4           # reads of READ_CHUNK per callback for the focused pane...
-FOCUSED_BUDGET_S = 0.008    # ...stopping early once this much time went into parsing (keys stay responsive)
-OTHER_READ = 16 * 1024      # one read of this size per callback for other panes
-RESIZE_STEP = 2
+RESIZE_COALESCE_S = 0.05
 
-
-@dataclass
-class Window:
-    index: int
-    layout: Layout
-    view: WindowView
-    panes: dict[int, Pane] = field(default_factory=dict)
-    focused: int | None = None
-    name: str = ""
-    named_by_user: bool = False
+# Actions that are one server command (name, args) with nothing else to do here.
+_COMMANDS: dict[str, tuple[str, list[Any]]] = {
+    "split-right": ("split-right", []), "split-down": ("split-down", []),
+    "new-window": ("new-window", []), "next-window": ("next-window", []), "prev-window": ("prev-window", []),
+    "zoom": ("zoom", []), "close-pane": ("close-pane", []), "scrollback": ("scrollback", []),
+    **{f"focus-{d}": ("focus", [d]) for d in ("left", "right", "up", "down")},
+    **{f"resize-{d}": ("resize", [d]) for d in ("left", "right", "up", "down")},
+    **{f"select-window-{n}": ("select-window", [n]) for n in range(10)},
+}
 
 
 class MuxApp(App, inherit_bindings=False):
@@ -64,30 +59,33 @@ class MuxApp(App, inherit_bindings=False):
     #bottom { height: auto; dock: bottom; }
     """
 
-    def __init__(self, config: Config, command: list[str] | None = None) -> None:
+    def __init__(self, config: Config, connection: Connection) -> None:
         super().__init__()
         self.config = config
-        self.command = command
+        self.connection = connection
         theme = config.theme
         self.palette = Palette(theme.palette(), theme.foreground, theme.background)
         self.prefix_key = config.prefix
         self.prefix_pending = False
-        self.windows: list[Window] = []
-        self.current: Window | None = None
-        self.views: dict[int, PaneView] = {}
-        self._dirty: set[int] = set()
-        self._sync_since: dict[int, float] = {}
-        self._painted: dict[int, float] = {}
+        self.mirror = SessionMirror()
         self.message = ""
         self._message_until = 0.0
-        self.exit_status = 0
+        self.exit_line = ""             # what the CLI prints once the terminal is restored
         self.memory_bar = MemoryBar()
         self.status_line = StatusLine()
+        self.window_view: WindowView | None = None
+        self._sent_size: tuple[int, int] | None = None
+        self._resize_timer = None
+        self._writer = False
 
     # ------------------------------------------------------------------ composition
 
     def compose(self) -> ComposeResult:
-        yield Container(id="windows")
+        ui = self.config.theme
+        self.window_view = WindowView(self.mirror, self.send, border=f"#{ui.border:06x}",
+                                      border_focused=f"#{ui.border_focused:06x}", background=f"#{ui.background:06x}")
+        with Container(id="windows"):
+            yield self.window_view
         self.memory_bar.display = self.config.status_bar
         with Vertical(id="bottom"):
             yield self.memory_bar
@@ -102,184 +100,178 @@ class MuxApp(App, inherit_bindings=False):
         bar = self.memory_bar
         bar.styles.background = f"#{ui.status_background:06x}"
         bar.styles.color = f"#{ui.status_accent:06x}"
-        self.new_window()
-        self.set_interval(FRAME_S, self._frame)
-        self.set_interval(1.0, self._update_memory_bar)
-        self._update_memory_bar()
+        self.connection.set_nonblocking()
+        asyncio.get_running_loop().add_reader(self.connection.fileno(), self._readable)
+        if self.config.status_bar:
+            self.send({"t": "want_stats", "on": True})
+        self._readable()        # what arrived with `attached` (layout, first frame) is already buffered
+        self.set_interval(0.25, self._update_status)
 
-    # ------------------------------------------------------------------ panes and PTY I/O
+    def on_resize(self, event: events.Resize) -> None:
+        if self._resize_timer is None:
+            self._resize_timer = self.set_timer(RESIZE_COALESCE_S, self._send_size)
 
-    def _spawn(self, cols: int, rows: int) -> Pane:
-        argv = self.command or [self.config.shell]
-        pane = Pane(argv, max(1, cols), max(1, rows), scrollback_bytes=self.config.scrollback_bytes,
-                    scrollback_lines=self.config.scrollback_lines, palette=self.palette.colors,
-                    on_clipboard=self._child_clipboard, on_bell=self.bell)
-        loop = asyncio.get_running_loop()
-        loop.add_reader(pane.fd, self._readable, pane)
-        return pane
-
-    def _make_view(self, pane: Pane) -> PaneView:
-        theme = self.config.theme
-        view = PaneView(pane, self.palette, mouse=self.config.mouse, cursor_color=theme.cursor,
-                        selection=(theme.selection_background, theme.selection_foreground))
-        self.views[pane.id] = view
-        return view
-
-    def _readable(self, pane: Pane) -> None:
-        focused = self.current is not None and self.current.focused == pane.id
-        if focused:
-            deadline = time.monotonic() + FOCUSED_BUDGET_S
-            for _ in range(FOCUSED_READS):
-                if not pane.read() or time.monotonic() > deadline:
-                    break
-        else:
-            pane.read(OTHER_READ)
-        if pane.wants_write:
-            self._want_write(pane)
-        if not pane.alive:
-            self._pane_exited(pane)
-            return
-        # Paint now if this pane was not painted within the last frame (an echo shows at once); otherwise the
-        # frame timer picks it up, so a flood costs at most one refresh per frame.
-        now = time.monotonic()
-        if now - self._painted.get(pane.id, 0.0) >= FRAME_S and 2026 not in pane.screen.private_modes:
-            view = self.views.get(pane.id)
-            if view is not None and view.display:
-                self._painted[pane.id] = now
-                self._dirty.discard(pane.id)
-                view.refresh()
-                return
-        self._dirty.add(pane.id)
-
-    def _want_write(self, pane: Pane) -> None:
-        loop = asyncio.get_running_loop()
-
-        def writable() -> None:
-            if pane.flush_input() or not pane.alive:
-                loop.remove_writer(pane.fd)
-
-        loop.add_writer(pane.fd, writable)
-
-    def write_to_pane(self, pane: Pane, data: bytes) -> None:
-        pane.write(data)
-        if pane.wants_write:
-            self._want_write(pane)
-
-    def _child_clipboard(self, target: str, text: str) -> None:
-        if self.config.osc52_write:
-            self.copy_to_clipboard(text)
-
-    def _frame(self) -> None:
-        """Refresh panes that changed, at most once per frame; hold panes inside synchronized output."""
-        now = time.monotonic()
-        for pane_id in list(self._dirty):
-            view = self.views.get(pane_id)
-            if view is None:
-                self._dirty.discard(pane_id)
-                continue
-            if 2026 in view.pane.screen.private_modes:
-                since = self._sync_since.setdefault(pane_id, now)
-                if now - since < SYNC_HOLD_S:
-                    continue
-            self._sync_since.pop(pane_id, None)
-            self._dirty.discard(pane_id)
-            if view.display:
-                self._painted[pane_id] = now
-                view.refresh()
-        self._update_status()
-
-    # ------------------------------------------------------------------ windows
-
-    @property
-    def windows_container(self) -> Container:
-        return self.query_one("#windows", Container)
-
-    def _content_size(self) -> tuple[int, int]:
-        """An estimate of the window area for a new pane (its view corrects the size once laid out)."""
+    def _window_area(self) -> tuple[int, int]:
         bar = self.memory_bar
         height = self.size.height - 1 - (len(bar.lines) if bar.display else 0)
         return max(1, self.size.width), max(1, height)
 
-    def new_window(self) -> None:
-        cols, rows = self._content_size()
-        pane = self._spawn(cols, rows)
-        view = self._make_view(pane)
-        layout = Layout(pane.id)
-        ui = self.config.theme
-        window_view = WindowView(layout, {pane.id: view}, border=f"#{ui.border:06x}",
-                                 border_focused=f"#{ui.border_focused:06x}", background=f"#{ui.background:06x}")
-        index = next(i for i in range(1000) if i not in {w.index for w in self.windows})
-        window = Window(index, layout, window_view, {pane.id: pane}, pane.id)
-        self.windows.append(window)
-        self.windows.sort(key=lambda w: w.index)
-        self.windows_container.mount(window_view)
-        self.select_window(window)
-        self._update_window_names()
+    def _send_size(self) -> None:
+        self._resize_timer = None
+        size = self._window_area()
+        if size != self._sent_size:
+            self._sent_size = size
+            self.send({"t": "resize", "cols": size[0], "rows": size[1]})
 
-    def select_window(self, window: Window) -> None:
-        for w in self.windows:
-            w.view.display = w is window
-        self.current = window
-        window.view.place_panes()
-        self._focus_pane(window, window.focused)
+    # ------------------------------------------------------------------ the connection
 
-    def _focus_pane(self, window: Window, pane_id: int | None) -> None:
-        if pane_id is None:
+    def send(self, message: dict[str, Any]) -> None:
+        try:
+            self.connection.send(message)
+        except ConnectionLost as e:
+            self._lost(str(e))
             return
-        window.focused = pane_id
-        window.view.focused_pane = pane_id
-        view = self.views.get(pane_id)
-        if view is not None:
-            self.call_after_refresh(view.focus)
-        window.view.refresh()
+        if self.connection.out and not self._writer:
+            self._writer = True
+            asyncio.get_running_loop().add_writer(self.connection.fileno(), self._writable)
 
-    def _close_pane(self, window: Window, pane: Pane) -> None:
+    def _writable(self) -> None:
+        try:
+            done = self.connection.flush_out()
+        except ConnectionLost as e:
+            self._lost(str(e))
+            return
+        if done:
+            self._writer = False
+            asyncio.get_running_loop().remove_writer(self.connection.fileno())
+
+    def _readable(self) -> None:
+        try:
+            messages = self.connection.receive()
+        except ConnectionLost as e:
+            self._lost(str(e))
+            return
+        for message in messages:
+            handler = getattr(self, f"_got_{message['t']}", None)
+            if handler is not None:
+                handler(message)
+
+    def _stop_reading(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            loop.remove_reader(pane.fd)
-            loop.remove_writer(pane.fd)
+            loop.remove_reader(self.connection.fileno())
+            if self._writer:
+                loop.remove_writer(self.connection.fileno())
         except (ValueError, OSError):
             pass
-        focus = window.layout.remove(pane.id)
-        window.panes.pop(pane.id, None)
-        window.view.remove_view(pane.id)
-        self.views.pop(pane.id, None)
-        self._dirty.discard(pane.id)
-        pane.close()
-        if not window.panes:
-            self._close_window(window)
-        else:
-            self._focus_pane(window, focus)
 
-    def _close_window(self, window: Window) -> None:
-        position = self.windows.index(window)
-        self.windows.remove(window)
-        window.view.remove()
-        if not self.windows:
-            self.exit(self.exit_status)
+    def _finish(self, line: str, status: int = 0) -> None:
+        if not self.exit_line:
+            self.exit_line = line
+            self._stop_reading()
+            self.exit(status)
+
+    def _lost(self, reason: str) -> None:
+        self._finish(f"[lost server: {reason}]", 1)
+
+    # ------------------------------------------------------------------ server messages
+
+    def _got_layout(self, message: dict[str, Any]) -> None:
+        self.mirror.apply_layout(message)
+        view = self.window_view
+        if view is None:
             return
-        self.select_window(self.windows[min(position, len(self.windows) - 1)])
+        for pane_id in list(view.views):
+            if pane_id not in self.mirror.places:
+                view.remove_view(pane_id)
+        for pane_id in self.mirror.places:
+            if pane_id not in view.views:
+                mirror = self.mirror.panes.setdefault(pane_id, PaneMirror(pane_id))
+                theme = self.config.theme
+                view.add_view(pane_id, PaneView(
+                    pane_id, mirror, self.palette, PaneCallbacks(self.send, self.intercept_key),
+                    cursor_color=theme.cursor, selection=(theme.selection_background, theme.selection_foreground)))
+        view.place_panes()
+        active = view.views.get(self.mirror.active) if self.mirror.active is not None else None
+        if active is not None and self.screen is self.screen_stack[0] and not active.has_focus:
+            active.focus()
+        for pane_view in view.views.values():
+            pane_view.refresh()
+        self._update_status()
 
-    def _pane_exited(self, pane: Pane) -> None:
-        for window in self.windows:
-            if pane.id in window.panes:
-                self._close_pane(window, pane)
-                return
+    def _got_frame(self, message: dict[str, Any]) -> None:
+        view = self.window_view
+        for pane_id in self.mirror.apply_frame(message):
+            if view is None:
+                continue
+            pane_view = view.views.get(pane_id)
+            if pane_view is not None:
+                pane_view.mirror = self.mirror.panes[pane_id]
+                pane_view.refresh()
+        self._update_status()
 
-    def _focused(self) -> tuple[Window, Pane, PaneView] | None:
-        window = self.current
-        if window is None or window.focused is None:
-            return None
-        pane = window.panes.get(window.focused)
-        view = self.views.get(window.focused)
-        if pane is None or view is None:
-            return None
-        return window, pane, view
+    def _got_stats(self, message: dict[str, Any]) -> None:
+        figures = [(p["id"], p["label"], p["stats"]) for p in message["panes"]
+                   if isinstance(p, dict) and {"id", "label", "stats"} <= p.keys()]
+        try:
+            self.memory_bar.update_figures(figures, message["rss"])
+        except (KeyError, TypeError, ValueError):
+            return      # figures of another shape (a newer server): the bar keeps its last lines
+        self._send_size()
+
+    def _got_message(self, message: dict[str, Any]) -> None:
+        self.flash(message["text"])
+
+    def _got_error(self, message: dict[str, Any]) -> None:
+        self.flash(message["message"], 5.0)
+
+    def _got_prompt(self, message: dict[str, Any]) -> None:
+        if message["kind"] != "search":
+            return
+        backward = message["backward"]
+
+        def done(text: str | None) -> None:
+            if text:
+                self.send({"t": "command", "name": "copy-search", "args": [text, backward]})
+            self._refocus()
+
+        self.push_screen(PromptScreen("Search backward:" if backward else "Search:"), done)
+
+    def _got_clipboard(self, message: dict[str, Any]) -> None:
+        self.copy_to_clipboard(message["text"])
+
+    def _got_bell(self, message: dict[str, Any]) -> None:
+        self.bell()
+
+    def _got_open(self, message: dict[str, Any]) -> None:
+        uri = message["uri"]
+        if is_openable_uri(uri):
+            self.open_url(uri)
+        else:
+            self.flash("not opening a link with that scheme")
+
+    def _got_sessions(self, message: dict[str, Any]) -> None:
+        sessions = [s for s in message["sessions"] if isinstance(s, dict) and isinstance(s.get("name"), str)]
+
+        def done(name: str | None) -> None:
+            if name and name != self.mirror.session:
+                self.send({"t": "command", "name": "switch-session", "args": [name]})
+            self._refocus()
+
+        self.push_screen(ChooseSessionScreen(sessions, self.mirror.session), done)
+
+    def _got_detached(self, message: dict[str, Any]) -> None:
+        reason = message["reason"]
+        suffix = "" if reason == "detached" else f" ({reason})"
+        self._finish(f"[detached (from session {message['session']}){suffix}]")
+
+    def _got_exited(self, message: dict[str, Any]) -> None:
+        self._finish("[exited]")
 
     # ------------------------------------------------------------------ keys
 
-    def intercept_key(self, view: PaneView, key: str, character: str | None) -> bool:
-        """Called by the focused PaneView for every key: True if the prefix machinery consumed it."""
+    def intercept_key(self, key: str, character: str | None) -> bool:
+        """Called for every key a pane gets: True if the prefix machinery consumed it."""
         if self.prefix_pending:
             self.prefix_pending = False
             action = self.config.action_for(key)
@@ -294,137 +286,69 @@ class MuxApp(App, inherit_bindings=False):
         return False
 
     def run_mux_action(self, action: str) -> None:
-        focused = self._focused()
-        if action.startswith("select-window-"):
-            index = int(action.rsplit("-", 1)[1])
-            target = next((w for w in self.windows if w.index == index), None)
-            if target is not None:
-                self.select_window(target)
-            return
-        simple = {
-            "split-right": lambda: self.split("horizontal"),
-            "split-down": lambda: self.split("vertical"),
-            "new-window": self.new_window,
-            "next-window": lambda: self._cycle_window(1),
-            "prev-window": lambda: self._cycle_window(-1),
-            "toggle-memory-bar": self.toggle_memory_bar,
-            "help": lambda: self.push_screen(HelpScreen(self.config)),
-            "quit": self.confirm_quit,
-            "rename-window": self.rename_window,
-        }
-        if action in simple:
-            simple[action]()
-            return
-        if focused is None:
-            return
-        window, pane, view = focused
-        width, height = window.view.size.width, window.view.size.height
-        if action.startswith("focus-"):
-            target = window.layout.neighbour(pane.id, action[6:], width, height)
-            if target is not None:
-                self._focus_pane(window, target)
-        elif action.startswith("resize-"):
-            window.layout.resize(pane.id, action[7:], RESIZE_STEP, width, height)
-            window.view.place_panes()
-        elif action == "zoom":
-            window.layout.toggle_zoom(pane.id)
-            window.view.place_panes()
-            self._focus_pane(window, pane.id)
-        elif action == "close-pane":
-            self._close_pane(window, pane)
-        elif action == "scrollback":
-            view.enter_scrollback()
+        if action in _COMMANDS:
+            name, args = _COMMANDS[action]
+            self.send({"t": "command", "name": name, "args": args})
         elif action == "send-prefix":
-            data = encode_key(self.prefix_key, None)
-            if data:
-                self.write_to_pane(pane, data)
+            self.send({"t": "key", "key": self.prefix_key, "char": None})
+        elif action == "detach":
+            self.send({"t": "detach"})
+        elif action == "toggle-memory-bar":
+            self.toggle_memory_bar()
+        elif action == "help":
+            self.push_screen(HelpScreen(self.config))
+        elif action == "rename-window":
+            current = next((name for _, name, cur in self.mirror.windows if cur), "")
+            self._prompt("Rename window:", current, "rename-window")
+        elif action == "rename-session":
+            self._prompt("Rename session:", self.mirror.session, "rename-session")
+        elif action == "choose-session":
+            self.send({"t": "command", "name": "list-sessions", "args": []})
+        elif action == "kill-window":
+            window = self.mirror.current_window
+            self._confirm(f"Kill window {window} and its panes?", {"t": "command", "name": "kill-window", "args": []})
+        elif action == "quit":
+            session = self.mirror.session
+            self._confirm(f"Kill session {session} and close every pane?", {"t": "kill_session", "target": session})
 
-    def _cycle_window(self, step: int) -> None:
-        if self.current is None or len(self.windows) < 2:
-            return
-        position = self.windows.index(self.current)
-        self.select_window(self.windows[(position + step) % len(self.windows)])
+    def _prompt(self, title: str, value: str, command: str) -> None:
+        def done(text: str | None) -> None:
+            if text:
+                self.send({"t": "command", "name": command, "args": [text]})
+            self._refocus()
 
-    def split(self, direction: str) -> None:
-        focused = self._focused()
-        if focused is None:
-            return
-        window, pane, _ = focused
-        width, height = window.view.size.width, window.view.size.height
-        rects = window.layout.geometry(width, height)
-        rect = rects.get(pane.id)
-        cols = max(1, (rect.width - 1) // 2) if rect and direction == "horizontal" else (rect.width if rect else 80)
-        rows = max(1, (rect.height - 1) // 2) if rect and direction == "vertical" else (rect.height if rect else 24)
-        new = self._spawn(cols, rows)
-        try:
-            window.layout.split(pane.id, direction, new.id)
-        except LayoutError as e:
-            asyncio.get_running_loop().remove_reader(new.fd)
-            new.close()
-            self.flash(str(e))
-            return
-        window.panes[new.id] = new
-        window.view.add_view(new.id, self._make_view(new))
-        self._focus_pane(window, new.id)
+        self.push_screen(PromptScreen(title, value), done)
+
+    def _confirm(self, question: str, request: dict[str, Any]) -> None:
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.send(request)
+            self._refocus()
+
+        self.push_screen(ConfirmScreen(question), done)
 
     def toggle_memory_bar(self) -> None:
         bar = self.memory_bar
         bar.display = not bar.display
-        self._update_memory_bar()
+        self.send({"t": "want_stats", "on": bar.display})
+        self.call_after_refresh(self._send_size)
 
-    def rename_window(self) -> None:
-        window = self.current
-        if window is None:
-            return
+    def on_key(self, event: events.Key) -> None:
+        """Keys that reach the app (no pane focused yet): the prefix machinery, else the active pane."""
+        event.stop()
+        if not self.intercept_key(event.key, event.character):
+            self.send({"t": "key", "key": event.key, "char": event.character})
 
-        def done(name: str | None) -> None:
-            if name:
-                window.name = name[:64]
-                window.named_by_user = True
-            self._refocus()
+    def on_app_focus(self, event: events.AppFocus) -> None:
+        self.send({"t": "focus", "focused": True})
 
-        self.push_screen(PromptScreen("Rename window:", window.name), done)
-
-    def confirm_quit(self) -> None:
-        def done(yes: bool | None) -> None:
-            if yes:
-                self.quit_all()
-            else:
-                self._refocus()
-
-        self.push_screen(ConfirmScreen("Quit mux and close every pane?"), done)
-
-    def quit_all(self) -> None:
-        for window in list(self.windows):
-            for pane in list(window.panes.values()):
-                try:
-                    asyncio.get_running_loop().remove_reader(pane.fd)
-                except (ValueError, OSError):
-                    pass
-                pane.close()
-        self.exit(0)
-
-    def on_search_request(self, message: SearchRequest) -> None:
-        view = message.view
-
-        def done(text: str | None) -> None:
-            if text:
-                view.search(text, message.backward)
-            self._refocus()
-
-        self.push_screen(PromptScreen("Search backward:" if message.backward else "Search:", view.search_text),
-                         done)
-
-    def on_pane_view_activated(self, message: PaneView.Activated) -> None:
-        window = self.current
-        if window is not None:
-            for pane_id, view in window.view.views.items():
-                if view is message.view:
-                    self._focus_pane(window, pane_id)
+    def on_app_blur(self, event: events.AppBlur) -> None:
+        self.send({"t": "focus", "focused": False})
 
     def _refocus(self) -> None:
-        if self.current is not None:
-            self._focus_pane(self.current, self.current.focused)
+        view = self.window_view
+        if view is not None and self.mirror.active in view.views:
+            view.views[self.mirror.active].focus()
 
     def flash(self, text: str, seconds: float = 3.0) -> None:
         self.message = text
@@ -433,44 +357,15 @@ class MuxApp(App, inherit_bindings=False):
 
     # ------------------------------------------------------------------ status
 
-    def _update_window_names(self) -> None:
-        """Windows the user did not rename follow their focused pane's title (OSC 0/2, else its command)."""
-        for w in self.windows:
-            if not w.named_by_user and w.focused in w.panes:
-                w.name = w.panes[w.focused].title[:24]
-
     def _update_status(self) -> None:
-        windows = [(w.index, w.name, w is self.current) for w in self.windows]
         message = self.message if time.monotonic() < self._message_until else ""
-        focused = self._focused()
-        if focused is not None and focused[2].scrollback:
-            message = focused[2].status_message or "[scrollback]"
-        self.status_line.set_state(windows, message, self.prefix_pending)
-
-    def _update_memory_bar(self) -> None:
-        self._update_window_names()     # once a second: reading the foreground command costs syscalls
-        bar = self.memory_bar
-        if not bar.display or self.current is None:
-            return
-        figures = []
-        rects = self.current.layout.geometry(max(1, self.current.view.size.width),
-                                            max(1, self.current.view.size.height))
-        for pane_id in self.current.layout.panes():
-            if pane_id not in rects:
-                continue
-            pane = self.current.panes[pane_id]
-            figures.append((pane_id, f"%{pane_id} {pane.title[:12]}", pane.screen.stats()))
-        bar.update_figures(figures)
-
-    async def on_unmount(self) -> None:
-        for window in self.windows:
-            for pane in window.panes.values():
-                pane.close()
-
-    def on_key(self, event: events.Key) -> None:
-        """Keys that reach the app (no pane focused): only the prefix machinery applies."""
-        if self.intercept_key(None, event.key, event.character):  # type: ignore[arg-type]
-            event.stop()
+        active = self.mirror.panes.get(self.mirror.active) if self.mirror.active is not None else None
+        if active is not None and active.copy is not None:
+            copy = active.copy
+            position = copy.get("position")
+            where = f" [{position[0]}/{position[1]}]" if isinstance(position, list) and len(position) == 2 else ""
+            message = f"{copy.get('status', '')}{where}"
+        self.status_line.set_state(self.mirror.session, self.mirror.windows, message, self.prefix_pending)
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -523,6 +418,47 @@ class ConfirmScreen(ModalScreen[bool]):
             self.dismiss(True)
         elif event.key in ("n", "escape", "q"):
             self.dismiss(False)
+
+
+class ChooseSessionScreen(ModalScreen[str | None]):
+    """prefix s: the sessions of this server, one line each; Enter switches, Escape stays."""
+
+    DEFAULT_CSS = """
+    ChooseSessionScreen { align: center middle; }
+    ChooseSessionScreen > Vertical { width: 70; height: auto; max-height: 80%; border: round $accent;
+                                     padding: 0 1; background: $panel; }
+    """
+
+    def __init__(self, sessions: list[dict[str, Any]], current: str) -> None:
+        super().__init__()
+        self.sessions = sessions
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for s in self.sessions:
+            attached = f", {s.get('attached', 0)} attached" if s.get("attached") else ""
+            mark = " (this one)" if s["name"] == self.current else ""
+            options.append(Option(f"{s['name']}: {s.get('windows', 0)} windows, {s.get('panes', 0)} panes{attached}, "
+                                  f"{human_bytes(s.get('page_bytes', 0) or 0)} pages{mark}", id=s["name"]))
+        with Vertical():
+            yield Label("Choose a session (Enter: switch, Escape: stay)")
+            yield OptionList(*options)
+
+    def on_mount(self) -> None:
+        option_list = self.query_one(OptionList)
+        names = [s["name"] for s in self.sessions]
+        if self.current in names:
+            option_list.highlighted = names.index(self.current)
+        option_list.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in ("escape", "q"):
+            event.stop()
+            self.dismiss(None)
 
 
 class HelpScreen(ModalScreen[None]):

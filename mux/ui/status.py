@@ -1,17 +1,16 @@
 """The status line (windows, prefix state, messages) and the toggled memory status bar.
 
 Owns: formatting per-pane memory figures in the stats vocabulary (pages, bytes/limit, pool in_use/capacity and
-occupancy, oversized live/allocated/freed and churn per minute), a small per-pane sparkline of bytes, process
-RSS, and the window list.
+occupancy, oversized live/allocated/freed and churn per minute), a small per-pane sparkline of bytes, the server's
+RSS (the pages live in the server), and the window list.
 
 Invariants: the memory bar shows one line for every visible pane, and every line contains the words `pages`,
-`pool` and `oversized`; figures come from PageList.stats() of the pane's primary screen (plus its alternate
-screen's pages when one exists).
+`pool` and `oversized`; figures are the server's PageList.stats() of each pane's primary screen, sent once a
+second while the bar is shown.
 """
 
 from __future__ import annotations
 
-import os
 from collections import deque
 
 from rich.text import Text
@@ -32,15 +31,6 @@ def sparkline(values: list[float], top: float) -> str:
     """Values as bars from 0 to `top` (for page bytes: the pane's limit, so the bar shows how full it is)."""
     top = top or max(values, default=0) or 1
     return "".join(SPARK[max(0, min(len(SPARK) - 1, round(v / top * (len(SPARK) - 1))))] for v in values)
-
-
-def process_rss() -> int | None:
-    """Resident set size of this process in bytes (Linux), or None."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def pane_memory_line(label: str, stats: dict, trend: list[float]) -> str:
@@ -64,8 +54,8 @@ class MemoryBar(Widget):
         self.lines: list[str] = []
         self.trends: dict[int, deque[float]] = {}
 
-    def update_figures(self, panes: list[tuple[int, str, dict]]) -> None:
-        """`panes`: (pane id, label, stats) of every visible pane."""
+    def update_figures(self, panes: list[tuple[int, str, dict]], rss: int | None) -> None:
+        """`panes`: (pane id, label, stats) of every visible pane; `rss`: the server's resident set size."""
         lines = []
         live_ids = set()
         for pane_id, label, stats in panes:
@@ -75,8 +65,7 @@ class MemoryBar(Widget):
             lines.append(pane_memory_line(label, stats, list(trend)))
         for stale in set(self.trends) - live_ids:
             del self.trends[stale]
-        rss = process_rss()
-        lines.append(f"RSS {human_bytes(rss) if rss is not None else 'n/a'}")
+        lines.append(f"server RSS {human_bytes(rss) if rss is not None else 'n/a'}")
         self.lines = lines
         self.styles.height = len(lines)
         self.refresh(layout=True)
@@ -94,18 +83,21 @@ class StatusLine(Widget):
 
     def __init__(self) -> None:
         super().__init__()
+        self.session = ""
         self.windows: list[tuple[int, str, bool]] = []
         self.message = ""
         self.prefix_pending = False
 
-    def set_state(self, windows: list[tuple[int, str, bool]], message: str, prefix_pending: bool) -> None:
-        if (windows, message, prefix_pending) != (self.windows, self.message, self.prefix_pending):
-            self.windows, self.message, self.prefix_pending = windows, message, prefix_pending
+    def set_state(self, session: str, windows: list[tuple[int, str, bool]], message: str,
+                  prefix_pending: bool) -> None:
+        state = (session, windows, message, prefix_pending)
+        if state != (self.session, self.windows, self.message, self.prefix_pending):
+            self.session, self.windows, self.message, self.prefix_pending = state
             self.refresh()
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("[mux] ", style="bold")
+        text.append(f"[{self.session or 'mux'}] ", style="bold")
         for index, name, current in self.windows:
             text.append(f"{index}:{name}{'*' if current else ''}", style="reverse" if current else "")
             text.append(" ")

@@ -1,13 +1,18 @@
-"""WindowView: one window's panes placed by its Layout, with the separators between them.
+"""WindowView: the current window's panes placed where the server's layout puts them, with the separators.
 
-Owns: positioning PaneViews (absolute offsets and sizes from Layout.geometry), drawing separator lines (the
-focused pane's edges highlighted, as tmux does), zoom, and resizing by dragging a separator with the mouse.
+Owns: positioning PaneViews (absolute offsets and sizes from the mirrored layout), drawing separator lines (the
+active pane's edges highlighted, as tmux does), and dragging a separator (sent to the server as a `drag` command;
+the server moves it and sends the new layout). The area outside the session's window size (a larger client than
+the smallest one attached) stays blank.
 
-Invariants: every PaneView of the window is mounted here; after `place_panes()` each visible view's region equals
-the layout's rect for its pane, and views of panes hidden by zoom are not displayed.
+Invariants: after `place_panes()` each shown view's region equals its pane's place in the layout; views of panes
+the layout does not show are not displayed.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
@@ -15,7 +20,7 @@ from textual import events
 from textual.strip import Strip
 from textual.widget import Widget
 
-from mux.session.layout import Layout, LayoutError
+from mux.ui.mirror import SessionMirror
 from mux.ui.pane_view import PaneView
 
 
@@ -25,103 +30,85 @@ class WindowView(Widget):
     WindowView > PaneView { position: absolute; }
     """
 
-    def __init__(self, layout: Layout, views: dict[int, PaneView], *, border: str = "#444444",
+    def __init__(self, mirror: SessionMirror, send: Callable[[dict[str, Any]], None], *, border: str = "#444444",
                  border_focused: str = "#5fafff", background: str = "#000000") -> None:
         super().__init__()
-        self.layout_model = layout
-        self.views = views
-        self.focused_pane: int | None = None
+        self.mirror = mirror
+        self.send = send
+        self.views: dict[int, PaneView] = {}
         self.border_style = RichStyle(color=border, bgcolor=background)
         self.focused_border_style = RichStyle(color=border_focused, bgcolor=background)
-        self._drag = None
-
-    def compose(self):
-        yield from self.views.values()
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.place_panes()
+        self.blank_style = RichStyle(bgcolor=background)
+        self._drag: tuple[str, tuple[int, ...], int] | None = None
 
     def place_panes(self) -> None:
-        """Place every pane view at its layout rect (hide the ones zoom hides)."""
-        width, height = self.size.width, self.size.height
-        if width <= 0 or height <= 0:
-            return
-        rects = self.layout_model.geometry(width, height)
+        """Place every pane view at its place in the layout (hide the ones the layout does not show)."""
+        places = self.mirror.places
         for pane_id, view in self.views.items():
-            rect = rects.get(pane_id)
-            if rect is None:
+            place = places.get(pane_id)
+            if place is None:
                 view.display = False
                 continue
             view.display = True
-            view.styles.offset = (rect.x, rect.y)
-            view.styles.width = rect.width
-            view.styles.height = rect.height
+            view.active = pane_id == self.mirror.active
+            view.styles.offset = (place.x, place.y)
+            view.styles.width = place.width
+            view.styles.height = place.height
         self.refresh()
 
     def add_view(self, pane_id: int, view: PaneView) -> None:
         self.views[pane_id] = view
         self.mount(view)
-        self.place_panes()
 
     def remove_view(self, pane_id: int) -> None:
         view = self.views.pop(pane_id, None)
         if view is not None:
             view.remove()
-        self.place_panes()
 
     # ------------------------------------------------------------------ separators
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
+        mirror = self.mirror
+        inside = min(width, mirror.cols) if y < mirror.rows else 0
         cells = [" "] * width
-        styles = [self.border_style] * width
-        if self.layout_model.zoomed is None:
-            focused_rect = None
-            rects = self.layout_model.geometry(width, self.size.height)
-            if self.focused_pane is not None:
-                focused_rect = rects.get(self.focused_pane)
-            for sep in self.layout_model.separators(width, self.size.height):
-                vertical = sep.orientation == "vertical"
-                if vertical and sep.y <= y < sep.y + sep.length and 0 <= sep.x < width:
-                    cells[sep.x] = "│"
-                    if focused_rect is not None and _touches(focused_rect, sep.x, y):
-                        styles[sep.x] = self.focused_border_style
-                elif not vertical and sep.y == y:
-                    for x in range(max(0, sep.x), min(width, sep.x + sep.length)):
+        styles = [self.border_style] * inside + [self.blank_style] * (width - inside)
+        active = mirror.places.get(mirror.active) if mirror.active is not None else None
+        if not mirror.zoomed:
+            for orientation, sx, sy, length, _, _ in mirror.separators:
+                if orientation == "vertical" and sy <= y < sy + length and 0 <= sx < inside:
+                    cells[sx] = "│"
+                    if active is not None and _touches(active, sx, y):
+                        styles[sx] = self.focused_border_style
+                elif orientation == "horizontal" and sy == y:
+                    for x in range(max(0, sx), min(inside, sx + length)):
                         cells[x] = "─" if cells[x] != "│" else "┼"
-                        if focused_rect is not None and _touches(focused_rect, x, y):
+                        if active is not None and _touches(active, x, y):
                             styles[x] = self.focused_border_style
         segments = [Segment(c, s) for c, s in zip(cells, styles, strict=True)]
         return Strip(segments, width).simplify()
 
+    def _separator_at(self, x: int, y: int) -> tuple[str, tuple[int, ...], int] | None:
+        for orientation, sx, sy, length, path, index in self.mirror.separators:
+            if orientation == "vertical" and x == sx and sy <= y < sy + length or \
+                    orientation == "horizontal" and y == sy and sx <= x < sx + length:
+                return orientation, path, index
+        return None
+
     def on_mouse_down(self, event: events.MouseDown) -> None:
-        if self.layout_model.zoomed is not None:
+        if self.mirror.zoomed:
             return
-        for sep in self.layout_model.separators(self.size.width, self.size.height):
-            if sep.orientation == "vertical" and event.x == sep.x and sep.y <= event.y < sep.y + sep.length:
-                self._drag = sep
-            elif sep.orientation == "horizontal" and event.y == sep.y and sep.x <= event.x < sep.x + sep.length:
-                self._drag = sep
-            if self._drag is not None:
-                self.capture_mouse()
-                event.stop()
-                return
+        self._drag = self._separator_at(event.x, event.y)
+        if self._drag is not None:
+            self.capture_mouse()
+            event.stop()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         if self._drag is None:
             return
-        position = event.x if self._drag.orientation == "vertical" else event.y
-        try:
-            self.layout_model.drag(self._drag, position, self.size.width, self.size.height)
-        except LayoutError:
-            self._drag = None
-            self.release_mouse()
-            return
-        # Keep dragging the same separator: its identity is its place in the tree, re-found after the move.
-        key = (self._drag.path, self._drag.index)
-        self._drag = next((s for s in self.layout_model.separators(self.size.width, self.size.height)
-                           if (s.path, s.index) == key), None)
-        self.place_panes()
+        orientation, path, index = self._drag
+        position = event.x if orientation == "vertical" else event.y
+        self.send({"t": "command", "name": "drag", "args": [list(path), index, position]})
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
         if self._drag is not None:
@@ -129,6 +116,6 @@ class WindowView(Widget):
             self.release_mouse()
 
 
-def _touches(rect, x: int, y: int) -> bool:
-    """Is (x, y) on the one-cell ring around `rect`?"""
-    return rect.x - 1 <= x <= rect.x + rect.width and rect.y - 1 <= y <= rect.y + rect.height
+def _touches(place, x: int, y: int) -> bool:
+    """Is (x, y) on the one-cell ring around the pane's place?"""
+    return place.x - 1 <= x <= place.x + place.width and place.y - 1 <= y <= place.y + place.height

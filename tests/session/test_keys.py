@@ -1,4 +1,4 @@
-"""Tests for mux.ui.keys: every KEY_TABLE row, modifier classes, text keys, round trips through Textual's own
+"""Tests for mux.session.keys: every KEY_TABLE row, modifier classes, text keys, round trips through Textual's own
 input parser (so our key names are Textual's), paste, every mouse tracking mode x encoding, focus."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from textual import constants, events
 from textual._xterm_parser import XTermParser
 
-from mux.ui.keys import KEY_TABLE, encode_focus, encode_key, encode_mouse, encode_paste
+from mux.session.keys import KEY_TABLE, encode_focus, encode_key, encode_mouse, encode_paste
 
 ESC = b"\x1b"
 CSI = b"\x1b["

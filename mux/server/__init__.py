@@ -1,0 +1,1 @@
+"""The mux server: owns sessions and panes; no Textual import."""

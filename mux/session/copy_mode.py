@@ -1,0 +1,347 @@
+"""CopyMode: scrollback ("copy") mode of one pane, as model state the server runs and every client views.
+
+Owns: whether the pane is in copy mode, the viewport over the PageList's history while it is, the copy cursor,
+the selection and its text, search (the current match and the matches on the visible rows), the status message,
+and what keys, mouse drags and the wheel do there. It draws nothing and knows no UI toolkit: callers ask for
+`visible_rows` (where each shown row lives) and `row_spans` (what to highlight on a row) and draw those, and act on
+the CopyAction a key returns (put text on the clipboard, prompt for a search string).
+
+Invariants:
+- While active, the viewport is anchored by a PageList pin (`pagelist.viewport`), so new output and pruning never
+  make it jump to other content or to a released page; leaving follows the active area again (the pin is gone).
+- Rows are absolute PageList rows (0 = oldest history row); `copy_row` is kept within [0, total_rows) by every
+  move. Columns are cells, clamped to [0, columns). Only the viewport is a pin: the copy cursor, the selection
+  and the matches are plain row numbers, so pruning while active shifts the content under them (never a crash).
+- Page memory is read only through Screen.line() / PageList.row_locations() after a flush of pending writes.
+- Nothing copies the whole history: search walks row_locations a chunk at a time and keeps no row texts beyond
+  the chunk it is looking at.
+- `height` (the rows the pane shows, normally screen.lines) is always the caller's: the model holds no geometry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from mux.terminal.page import ROW_WRAP, Page
+from mux.terminal.rows import row_cells
+from mux.terminal.screen import Screen
+
+STATUS_ACTIVE = "[scrollback]"
+WHEEL_ROWS = 3              # rows one wheel notch scrolls (the caller passes +-WHEEL_ROWS to `wheel`)
+SEARCH_CHUNK = 256          # rows of locations search holds at a time
+
+
+@dataclass
+class Match:
+    row: int        # absolute row (0 = oldest history row)
+    start: int
+    end: int
+
+
+@dataclass
+class CopyAction:
+    """What the caller must do after a key or the end of a drag."""
+
+    kind: str               # "none" | "leave" | "copy" | "prompt-search"
+    text: str = ""          # for "copy": the selected text (may be empty: then there is nothing to put anywhere)
+    backward: bool = False  # for "prompt-search"
+
+
+NONE = "none"
+LEAVE = "leave"
+COPY = "copy"
+PROMPT_SEARCH = "prompt-search"
+
+
+class CopyMode:
+    """Copy mode of one pane's screen."""
+
+    def __init__(self, screen: Screen) -> None:
+        self.screen = screen
+        self.active = False
+        self.copy_row = 0           # absolute row of the copy cursor
+        self.copy_col = 0
+        self.select_from: tuple[int, int] | None = None
+        self.search_text = ""
+        self.search_backward = False
+        self.matches: list[Match] = []
+        self.current_match: Match | None = None
+        self.status = ""
+
+    # ------------------------------------------------------------------ entering and leaving
+
+    def enter(self) -> None:
+        """Start copy mode with the copy cursor on the terminal cursor, the view anchored where it is."""
+        if self.active:
+            return
+        screen = self.screen
+        screen.line(0)      # flush pending writes
+        pl = screen.pagelist
+        self.active = True
+        self.copy_row = pl.history_rows() + screen.y
+        self.copy_col = screen.x
+        self.status = STATUS_ACTIVE
+        self._anchor()      # new output no longer moves the view
+
+    def _anchor(self) -> None:
+        """Pin the viewport to content (a PageList pin), unless it already is."""
+        pl = self.screen.pagelist
+        if pl.viewport is None:
+            top = pl.history_rows()
+            locs = pl.row_locations(top, 1)
+            if locs:
+                pl.viewport = pl.track(*locs[0])
+
+    def leave(self) -> None:
+        """Back to following the active area; selection, matches and status go."""
+        self.active = False
+        self.select_from = None
+        self.matches = []
+        self.current_match = None
+        self.status = ""
+        self.screen.pagelist.scroll_to_active()
+
+    # ------------------------------------------------------------------ viewport
+
+    def viewport_top(self) -> int:
+        """Absolute row at the top of the view."""
+        self.screen.line(0)
+        return self.screen.pagelist.viewport_top()
+
+    def visible_rows(self, height: int) -> list[tuple[Page, int] | None]:
+        """Where each of `height` rows from the top of the view lives; None past the end."""
+        self.screen.line(0)     # flush pending writes
+        pl = self.screen.pagelist
+        rows: list[tuple[Page, int] | None] = list(pl.row_locations(pl.viewport_top(), max(0, height)))
+        rows.extend([None] * (height - len(rows)))
+        return rows
+
+    def scroll(self, delta: int) -> None:
+        """Scroll the view by delta rows (negative = into history), staying anchored."""
+        pl = self.screen.pagelist
+        self._anchor()
+        top = pl.viewport_top()
+        target = max(0, min(pl.history_rows(), top + delta))
+        pl.scroll_viewport(target - top)
+        self._anchor()
+
+    def move_cursor(self, row: int, col: int, height: int) -> None:
+        """Move the copy cursor (clamped), scrolling just enough to keep it in view."""
+        pl = self.screen.pagelist
+        self.copy_row = max(0, min(pl.total_rows - 1, row))
+        self.copy_col = max(0, min(self.screen.columns - 1, col))
+        top = pl.viewport_top()
+        height = _height(height, self.screen)
+        if self.copy_row < top:
+            self.scroll(self.copy_row - top)
+        elif self.copy_row >= top + height:
+            self.scroll(self.copy_row - (top + height - 1))
+
+    # ------------------------------------------------------------------ keys
+
+    def key(self, key: str, height: int) -> CopyAction:
+        """Act on a key (Textual key names). Only meaningful while active; otherwise nothing happens."""
+        if not self.active:
+            return CopyAction(NONE)
+        height = max(1, height)
+        moves = {
+            "up": (-1, 0), "k": (-1, 0), "down": (1, 0), "j": (1, 0), "left": (0, -1), "h": (0, -1),
+            "right": (0, 1), "l": (0, 1), "pageup": (-height, 0), "ctrl+b": (-height, 0),
+            "pagedown": (height, 0), "ctrl+f": (height, 0), "ctrl+u": (-(height // 2), 0),
+            "ctrl+d": (height // 2, 0),
+        }
+        pl = self.screen.pagelist
+        if key in moves:
+            dr, dc = moves[key]
+            self.move_cursor(self.copy_row + dr, self.copy_col + dc, height)
+        elif key in ("g", "home"):
+            self.move_cursor(0, 0, height)
+        elif key in ("G", "end", "shift+g"):
+            self.move_cursor(pl.total_rows - 1, 0, height)
+        elif key == "0":
+            self.move_cursor(self.copy_row, 0, height)
+        elif key in ("dollar_sign", "$"):
+            self.move_cursor(self.copy_row, self.screen.columns - 1, height)
+        elif key in ("v", "space"):
+            self.select_from = None if self.select_from else (self.copy_row, self.copy_col)
+        elif key in ("y", "enter"):
+            text = self._copy_selection()
+            self.leave()
+            return CopyAction(COPY, text)
+        elif key in ("slash", "/", "question_mark", "?"):
+            return CopyAction(PROMPT_SEARCH, backward=key in ("question_mark", "?"))
+        elif key == "n":
+            self.search_next(self.search_backward, height)
+        elif key in ("N", "shift+n"):
+            self.search_next(not self.search_backward, height)
+        elif key in ("q", "escape"):
+            self.leave()
+            return CopyAction(LEAVE)
+        return CopyAction(NONE)
+
+    # ------------------------------------------------------------------ mouse
+
+    def drag(self, from_xy: tuple[int, int], to_xy: tuple[int, int], height: int) -> None:
+        """A mouse drag with button 1 from `from_xy` (where it was pressed) to `to_xy`, viewport coordinates. The
+        first drag enters copy mode and starts the selection at `from_xy`; every drag moves the copy cursor."""
+        if not self.active:
+            self.enter()
+            fx, fy = from_xy
+            self.select_from = (self.viewport_top() + fy, fx)
+        x, y = to_xy
+        row = self.viewport_top() + max(0, min(_height(height, self.screen) - 1, y))
+        self.copy_row = min(row, self.screen.pagelist.total_rows - 1)   # a height above the screen's: no row there
+        self.copy_col = max(0, min(self.screen.columns - 1, x))
+
+    def end_drag(self) -> CopyAction:
+        """The mouse button went up: copy the selection if there is one. Copy mode stays on."""
+        if self.active and self.select_from is not None:
+            return CopyAction(COPY, self._copy_selection())
+        return CopyAction(NONE)
+
+    def wheel(self, delta: int, height: int) -> None:
+        """The wheel: up (delta < 0) enters copy mode if needed and scrolls into history; down scrolls back and
+        leaves copy mode once the view is at the bottom again, unless something is selected."""
+        if delta < 0:
+            if not self.active:
+                self.enter()
+            self.scroll(delta)
+        elif delta > 0 and self.active:
+            self.scroll(delta)
+            pl = self.screen.pagelist
+            if pl.viewport_top() >= pl.history_rows() and self.select_from is None:
+                self.leave()
+
+    # ------------------------------------------------------------------ selection and copy
+
+    def selection_span(self, row: int, cols: int) -> tuple[int, int] | None:
+        """The selected cells [start, end) of absolute row `row` (a row `cols` wide), or None."""
+        if self.select_from is None:
+            return None
+        a = self.select_from
+        b = (self.copy_row, self.copy_col)
+        (r0, c0), (r1, c1) = min(a, b), max(a, b)
+        if not r0 <= row <= r1:
+            return None
+        start = c0 if row == r0 else 0
+        end = c1 + 1 if row == r1 else cols
+        return start, end
+
+    def selected_text(self) -> str:
+        """The selection as text: soft-wrapped rows join without a newline, hard lines end in one (trailing blanks
+        of a hard line dropped)."""
+        if self.select_from is None:
+            return ""
+        a, b = self.select_from, (self.copy_row, self.copy_col)
+        (r0, _), (r1, _) = min(a, b), max(a, b)
+        self.screen.line(0)
+        pl = self.screen.pagelist
+        out: list[str] = []
+        for k, (page, r) in enumerate(pl.row_locations(r0, r1 - r0 + 1)):
+            span = self.selection_span(r0 + k, page.cols)
+            if span is None:
+                continue
+            cells, _ = row_cells(page, r)
+            text = "".join(cells[span[0]:span[1]])
+            if page.rflags[r] & ROW_WRAP and r0 + k < r1:
+                out.append(text)
+            else:
+                out.append(text.rstrip() + ("\n" if r0 + k < r1 else ""))
+        return "".join(out)
+
+    def _copy_selection(self) -> str:
+        """The selected text (for the caller's clipboard); the selection ends."""
+        text = self.selected_text()
+        if text:
+            self.status = f"copied {len(text)} characters"
+        self.select_from = None
+        return text
+
+    # ------------------------------------------------------------------ decorations
+
+    def row_spans(self, row: int, cols: int) -> list[tuple[int, int, str]]:
+        """What to highlight on absolute row `row` (a row `cols` wide): (start, end, kind) in drawing order, later
+        spans over earlier ones; kind is "match", "current-match", "selection" or "cursor"."""
+        if not self.active:
+            return []
+        spans: list[tuple[int, int, str]] = []
+        for match in self.matches:
+            if match.row == row:
+                spans.append((match.start, match.end, "current-match" if match is self.current_match else "match"))
+        selection = self.selection_span(row, cols)
+        if selection is not None:
+            spans.append((selection[0], selection[1], "selection"))
+        if row == self.copy_row:
+            spans.append((self.copy_col, self.copy_col + 1, "cursor"))
+        out = []
+        for start, end, kind in spans:
+            start, end = max(0, start), min(cols, end)
+            if end > start:
+                out.append((start, end, kind))
+        return out
+
+    # ------------------------------------------------------------------ search
+
+    def search(self, text: str, backward: bool, height: int) -> None:
+        """Search for `text` from the copy cursor ("/" forward, "?" backward); `n` and `N` repeat it."""
+        self.search_text = text
+        self.search_backward = backward
+        self.search_next(backward, height)
+
+    def search_next(self, backward: bool, height: int) -> None:
+        """Find the next match from the copy cursor (wrapping around), move to it, note the visible matches."""
+        text = self.search_text
+        if not text:
+            return
+        self.screen.line(0)
+        pl = self.screen.pagelist
+        total = pl.total_rows
+        start_row, start_col = self.copy_row, self.copy_col
+        found: Match | None = None
+        for step, (i, line) in enumerate(self._walk_rows(start_row, total + 1, backward)):
+            if not backward:
+                col = line.find(text, start_col + 1 if step == 0 else 0)
+            else:
+                col = line.rfind(text, 0, start_col if step == 0 else len(line))
+            if col >= 0:
+                found = Match(i, col, col + len(text))
+                break
+        if found is None:
+            self.status = f"not found: {text}"
+            self.matches = []
+            self.current_match = None
+            return
+        self.current_match = found
+        self.move_cursor(found.row, found.start, height)
+        top = pl.viewport_top()
+        self.matches = []
+        for k, (page, r) in enumerate(pl.row_locations(top, _height(height, self.screen))):
+            line = page.row_text(r)
+            col = line.find(text)
+            while col >= 0:
+                match = Match(top + k, col, col + len(text))
+                if match.row == found.row and match.start == found.start:
+                    match = found
+                self.matches.append(match)
+                col = line.find(text, col + 1)
+        self.status = f"/{text}" if not backward else f"?{text}"
+
+    def _walk_rows(self, start: int, steps: int, backward: bool) -> Iterator[tuple[int, str]]:
+        """(absolute row, text) of `steps` rows from `start`, one way round the history with wrap-around, holding
+        at most SEARCH_CHUNK row locations at a time."""
+        pl = self.screen.pagelist
+        total = pl.total_rows
+        chunk_start, chunk = 0, []
+        for step in range(steps):
+            i = (start + (-step if backward else step)) % total
+            if not chunk_start <= i < chunk_start + len(chunk):
+                chunk_start = max(0, i - SEARCH_CHUNK + 1) if backward else i
+                chunk = pl.row_locations(chunk_start, SEARCH_CHUNK)
+            page, r = chunk[i - chunk_start]
+            yield i, page.row_text(r)
+
+
+def _height(height: int, screen: Screen) -> int:
+    """The rows the pane shows: the caller's height, or the screen's when the caller has none yet."""
+    return height if height > 0 else screen.lines

@@ -1,0 +1,277 @@
+"""Sessions and windows: the UI-free model of what a mux server holds (Session -> Window -> Layout -> Pane).
+
+Owns: a session's windows in index order and which one is current; each window's layout tree, its panes and the
+active pane; the session's window area (the size every window is laid out in, set by the server from its
+clients); naming (sessions by the user or the next free number, windows after their active pane's title unless
+the user renamed them); and the operations a user asks for: new window, split, close, focus, resize, zoom, drag,
+select, rename.
+
+Panes are made and released through the two callables given at construction (`spawn(argv, cols, rows)` and
+`release(pane)`), so the server can hook PTY reading in and out; the model never reads a PTY itself.
+
+Invariants (`check()` asserts them; the tests call it after every step):
+- Every window has at least one pane; a window's panes are exactly its layout's panes; its active pane is one of
+  them. The current window is one of the session's windows; window indices are unique.
+- After `apply_sizes()` every visible pane's screen has its layout rect's size (cols, rows).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from mux.session.layout import HORIZONTAL, VERTICAL, Layout, LayoutError, Rect
+from mux.session.pane import Pane
+
+RESIZE_STEP = 2
+MAX_WINDOWS = 1000
+DIRECTIONS = ("left", "right", "up", "down")
+
+
+@dataclass
+class Window:
+    index: int
+    layout: Layout
+    panes: dict[int, Pane] = field(default_factory=dict)
+    active: int | None = None
+    name: str = ""
+    named_by_user: bool = False
+
+    @property
+    def active_pane(self) -> Pane | None:
+        return self.panes.get(self.active) if self.active is not None else None
+
+    def display_name(self) -> str:
+        """The user's name, else the active pane's title (OSC 0/2, else its foreground command)."""
+        if self.named_by_user or self.active_pane is None:
+            return self.name
+        return self.active_pane.title[:24]
+
+
+class Session:
+    def __init__(self, name: str, spawn: Callable[[list[str] | None, int, int], Pane],
+                 release: Callable[[Pane], None], size: tuple[int, int] = (80, 24),
+                 command: list[str] | None = None, options: dict[str, Any] | None = None) -> None:
+        self.name = name
+        self.options = options if options is not None else {}    # how new panes are made (shell, limits, ...)
+        self.created = time.time()
+        self.spawn = spawn
+        self.release = release
+        self.command = command          # what new panes run (None: the shell)
+        self.size = (max(1, size[0]), max(1, size[1]))
+        self.windows: list[Window] = []
+        self.current: Window | None = None
+        self.last_window: Window | None = None
+
+    # ------------------------------------------------------------------ looking things up
+
+    def panes(self) -> Iterator[Pane]:
+        for window in self.windows:
+            yield from window.panes.values()
+
+    def find_pane(self, pane_id: int) -> tuple[Window, Pane] | None:
+        for window in self.windows:
+            pane = window.panes.get(pane_id)
+            if pane is not None:
+                return window, pane
+        return None
+
+    @property
+    def active_pane(self) -> Pane | None:
+        return self.current.active_pane if self.current is not None else None
+
+    def geometry(self, window: Window | None = None) -> dict[int, Rect]:
+        window = window or self.current
+        if window is None:
+            return {}
+        return window.layout.geometry(*self.size)
+
+    # ------------------------------------------------------------------ windows
+
+    def new_window(self) -> Window:
+        used = {w.index for w in self.windows}
+        index = next((i for i in range(MAX_WINDOWS) if i not in used), None)
+        if index is None:
+            raise LayoutError(f"no more than {MAX_WINDOWS} windows")
+        pane = self.spawn(self.command, *self.size)
+        window = Window(index, Layout(pane.id), {pane.id: pane}, pane.id)
+        self.windows.append(window)
+        self.windows.sort(key=lambda w: w.index)
+        self.select_window(window)
+        return window
+
+    def select_window(self, window: Window) -> None:
+        if window is not self.current:
+            self.last_window = self.current
+        self.current = window
+        self.apply_sizes(window)
+
+    def select_index(self, index: int) -> bool:
+        window = next((w for w in self.windows if w.index == index), None)
+        if window is None:
+            return False
+        self.select_window(window)
+        return True
+
+    def cycle_window(self, step: int) -> None:
+        if self.current is None or len(self.windows) < 2:
+            return
+        position = self.windows.index(self.current)
+        self.select_window(self.windows[(position + step) % len(self.windows)])
+
+    def rename_window(self, name: str) -> None:
+        if self.current is not None:
+            name = "".join(c for c in name if c.isprintable())[:64]
+            self.current.name = name
+            self.current.named_by_user = bool(name)
+
+    def kill_window(self, window: Window | None = None) -> None:
+        window = window or self.current
+        if window is None:
+            return
+        for pane in list(window.panes.values()):
+            self.release(pane)
+        window.panes.clear()
+        self._drop_window(window)
+
+    def _drop_window(self, window: Window) -> None:
+        position = self.windows.index(window)
+        self.windows.remove(window)
+        if self.last_window is window:
+            self.last_window = None
+        if not self.windows:
+            self.current = None
+        elif self.current is window:
+            self.current = None
+            self.select_window(self.windows[min(position, len(self.windows) - 1)])
+
+    @property
+    def empty(self) -> bool:
+        return not self.windows
+
+    # ------------------------------------------------------------------ panes
+
+    def split(self, direction: str) -> Pane:
+        """Split the active pane (`"horizontal"`: side by side, `"vertical"`: stacked); the new pane is active."""
+        window = self.current
+        if window is None or window.active is None:
+            raise LayoutError("no pane to split")
+        rect = self.geometry(window).get(window.active)
+        cols, rows = (rect.width, rect.height) if rect is not None else self.size
+        if direction == HORIZONTAL:
+            cols = max(1, (cols - 1) // 2)
+        elif direction == VERTICAL:
+            rows = max(1, (rows - 1) // 2)
+        else:
+            raise LayoutError(f"unknown split direction {direction!r}")
+        pane = self.spawn(self.command, cols, rows)
+        try:
+            window.layout.split(window.active, direction, pane.id)
+        except LayoutError:
+            self.release(pane)
+            raise
+        window.panes[pane.id] = pane
+        window.active = pane.id
+        self.apply_sizes(window)
+        return pane
+
+    def close_pane(self, pane_id: int) -> None:
+        """Close one pane (its child is hung up); a window left empty is closed too."""
+        found = self.find_pane(pane_id)
+        if found is None:
+            return
+        window, pane = found
+        focus = window.layout.remove(pane_id) if len(window.panes) > 1 else None
+        del window.panes[pane_id]
+        self.release(pane)
+        if not window.panes:
+            self._drop_window(window)
+            return
+        if window.active == pane_id:
+            window.active = focus if focus in window.panes else next(iter(window.panes))
+        self.apply_sizes(window)
+
+    def select_pane(self, pane_id: int) -> bool:
+        found = self.find_pane(pane_id)
+        if found is None:
+            return False
+        window, _ = found
+        window.active = pane_id
+        if window is not self.current:
+            self.select_window(window)
+        return True
+
+    def focus(self, direction: str) -> None:
+        window = self.current
+        if window is None or window.active is None:
+            return
+        target = window.layout.neighbour(window.active, direction, *self.size)
+        if target is not None:
+            window.active = target
+
+    def resize_pane(self, direction: str, cells: int = RESIZE_STEP) -> None:
+        window = self.current
+        if window is None or window.active is None:
+            return
+        window.layout.resize(window.active, direction, cells, *self.size)
+        self.apply_sizes(window)
+
+    def zoom(self) -> None:
+        window = self.current
+        if window is None or window.active is None:
+            return
+        window.layout.toggle_zoom(window.active)
+        self.apply_sizes(window)
+
+    def drag(self, path: tuple[int, ...], index: int, position: int) -> None:
+        """Move the separator identified by (path, index) in the current window to `position`."""
+        window = self.current
+        if window is None:
+            return
+        separator = next((s for s in window.layout.separators(*self.size)
+                          if (tuple(s.path), s.index) == (tuple(path), index)), None)
+        if separator is None:
+            raise LayoutError("that separator is gone")
+        window.layout.drag(separator, position, *self.size)
+        self.apply_sizes(window)
+
+    # ------------------------------------------------------------------ size
+
+    def set_size(self, cols: int, rows: int) -> bool:
+        """The window area every window is laid out in. True if it changed."""
+        size = (max(1, cols), max(1, rows))
+        if size == self.size:
+            return False
+        self.size = size
+        self.apply_sizes()
+        return True
+
+    def apply_sizes(self, window: Window | None = None) -> None:
+        """Resize the panes of `window` (default: the current one) to their layout rects. Other windows are
+        resized when they are selected, as tmux does, so a resize storm reflows only what is shown."""
+        window = window or self.current
+        if window is None:
+            return
+        for pane_id, rect in window.layout.geometry(*self.size).items():
+            pane = window.panes.get(pane_id)
+            if pane is not None:
+                pane.resize(rect.width, rect.height)
+
+    # ------------------------------------------------------------------ teardown and checks
+
+    def close(self) -> None:
+        for window in list(self.windows):
+            self.kill_window(window)
+
+    def check(self) -> None:
+        indices = [w.index for w in self.windows]
+        assert len(indices) == len(set(indices)), "window indices repeat"
+        assert (self.current is None) == (not self.windows), "current window without windows"
+        assert self.current is None or self.current in self.windows, "current window is not in the session"
+        for window in self.windows:
+            window.layout.check()
+            assert window.panes, f"window {window.index} has no panes"
+            assert set(window.layout.panes()) == set(window.panes), f"window {window.index}: layout != panes"
+            assert window.active in window.panes, f"window {window.index}: active pane is not one of its panes"

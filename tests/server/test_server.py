@@ -1,0 +1,195 @@
+"""The server with headless clients (no Textual): sessions, windows, splits, two clients of different sizes,
+detach and reattach with output in between, a slow client, a client killed mid-frame, malformed frames, the
+session commands, a stale socket, and 0 OS-tagged bytes when the server exits. Every test's server is isolated
+(its own -L name and MUX_TMPDIR) and killed even when the test fails."""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+import sys
+import time
+
+import pytest
+
+from mux import protocol
+from mux.server.paths import probe
+from tests.server.harness import HeadlessClient, running_server
+
+PY = sys.executable
+
+
+@pytest.fixture
+def server(tmp_path):
+    with running_server(tmp_path) as s:
+        yield s
+
+
+def last_nonblank(lines: list[str]) -> str:
+    return next((line for line in reversed(lines) if line.strip()), "")
+
+
+def test_new_session_echo_and_ls(server):
+    with server.client((80, 24)) as c:
+        assert c.new("work")["t"] == "attached"
+        c.wait(lambda: "$" in c.text(), what="prompt")
+        c.type("echo hel''lo\r")
+        c.wait(lambda: "hello" in c.text(), what="echo")
+        with server.client() as lister:
+            sessions = lister.connection.request({"t": "list"}, "sessions")["sessions"]
+        assert [s["name"] for s in sessions] == ["work"]
+        assert sessions[0]["windows"] == 1 and sessions[0]["panes"] == 1 and sessions[0]["attached"] == 1
+        assert sessions[0]["page_bytes"] > 0
+
+
+def test_split_new_window_and_layout(server):
+    with server.client((81, 24)) as c:
+        c.new()
+        c.command("split-right")
+        c.wait(lambda: len(c.mirror.places) == 2, what="two panes")
+        widths = sorted(p.width for p in c.mirror.places.values())
+        assert widths == [40, 40]           # 81 columns: 40 + separator + 40
+        assert len(c.mirror.separators) == 1
+        c.command("new-window")
+        c.wait(lambda: len(c.mirror.windows) == 2 and c.mirror.windows[1][2], what="second window")
+        assert len(c.mirror.places) == 1
+        c.command("select-window", 0)
+        c.wait(lambda: c.mirror.windows[0][2] and len(c.mirror.places) == 2, what="back to window 0")
+        c.command("zoom")
+        c.wait(lambda: c.mirror.zoomed and len(c.mirror.places) == 1, what="zoomed")
+        c.command("no-such-command")
+        assert c.wait_message("error")["message"].startswith("command:")
+
+
+def test_two_clients_smallest_size_and_shared_input(server):
+    with server.client((100, 30)) as big, server.client((60, 20)) as small:
+        big.new("s")
+        big.wait(lambda: (big.mirror.cols, big.mirror.rows) == (100, 30), what="big size")
+        small.attach("s")
+        for c in (big, small):
+            c.wait(lambda c=c: (c.mirror.cols, c.mirror.rows) == (60, 20), what="smallest size")
+        small.type("echo from-small\r")
+        for c in (big, small):
+            c.wait(lambda c=c: "from-small" in c.text(), what="typing in one visible in both")
+        small.send({"t": "detach"})
+        assert small.wait_message("detached")["session"] == "s"
+        big.wait(lambda: (big.mirror.cols, big.mirror.rows) == (100, 30), what="size back after detach")
+
+
+def test_output_while_detached_is_kept(server):
+    loop = "i=1; while [ $i -le 50 ]; do echo line-$i; i=$((i+1)); sleep 0.02; done"
+    with server.client((80, 24)) as c:
+        c.new("bg", ["/bin/sh", "-c", loop + "; exec sleep 60"])
+        c.send({"t": "detach"})
+        c.wait_message("detached")
+    time.sleep(1.6)
+    with server.client((80, 24)) as c:
+        c.attach("bg")
+        c.wait(lambda: "line-50" in c.text(), what="last line after reattach")
+        c.command("scrollback")
+        c.type("g")
+        c.wait(lambda: c.text().splitlines()[0].startswith("line-1"), what="first line in scrollback")
+        assert c.mirror.panes[c.mirror.active].copy is not None
+        c.type("q")
+        c.wait(lambda: c.mirror.panes[c.mirror.active].copy is None, what="left scrollback")
+
+
+def test_slow_client_never_blocks_others(server):
+    flood = [PY, "-c", "import sys\nfor i in range(400000): sys.stdout.write(f'flood {i} ' + 'x' * 60 + '\\n')\n"
+             "sys.stdout.flush()\nimport time; time.sleep(60)"]
+    with server.client((80, 24)) as fast:
+        fast.new("f", flood)
+        slow = HeadlessClient(server.path, (80, 24))
+        slow.attach("f")            # then never reads while the pane floods
+        slow.connection.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        fast.wait(lambda: "flood 399999" in fast.text(), timeout=60, what="flood done in the fast client")
+        # the slow client catches up exactly once it reads (frames were dropped, a full redraw follows)
+        slow.wait(lambda: "flood 399999" in slow.text(), timeout=30, what="slow client up to date")
+        slow.close()
+        fast.command("split-down")
+        fast.wait(lambda: len(fast.mirror.places) == 2, what="server still answers")
+
+
+def test_client_killed_mid_frame_and_malformed_frames(server):
+    with server.client((80, 24)) as c:
+        c.new("m")
+        c.wait(lambda: "$" in c.text(), what="prompt")
+        bad_frames = [
+            b"\x00\x00\x00\x05{\"t\":",                           # truncated, then the peer vanishes
+            struct.pack(">I", 1 << 30),                           # a huge length
+            struct.pack(">I", 4) + b"\xff\xfe\xfd\xfc",           # not UTF-8
+            protocol.encode({"t": "key", "key": "a", "char": "a"}),   # not hello first
+            protocol.encode({"t": "hello", "version": 999, "cols": 80, "rows": 24}),   # another version
+            protocol.encode(protocol.hello(80, 24)) + protocol.encode({"t": "mouse", "pane": "x"}),
+        ]
+        for data in bad_frames:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(str(server.path))
+            s.sendall(data)
+            s.settimeout(2)
+            try:
+                s.recv(4096)
+            except OSError:
+                pass
+            s.close()
+        c.type("echo still-here\r")
+        c.wait(lambda: "still-here" in c.text(), what="the other client carries on")
+    assert "disconnecting" in server.log
+
+
+def test_version_mismatch_is_one_line(server):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(str(server.path))
+    s.sendall(protocol.encode({"t": "hello", "version": 0, "cols": 80, "rows": 24}))
+    s.settimeout(5)
+    decoder = protocol.server_decoder()
+    messages = []
+    while not messages:
+        messages = decoder.feed(s.recv(4096))
+    s.close()
+    assert messages[0]["t"] == "error" and "\n" not in messages[0]["message"]
+    assert "protocol" in messages[0]["message"]
+
+
+def test_kill_session_and_server_exit_release_everything(server):
+    with server.client() as c:
+        c.new("a", detached=True)
+        c.new("b", detached=True)
+        c.send({"t": "kill_session", "target": "a"})
+        c.wait_message("ok")
+        names = [s["name"] for s in c.connection.request({"t": "list"}, "sessions")["sessions"]]
+        assert names == ["b"]
+        c.send({"t": "kill_session", "target": "nope"})
+        assert "can't find session" in c.wait_message("error")["message"]
+        c.send({"t": "kill_server"})
+        c.wait_message("ok")
+    deadline = time.monotonic() + 10
+    while server.alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not server.alive()
+    assert not server.path.exists()
+    assert "OS-tagged page bytes left: 0" in server.log
+
+
+def test_last_session_ending_stops_the_server(server):
+    with server.client() as c:
+        c.new("short", ["/bin/sh", "-c", "exit 0"])
+        c.wait_message("exited")
+    deadline = time.monotonic() + 10
+    while server.alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not server.alive() and probe(server.path) == "missing"
+
+
+def test_stale_socket_is_replaced(tmp_path):
+    with running_server(tmp_path) as s:
+        os.kill(s.pid, 9)
+        deadline = time.monotonic() + 5
+        while s.alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert probe(s.path) == "stale"
+        s.start()
+        assert probe(s.path) == "live"
+        with s.client() as c:
+            assert c.new("again", detached=True)["t"] == "ok"
