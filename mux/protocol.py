@@ -28,11 +28,11 @@ from typing import Any
 PROTOCOL_VERSION = 1
 HEADER = struct.Struct(">I")
 MAX_FRAME = 8 * 1024 * 1024         # server -> client (a full redraw of a large pane with styles fits easily)
-MAX_CLIENT_FRAME = 2 * 1024 * 1024  # client -> server (a paste is the biggest thing a client sends)
-MAX_PASTE = 1024 * 1024             # characters of one paste
+MAX_PASTE = 1024 * 1024             # characters of one paste (the client cuts a longer one)
+MAX_CLIENT_FRAME = 8 * 1024 * 1024  # client -> server: a paste of MAX_PASTE characters, each JSON-escaped to 6 bytes
 
 
-class ProtocolError(Exception):
+class ProtocolError(ValueError):
     """A frame that breaks the protocol: the peer is disconnected."""
 
 
@@ -86,7 +86,11 @@ def encode(message: dict[str, Any], table: dict[str, dict[str, Any]] | None = No
     """One frame for `message`. Raises ValueError for a message its receiver would refuse."""
     if table is not None:
         _validate(message, table)
-    payload = json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+    text = json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+    try:
+        payload = text.encode("utf-8")
+    except UnicodeEncodeError:      # a lone surrogate (a path that is not UTF-8): \u-escaped, it decodes the same
+        payload = json.dumps(message, separators=(",", ":")).encode("ascii")
     if len(payload) > max_frame:
         raise ValueError(f"message of {len(payload)} bytes is over the {max_frame}-byte frame limit")
     return HEADER.pack(len(payload)) + payload
@@ -170,7 +174,7 @@ def hello(cols: int, rows: int) -> dict[str, Any]:
     return {"t": "hello", "version": PROTOCOL_VERSION, "cols": cols, "rows": rows}
 
 
-def version_mismatch(theirs: int) -> str:
-    """The one line either side shows when the other speaks another protocol version."""
-    return (f"this mux speaks protocol {PROTOCOL_VERSION} but the server speaks {theirs}: "
-            f"run `mux kill-server` (or use -L NAME for another server) after upgrading")
+def version_mismatch(client: int, server: int) -> str:
+    """The one line a client shows when it and the server speak different protocol versions."""
+    return (f"this mux speaks protocol {client} but the running server speaks {server}: run `mux kill-server` "
+            f"(or use -L NAME for another server) to start one of this version")

@@ -3,8 +3,8 @@ every committed line accounted for.
 
 Owns: running N panes of `scripts/agent_stress.py` (restarted in the same PTY each time a stream ends, by a
 small runner process, `python -m mux.soak --runner`), driving them headless through an in-process mux server
-(its sessions and its bounded PTY reads, exactly as for attached clients), sampling memory every second into a CSV and a self-drawn SVG, stopping
-the streams cleanly, and the end-of-run checks and summary.
+(its sessions and its bounded PTY reads, exactly as for attached clients), sampling memory every second into a
+CSV and a self-drawn SVG, stopping the streams cleanly, and the end-of-run checks and summary.
 
 The checks (all must pass for exit status 0; bad options are exit status 2):
 - **No committed line lost.** Expected tail E of a pane: its runs' transcripts in order, each run's committed

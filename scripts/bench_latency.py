@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
-"""Keystroke-to-echo latency of mux through a real terminal, idle and while another pane floods.
+"""Keystroke-to-echo latency of mux through a real terminal, idle and while another pane floods; start-up,
+attach time, and the wall time of `cat` of a big file in a pane.
 
-Usage: python scripts/bench_latency.py [--keys N]
+Usage: python scripts/bench_latency.py [--keys N] [--cat-mb MB] [--compare-root DIR]
 
-mux runs inside tmux (the real terminal). Each keystroke is sent with `tmux send-keys` and timed until
-`tmux capture-pane` shows its echo (key -> tmux -> mux's input -> mux's key encoder -> PTY -> kernel echo -> mux's
-PTY reader -> parser -> page memory -> Textual frame -> tmux). The same is measured on bare tmux panes (no mux):
-that baseline is what polling send-keys/capture-pane and tmux itself cost, so mux's own share is the difference.
-Each is measured idle, then with a second pane flooding (`yes` with a long line) beside the typing pane.
-Start-up is measured too: from launching the command in a fresh tmux pane until its first prompt is on screen.
+mux runs inside tmux (the real terminal), with its own isolated server (-L, MUX_TMPDIR under a temporary
+directory, killed afterwards). Each keystroke is sent with `tmux send-keys` and timed until `tmux capture-pane`
+shows its echo (key -> tmux -> the mux client -> socket -> the mux server's key encoder -> PTY -> kernel echo ->
+the server's PTY reader -> parser -> page memory -> a frame to the client -> Textual -> tmux). The same is
+measured on bare tmux panes (no mux): that baseline is what polling send-keys/capture-pane and tmux itself cost,
+so mux's own share is the difference. Each is measured idle, then with a second pane flooding (`yes` with a long
+line) beside the typing pane.
+
+Also: start-up (launch -> first prompt on screen), attach (`mux attach` to a running session with a full screen
+and history -> its last line on screen: the first full frame), and `cat` of a generated log file until a marker
+after it shows (with --compare-root, the same for another checkout of mux, e.g. a version before a change, in the
+same run).
 
 Prints median and p99 in milliseconds. Latency is measured here, never asserted in tests.
 """
@@ -60,76 +67,163 @@ def measure(tmux, keys: int) -> list[float]:
     return samples
 
 
+def isolated_env(tmp: str, ps1: str = "$ ") -> dict[str, str]:
+    env = {**os.environ, "XDG_CONFIG_HOME": tmp, "XDG_STATE_HOME": str(Path(tmp) / "state"),
+           "MUX_TMPDIR": str(Path(tmp) / "run"), "PS1": ps1, "SHELL": "/bin/sh"}
+    for name in ("MUX", "TMUX"):
+        env.pop(name, None)
+    return env
+
+
+def mux_command(root: Path = ROOT) -> str:
+    server = "-L bench " if (root / "mux" / "server").is_dir() else ""      # a checkout from before the server
+    return f"cd {root} && {sys.executable} -m mux {server}--shell /bin/sh"
+
+
+def kill_mux(root: Path, env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "-m", "mux", "-L", "bench", "kill-server"], cwd=root, env=env,
+                   capture_output=True, timeout=30)
+
+
+class Terminal:
+    """A tmux server of its own with one pane `b` running `command` (the real terminal)."""
+
+    def __init__(self, tmp: str, env: dict[str, str], command: str, size: tuple[int, int] = (160, 40)) -> None:
+        self.sock = str(Path(tmp) / "tmux-sock")
+        self.env = env
+        subprocess.run(["tmux", "-S", self.sock, "-f", "/dev/null", "new-session", "-d", "-s", "b", "-x",
+                        str(size[0]), "-y", str(size[1]), command], check=True, env=env)
+
+    def __call__(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-S", self.sock, *args], capture_output=True, text=True, timeout=20).stdout
+
+    def wait_for(self, text: str, timeout: float = 60) -> float:
+        start = time.perf_counter()
+        while text not in self("capture-pane", "-p", "-t", "b"):
+            if time.perf_counter() - start > timeout:
+                raise RuntimeError(f"{text!r} not on screen after {timeout:g} s")
+        return time.perf_counter() - start
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-S", self.sock, "kill-server"], capture_output=True)
+
+
 def startup(runs: int) -> list[str]:
-    """Launch -> first prompt visible, for a bare shell and for mux running that shell."""
+    """Launch -> first prompt visible, for a bare shell and for mux running that shell (server start included)."""
     rows = []
-    for label, with_mux in (("bare shell in tmux (baseline)", False), ("mux in tmux", True)):
+    for label, with_mux in (("bare shell in tmux (baseline)", False), ("mux in tmux (server started)", True)):
         samples = []
         for _ in range(runs):
             with tempfile.TemporaryDirectory() as tmp:
-                sock = str(Path(tmp) / "sock")
-                env = {**os.environ, "XDG_CONFIG_HOME": tmp, "PS1": "ready$ ", "SHELL": "/bin/sh"}
-                subprocess.run(["tmux", "-S", sock, "-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", "120",
-                                "-y", "40", "sleep 600"], check=True, env=env)
+                env = isolated_env(tmp, "ready$ ")
+                term = Terminal(tmp, env, "sleep 600", (120, 40))
                 try:
-                    command = f"cd {ROOT} && " + (f"{sys.executable} -m mux --shell /bin/sh" if with_mux else "/bin/sh")
                     start = time.perf_counter()
-                    subprocess.run(["tmux", "-S", sock, "respawn-pane", "-k", "-t", "b", command], check=True, env=env)
-                    while "ready$" not in subprocess.run(["tmux", "-S", sock, "capture-pane", "-p", "-t", "b"],
-                                                         capture_output=True, text=True).stdout:
-                        if time.perf_counter() - start > 30:
-                            raise RuntimeError("no prompt after 30 s")
+                    term("respawn-pane", "-k", "-t", "b", mux_command() if with_mux else "/bin/sh")
+                    term.wait_for("ready$", 30)
                     samples.append(time.perf_counter() - start)
                 finally:
-                    subprocess.run(["tmux", "-S", sock, "kill-server"], capture_output=True)
+                    term.close()
+                    kill_mux(ROOT, env)
         rows.append(summary(f"{label}: launch -> first prompt", samples))
     return rows
+
+
+def attach(runs: int) -> list[str]:
+    """`mux attach` to a running session (a full screen over 10,000 lines of history) -> its last line shown."""
+    samples = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            env = isolated_env(tmp)
+            fill = "seq 1 10000; printf 'attach-%s\\n' ready"
+            subprocess.run([sys.executable, "-m", "mux", "-L", "bench", "new", "-d", "-s", "a", "--", "/bin/sh",
+                            "-c", f"{fill}; exec sleep 600"], cwd=ROOT, env=env, check=True, timeout=30)
+            time.sleep(1.0)
+            term = Terminal(tmp, env, "sleep 600", (120, 40))
+            try:
+                start = time.perf_counter()
+                term("respawn-pane", "-k", "-t", "b", f"cd {ROOT} && {sys.executable} -m mux -L bench attach -t a")
+                term.wait_for("attach-ready", 30)
+                samples.append(time.perf_counter() - start)
+            finally:
+                term.close()
+                kill_mux(ROOT, env)
+    return [summary("mux attach -> first full frame (process start included)", samples)]
+
+
+def cat_wall(root: Path, label: str, megabytes: float, runs: int) -> list[str]:
+    """`cat` of a generated log in a pane, until a marker printed after it is on screen."""
+    samples = []
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "big.log"
+        with open(log, "w") as f:
+            i = 0
+            while f.tell() < megabytes * 1_000_000:
+                f.write(f"2026-12-01 12:00:{i % 60:02d} INFO worker-{i % 7} request {i} done in {i % 97} ms\n")
+                i += 1
+        for run in range(runs):
+            env = isolated_env(tmp)
+            term = Terminal(tmp, env, mux_command(root) if root else "/bin/sh")
+            try:
+                term.wait_for("$", 30)      # (capture-pane drops the space after the prompt)
+                time.sleep(0.5)
+                # the shell computes the marker, so the typed command line never matches it
+                term("send-keys", "-t", "b", f"cat {log}; echo cat-done-$((1000+{run}))", "Enter")
+                samples.append(term.wait_for(f"cat-done-{1000 + run}", 120))
+            finally:
+                term.close()
+                if root:
+                    kill_mux(root, env)
+    return [summary(f"{label}: cat {megabytes:g} MB -> marker on screen", samples)]
 
 
 def tmux_end_to_end(keys: int) -> list[str]:
     rows = []
     for label, with_mux in (("bare tmux (baseline)", False), ("mux in tmux", True)):
         with tempfile.TemporaryDirectory() as tmp:
-            sock = str(Path(tmp) / "sock")
-
-            def tmux(*args: str, sock: str = sock) -> str:
-                return subprocess.run(["tmux", "-S", sock, *args], capture_output=True, text=True,
-                                      timeout=20).stdout
-
-            env = {**os.environ, "XDG_CONFIG_HOME": tmp, "PS1": "$ ", "SHELL": "/bin/sh"}
-            command = f"cd {ROOT} && {sys.executable} -m mux --shell /bin/sh" if with_mux else "/bin/sh"
-            subprocess.run(["tmux", "-S", sock, "-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", "160",
-                            "-y", "40", command], check=True, env=env)
+            env = isolated_env(tmp)
+            term = Terminal(tmp, env, mux_command() if with_mux else "/bin/sh")
             try:
                 time.sleep(2.0)
-                rows.append(summary(f"{label}, idle", measure(tmux, keys)))
+                rows.append(summary(f"{label}, idle", measure(term, keys)))
                 # Flood in a new pane beside the typing one, then type into the quiet one again.
                 if with_mux:
-                    tmux("send-keys", "-t", "b", "C-b", "%")
+                    term("send-keys", "-t", "b", "C-b", "%")
                     time.sleep(1.5)
-                    tmux("send-keys", "-t", "b", FLOOD, "Enter")
+                    term("send-keys", "-t", "b", FLOOD, "Enter")
                     time.sleep(0.5)
-                    tmux("send-keys", "-t", "b", "C-b", "Left")
+                    term("send-keys", "-t", "b", "C-b", "Left")
                 else:
-                    tmux("split-window", "-h", "-t", "b", "-d", FLOOD)
+                    term("split-window", "-h", "-t", "b", "-d", FLOOD)
                 time.sleep(1.0)
-                rows.append(summary(f"{label}, other pane flooding", measure(tmux, keys)))
+                rows.append(summary(f"{label}, other pane flooding", measure(term, keys)))
             finally:
-                subprocess.run(["tmux", "-S", sock, "kill-server"], capture_output=True)
+                term.close()
+                if with_mux:
+                    kill_mux(ROOT, env)
     return rows
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--keys", type=int, default=200, help="keystrokes per measurement (default 200)")
+    ap.add_argument("--cat-mb", type=float, default=5.0, help="size of the file `cat` prints (default 5)")
+    ap.add_argument("--runs", type=int, default=5, help="runs of start-up, attach and cat (default 5)")
+    ap.add_argument("--compare-root", type=Path, metavar="DIR",
+                    help="another mux checkout to time `cat` with in the same run (e.g. before a change)")
     args = ap.parse_args()
     if shutil.which("tmux") is None:
         print("bench_latency: error: tmux is needed (it is the real terminal mux runs in)", file=sys.stderr)
         return 2
     print("| measurement | keys | median ms | p99 ms | max ms |")
     print("|---|---:|---:|---:|---:|")
-    for row in tmux_end_to_end(args.keys) + startup(5):
-        print(row)
+    rows = tmux_end_to_end(args.keys) + startup(args.runs) + attach(args.runs)
+    rows += cat_wall(None, "bare tmux (baseline)", args.cat_mb, args.runs)
+    rows += cat_wall(ROOT, "mux in tmux", args.cat_mb, args.runs)
+    if args.compare_root is not None:
+        rows += cat_wall(args.compare_root.resolve(), f"mux at {args.compare_root}", args.cat_mb, args.runs)
+    for row in rows:
+        print(row, flush=True)
     return 0
 
 

@@ -88,6 +88,7 @@ class PaneRows:
             self.keys = [None] * rows
             self.gens = [0] * rows
             changed = True
+        copy.follow_screen()
         if copy.active:
             locations = copy.visible_rows(rows)
         else:

@@ -40,6 +40,7 @@ from mux.session.pane import Pane
 from mux.session.session import DIRECTIONS, Session, Window
 from mux.terminal import memory
 from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES
+from mux.terminal.screen import MAX_DIMENSION
 
 log = logging.getLogger("mux.server")
 
@@ -337,14 +338,12 @@ class Server:
 
     def on_hello(self, client: Client, message: dict[str, Any]) -> None:
         if message["version"] != protocol.PROTOCOL_VERSION:
-            client.send({"t": "error", "message": protocol.version_mismatch(protocol.PROTOCOL_VERSION)
-                         if message["version"] < protocol.PROTOCOL_VERSION else
-                         f"this mux server speaks protocol {protocol.PROTOCOL_VERSION}, older than the client's "
-                         f"{message['version']}: run `mux kill-server` to start a new one"})
+            client.send({"t": "error", "message": protocol.version_mismatch(message["version"],
+                                                                           protocol.PROTOCOL_VERSION)})
             client.close_when_flushed = True
             client.flush()
             return
-        client.size = (max(1, message["cols"]), max(1, message["rows"]))
+        client.size = _window_area(message["cols"], message["rows"])
         client.send({"t": "welcome", "version": protocol.PROTOCOL_VERSION, "pid": os.getpid()})
 
     def on_list(self, client: Client, message: dict[str, Any]) -> None:
@@ -458,7 +457,7 @@ class Server:
         self.stop()
 
     def on_resize(self, client: Client, message: dict[str, Any]) -> None:
-        client.size = (max(1, min(4096, message["cols"])), max(1, min(4096, message["rows"])))
+        client.size = _window_area(message["cols"], message["rows"])
         if client.session is not None:
             self.fit_session(client.session)
 
@@ -478,7 +477,7 @@ class Server:
         if pane is None:
             return
         copy = pane.copy_mode
-        if copy.active:
+        if copy.active and not copy.follow_screen():
             action = copy.key(message["key"], pane.screen.lines)
             self._copy_action(client, session, pane, action)
             self.pane_changed(pane)
@@ -947,6 +946,11 @@ class Server:
                 pane = session.current.panes[pane_id]
                 figures.append({"id": pane_id, "label": f"%{pane_id} {pane.title[:12]}", "stats": pane.screen.stats()})
         client.send({"t": "stats", "panes": figures, "rss": process_rss()}, droppable=True)
+
+
+def _window_area(cols: int, rows: int) -> tuple[int, int]:
+    """A client's window area, within what a screen can be."""
+    return max(1, min(MAX_DIMENSION, cols)), max(1, min(MAX_DIMENSION, rows))
 
 
 def _pane_options(raw: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,8 @@ Invariants:
 - Nothing copies the whole history: search walks row_locations a chunk at a time and keeps no row texts beyond
   the chunk it is looking at.
 - `height` (the rows the pane shows, normally screen.lines) is always the caller's: the model holds no geometry.
+- Copy mode belongs to the screen it was entered on: once the program switches to or from the alternate screen,
+  `follow_screen()` leaves it (the caller asks before reading rows), and `leave` unpins that screen's PageList.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ class CopyMode:
         self.matches: list[Match] = []
         self.current_match: Match | None = None
         self.status = ""
+        self.pagelist = screen.pagelist     # the screen (primary or alternate) copy mode was entered on
 
     # ------------------------------------------------------------------ entering and leaving
 
@@ -77,7 +80,7 @@ class CopyMode:
             return
         screen = self.screen
         screen.line(0)      # flush pending writes
-        pl = screen.pagelist
+        pl = self.pagelist = screen.pagelist
         self.active = True
         self.copy_row = pl.history_rows() + screen.y
         self.copy_col = screen.x
@@ -100,7 +103,15 @@ class CopyMode:
         self.matches = []
         self.current_match = None
         self.status = ""
-        self.screen.pagelist.scroll_to_active()
+        self.pagelist.scroll_to_active()
+
+    def follow_screen(self) -> bool:
+        """Leave copy mode if the program switched screens (alternate screen on or off) since it was entered, so
+        the view never stays pinned to a screen that is not shown. True if it left."""
+        if self.active and self.screen.pagelist is not self.pagelist:
+            self.leave()
+            return True
+        return False
 
     # ------------------------------------------------------------------ viewport
 

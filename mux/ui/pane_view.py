@@ -23,6 +23,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 
+from mux.protocol import MAX_PASTE
 from mux.ui.mirror import PaneMirror
 from mux.ui.render import Palette, render_runs
 
@@ -143,7 +144,7 @@ class PaneView(Widget, can_focus=True):
 
     def on_paste(self, event: events.Paste) -> None:
         event.stop()
-        self.callbacks.send({"t": "paste", "text": event.text})
+        self.callbacks.send({"t": "paste", "text": event.text[:MAX_PASTE]})     # the rest would not fit a frame
 
     def _mouse(self, action: str, event: events.MouseEvent, button: int | None = None) -> None:
         self.callbacks.send({"t": "mouse", "pane": self.pane_id, "action": action,

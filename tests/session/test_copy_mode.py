@@ -605,3 +605,20 @@ def test_row_cells_wide_flag_on_a_narrow_character_keeps_the_width():
     cells, _ = row_cells(page, r)
     assert cells[:3] == ["a ", "", " "]
     assert len("".join(cells)) == 8
+
+
+def test_switching_screens_leaves_copy_mode_and_unpins_the_screen_it_was_on():
+    screen = Screen(40, 5, scrollback_limit=200_000)
+    stream = Stream(screen)
+    stream.feed(b"".join(b"line %d\r\n" % i for i in range(30)))
+    copy = CopyMode(screen)
+    copy.enter()
+    primary = screen.pagelist
+    assert primary.viewport is not None
+    stream.feed(b"\x1b[?1049h")         # a full-screen program starts
+    assert copy.follow_screen() and not copy.active
+    assert primary.viewport is None      # the primary screen follows its active area again
+    assert not copy.follow_screen()
+    stream.feed(b"\x1b[?1049l")
+    copy.enter()
+    assert copy.active and copy.pagelist is screen.primary
