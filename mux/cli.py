@@ -348,7 +348,8 @@ def run_ls(args: argparse.Namespace) -> int:
             created = time.strftime("%a %b %e %H:%M:%S %Y", time.localtime(s["created"]))
             rss = s.get("server_rss")
             print(f"{s['name']}: {s['windows']} windows, {s['panes']} panes, {s['attached']} attached "
-                  f"(created {created}) [{s['size'][0]}x{s['size'][1]}] {human_bytes(s['page_bytes'])} pages, "
+                  f"(created {created}) [{s['size'][0]}x{s['size'][1]}] {human_bytes(s['page_bytes'])} in pages, "
+                  f"{human_bytes(s['mapped_bytes'])} mapped, "
                   f"server RSS {human_bytes(rss) if rss else 'n/a'}")
         except (KeyError, TypeError, ValueError, IndexError, OverflowError):
             print(f"{s.get('name', '?') if isinstance(s, dict) else '?'}: (figures unreadable)")

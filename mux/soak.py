@@ -381,15 +381,6 @@ def check_lines(pane: list[str], first_partial: bool, runs: list[RunTranscript],
 # ---------------------------------------------------------------------------------------------- measuring
 
 
-def rss_bytes() -> int | None:
-    """This process's resident set size from /proc/self/statm, or None where there is no /proc."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 def slope_per_minute(ts: list[float], ys: list[float]) -> float:
     """Least-squares slope of ys over ts (seconds), per minute. 0 for fewer than two distinct times."""
     n = len(ts)
@@ -686,7 +677,7 @@ class Soak:
         figures = [pane_figures(sp.pane) for sp in self.panes]
         accounted = sum(mapped_bytes(sp.pane) for sp in self.panes)
         names = [name for sp in self.panes for name in owners(sp.pane)]
-        s = Sample(time.monotonic() - self.start, rss_bytes(), tagged_bytes(names), accounted,
+        s = Sample(time.monotonic() - self.start, memory.process_rss(), tagged_bytes(names), accounted,
                    sum(f["bytes"] for f in figures), sum(f["limit_bytes"] for f in figures), figures)
         self.samples.append(Sample(s.t, s.rss, s.tagged, s.accounted, s.page_bytes, s.limit_total, []))
         return s
@@ -768,7 +759,7 @@ class Soak:
             self.server.loop.close()
         result.tagged_after_close = tagged_bytes(self._owners)
         result.process_tagged_after_close = memory.os_tagged_bytes()
-        result.rss_after_close = rss_bytes()
+        result.rss_after_close = memory.process_rss()
         self._evaluate(result)
         self._write_svg(result)
         return result

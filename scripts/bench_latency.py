@@ -89,7 +89,7 @@ class Terminal:
     """A tmux server of its own with one pane `b` running `command` (the real terminal)."""
 
     def __init__(self, tmp: str, env: dict[str, str], command: str, size: tuple[int, int] = (160, 40)) -> None:
-        self.sock = str(Path(tmp) / "tmux-sock")
+        self.sock = tempfile.mktemp(prefix="tmux-", dir=tmp)    # a fresh socket: a killed server may linger
         self.env = env
         subprocess.run(["tmux", "-S", self.sock, "-f", "/dev/null", "new-session", "-d", "-s", "b", "-x",
                         str(size[0]), "-y", str(size[1]), command], check=True, env=env)
@@ -217,13 +217,15 @@ def main() -> int:
         return 2
     print("| measurement | keys | median ms | p99 ms | max ms |")
     print("|---|---:|---:|---:|---:|")
-    rows = tmux_end_to_end(args.keys) + startup(args.runs) + attach(args.runs)
-    rows += cat_wall(None, "bare tmux (baseline)", args.cat_mb, args.runs)
-    rows += cat_wall(ROOT, "mux in tmux", args.cat_mb, args.runs)
+    parts = [lambda: tmux_end_to_end(args.keys), lambda: startup(args.runs), lambda: attach(args.runs),
+             lambda: cat_wall(None, "bare tmux (baseline)", args.cat_mb, args.runs),
+             lambda: cat_wall(ROOT, "mux in tmux", args.cat_mb, args.runs)]
     if args.compare_root is not None:
-        rows += cat_wall(args.compare_root.resolve(), f"mux at {args.compare_root}", args.cat_mb, args.runs)
-    for row in rows:
-        print(row, flush=True)
+        root = args.compare_root.resolve()
+        parts.append(lambda: cat_wall(root, f"mux at {args.compare_root}", args.cat_mb, args.runs))
+    for part in parts:
+        for row in part():
+            print(row, flush=True)
     return 0
 
 

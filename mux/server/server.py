@@ -25,6 +25,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -53,15 +54,6 @@ FRAME_QUEUE_LIMIT = 1 << 20         # pending bytes past which a client's frames
 HARD_QUEUE_LIMIT = 16 << 20         # pending bytes past which a client is disconnected
 RECV_CHUNK = 256 * 1024
 SLOW_TICK_S = 1.0
-
-
-def process_rss() -> int | None:
-    """Resident set size of this process in bytes (Linux), or None."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 class Client:
@@ -154,6 +146,7 @@ class Server:
         self.loop: asyncio.AbstractEventLoop = asyncio.new_event_loop()
         self.listener: socket.socket | None = None
         self.stopping = False
+        self._last_error: tuple[str, int] | None = None
         self.exit_when_empty = True     # `mux soak` drives a server in-process and ends it itself
         self.exit_status = 0
         self.started = time.time()
@@ -188,9 +181,10 @@ class Server:
         loop = self.loop
         asyncio.set_event_loop(loop)
         loop.set_exception_handler(self._loop_exception)
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, self.stop)
-        loop.add_signal_handler(signal.SIGHUP, lambda: None)    # a daemon has no terminal to lose
+        if threading.current_thread() is threading.main_thread():     # (tests run a server in a thread)
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, self.stop)
+            loop.add_signal_handler(signal.SIGHUP, lambda: None)    # a daemon has no terminal to lose
         self._schedule_slow_tick()
         try:
             loop.run_forever()
@@ -204,9 +198,13 @@ class Server:
         """An error escaped a callback: the traceback goes to the log, one line to every attached client, and
         the server carries on (the other panes and clients lose nothing)."""
         exc = context.get("exception")
+        line = f"mux server error: {type(exc).__name__}: {exc}" if exc else "mux server error"
+        now = time.monotonic()
+        if self._last_error == (line, int(now)):
+            return      # the same error again within the second: once in the log is enough
+        self._last_error = (line, int(now))
         text = "".join(traceback.format_exception(exc)) if exc else context.get("message", "")
         log.error("unhandled error in the server loop:\n%s", text)
-        line = f"mux server error: {type(exc).__name__}: {exc}" if exc else "mux server error"
         for client in list(self.clients.values()):
             if client.session is not None:
                 client.send({"t": "message", "text": line[:200] + " (details in the server log)"})
@@ -353,11 +351,12 @@ class Server:
         out = []
         for session in self.sessions.values():
             attached = sum(1 for c in self.clients.values() if c.session is session)
-            page_bytes = sum(p.screen.stats()["mapped_bytes"] for p in session.panes())
+            stats = [p.screen.stats() for p in session.panes()]
             out.append({"name": session.name, "windows": len(session.windows),
                         "panes": sum(1 for _ in session.panes()), "attached": attached,
-                        "created": session.created, "page_bytes": page_bytes, "size": list(session.size),
-                        "server_rss": process_rss()})
+                        "created": session.created, "page_bytes": sum(st["bytes"] for st in stats),
+                        "mapped_bytes": sum(st["mapped_bytes"] for st in stats), "size": list(session.size),
+                        "server_rss": memory.process_rss()})
         return out
 
     def on_new(self, client: Client, message: dict[str, Any]) -> None:
@@ -584,6 +583,12 @@ class Server:
                 raise ValueError(f"{name}: argument {i + 1} must be a {kind.__name__}")
             return args[i]
 
+        def direction(i: int) -> str:
+            value = arg(i, str)
+            if value not in DIRECTIONS:
+                raise ValueError(f"{name}: unknown direction {value!r}"[:80])
+            return value
+
         pane = session.active_pane
         if name == "split-right":
             session.split(HORIZONTAL)
@@ -598,17 +603,11 @@ class Server:
         elif name == "select-window":
             session.select_index(arg(0, int))
         elif name == "focus":
-            direction = arg(0, str)
-            if direction not in DIRECTIONS:
-                raise ValueError(f"focus: unknown direction {direction!r}")
-            session.focus(direction)
+            session.focus(direction(0))
         elif name == "select-pane":
             session.select_pane(arg(0, int))
         elif name == "resize":
-            direction = arg(0, str)
-            if direction not in DIRECTIONS:
-                raise ValueError(f"resize: unknown direction {direction!r}")
-            session.resize_pane(direction)
+            session.resize_pane(direction(0))
         elif name == "drag":
             path = arg(0, list)
             if not all(isinstance(p, int) and not isinstance(p, bool) for p in path):
@@ -864,6 +863,13 @@ class Server:
 
     def flush_frames(self) -> None:
         self.flush_handle = None
+        try:
+            self._flush_frames()
+        finally:        # even after an error, a pane left dirty is drawn again later (it is never left stale)
+            if self.flush_handle is None and self.dirty and self.dirty & self._visible_panes().keys():
+                self.flush_handle = self.loop.call_later(FRAME_S, self.flush_frames)
+
+    def _flush_frames(self) -> None:
         now = time.monotonic()
         self.last_flush = now
         held = False
@@ -885,8 +891,6 @@ class Server:
         for client in list(self.clients.values()):
             if client.session is not None:
                 self.send_frame(client)
-        if held or self.dirty & set(visible):
-            self.flush_handle = self.loop.call_later(FRAME_S, self.flush_frames)
 
     def _visible_panes(self) -> dict[int, Pane]:
         out: dict[int, Pane] = {}
@@ -945,7 +949,7 @@ class Server:
             if pane_id in session.geometry():
                 pane = session.current.panes[pane_id]
                 figures.append({"id": pane_id, "label": f"%{pane_id} {pane.title[:12]}", "stats": pane.screen.stats()})
-        client.send({"t": "stats", "panes": figures, "rss": process_rss()}, droppable=True)
+        client.send({"t": "stats", "panes": figures, "rss": memory.process_rss()}, droppable=True)
 
 
 def _window_area(cols: int, rows: int) -> tuple[int, int]:

@@ -203,3 +203,12 @@ def os_tagged_bytes(kind: Ownership | None = None, owner: str | None = None) -> 
             continue
         total += int(end, 16) - int(start, 16)
     return total
+
+
+def process_rss() -> int | None:
+    """This process's resident set size in bytes, from /proc/self/statm; None where there is no /proc."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None

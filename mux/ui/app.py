@@ -334,8 +334,11 @@ class MuxApp(App, inherit_bindings=False):
         self.call_after_refresh(self._send_size)
 
     def on_key(self, event: events.Key) -> None:
-        """Keys that reach the app (no pane focused yet): the prefix machinery, else the active pane."""
+        """Keys that reach the app (no pane focused yet): the prefix machinery, else the active pane. Keys a modal
+        screen's widgets handle by binding (a prompt's Enter, a list's arrows) bubble here too: not the pane's."""
         event.stop()
+        if self.screen is not self.screen_stack[0]:
+            return
         if not self.intercept_key(event.key, event.character):
             self.send({"t": "key", "key": event.key, "char": event.character})
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ class Connection:
     def __init__(self, path: Path, size: tuple[int, int] = (80, 24), timeout: float = 5.0) -> None:
         self.path = path
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.timeout = timeout
         self.sock.settimeout(timeout)
         try:
             self.sock.connect(str(path))
@@ -112,8 +114,11 @@ class Connection:
     def wait_for(self, *kinds: str) -> dict[str, Any]:
         """Blocking: the next message of one of `kinds` (others are kept for `receive`). An `error` raises."""
         kept: list[dict[str, Any]] = []
+        deadline = time.monotonic() + (self.sock.gettimeout() or self.timeout)
         try:
             while True:
+                if time.monotonic() > deadline:
+                    raise ConnectionLost(f"the mux server did not answer within {self.timeout:g} s")
                 batch = self.receive()
                 for i, message in enumerate(batch):
                     if message["t"] in kinds or message["t"] == "error":

@@ -193,3 +193,40 @@ def test_stale_socket_is_replaced(tmp_path):
         assert probe(s.path) == "live"
         with s.client() as c:
             assert c.new("again", detached=True)["t"] == "ok"
+
+
+def test_an_error_inside_the_server_is_logged_and_told_in_one_line(tmp_path, caplog):
+    """A bug in a callback (here: drawing fails once) leaves a traceback in the log, one line in every attached
+    client, and a server that carries on."""
+    import threading
+
+    from mux.server.server import Server
+
+    path = tmp_path / "s"
+    server = Server(str(path), "inproc")
+    server.listen()
+    real_send = server.send_frame
+    failures = []
+
+    def flaky_send(client):
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("drawing exploded")
+        real_send(client)
+
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        with HeadlessClient(path, (80, 24)) as c:
+            c.new("x", ["/bin/sh"])
+            server.send_frame = flaky_send
+            c.type("echo after-the-error\r")
+            note = c.wait_message("message")
+            assert note["text"].startswith("mux server error: RuntimeError: drawing exploded")
+            assert "\n" not in note["text"]
+            c.wait(lambda: "after-the-error" in c.text(), what="the server carries on")
+        assert "drawing exploded" in caplog.text and "Traceback" in caplog.text
+    finally:
+        server.loop.call_soon_threadsafe(server.stop)
+        thread.join(10)
+    assert not thread.is_alive() and not path.exists()

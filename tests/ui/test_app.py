@@ -1,261 +1,501 @@
-"""The Textual app driven by Pilot, with real PTY children: splits, focus, zoom, windows, the memory status bar,
-scrollback mode and search, key routing, exit, and no starvation while a pane floods."""
+"""The Textual client driven by Pilot against a real mux server (one per test, killed afterwards) with real PTY
+children: typing, splits, focus, zoom, windows, the memory status bar, scrollback mode and search (run by the
+server), key routing, detach, rename and choose session, kill window, two clients of different sizes, the session
+ending when its last child exits, and no starvation while a pane floods.
+
+Everything is read from what the client mirrors (`app.mirror`), as the user would see it; waits are conditions
+with deadlines, and no timing is asserted."""
 
 from __future__ import annotations
 
 import sys
 
 from textual import events
+from textual.geometry import Size
 
-from mux.ui.app import MuxApp
-from mux.ui.status import MemoryBar, StatusLine
+import mux.ui.app as app_module
+from mux.ui.app import ChooseSessionScreen, ConfirmScreen, MuxApp, PromptScreen
+from mux.ui.connection import Connection
+from mux.ui.status import MemoryBar
 from tests.pilot import wait_for
 
 # A pane program that prints the hex of every byte it receives, in raw mode (so no tty translation hides keys).
 HEXDUMP = [sys.executable, "-c", (
     "import os, sys, tty\n"
     "tty.setraw(0)\n"
+    "os.write(1, b'hex-ready\\r\\n')\n"
     "while True:\n"
     "    data = os.read(0, 64)\n"
     "    if not data: break\n"
     "    os.write(1, (' '.join(f'{b:02x}' for b in data) + '\\r\\n').encode())\n"
     "    if data == b'Q': break\n")]
 
+# Like HEXDUMP, but on the alternate screen (as less or vim would be) until it reads a "P".
+ALT_HEXDUMP = [sys.executable, "-c", (
+    "import os, sys, tty\n"
+    "tty.setraw(0)\n"
+    "os.write(1, b'\\x1b[?1049halt-ready\\r\\n')\n"
+    "while True:\n"
+    "    data = os.read(0, 64)\n"
+    "    if not data: break\n"
+    "    if b'P' in data:\n"
+    "        os.write(1, b'\\x1b[?1049lprimary-ready\\r\\n')\n"
+    "        continue\n"
+    "    os.write(1, (' '.join(f'{b:02x}' for b in data) + '\\r\\n').encode())\n")]
+
 
 def screen_lines(app: MuxApp, pane_id: int | None = None) -> list[str]:
-    window = app.current
-    pane = window.panes[pane_id if pane_id is not None else window.focused]
-    return [line.rstrip() for line in pane.screen.display()]
+    """The rows of a pane (the active one by default) as the client mirrors them."""
+    mirror = app.mirror
+    pane = mirror.panes.get(mirror.active if pane_id is None else pane_id)
+    return [line.rstrip() for line in pane.display()] if pane is not None else []
 
 
 def screen_text(app: MuxApp, pane_id: int | None = None) -> str:
     return "\n".join(screen_lines(app, pane_id))
 
 
+def hex_tokens(app: MuxApp) -> str:
+    """A HEXDUMP pane's output as one line of tokens, however the reads split it."""
+    return " ".join(screen_text(app).split())
+
+
+def status_text(app: MuxApp) -> str:
+    return app.status_line.render().plain
+
+
+def copy_state(app: MuxApp) -> dict | None:
+    pane = app.mirror.panes.get(app.mirror.active)
+    return pane.copy if pane is not None else None
+
+
 async def type_text(pilot, text: str) -> None:
-    keys = []
-    for ch in text:
-        keys.append({" ": "space", "\n": "enter", ";": "semicolon", "'": "apostrophe", "|": "vertical_line",
-                     "-": "minus", ".": "full_stop", "/": "slash", "=": "equals_sign"}.get(ch, ch))
-    await pilot.press(*keys)
+    await pilot.press(*["enter" if ch == "\n" else ch for ch in text])
 
 
-async def test_typing_reaches_the_focused_pane(config):
-    app = MuxApp(config)
+async def prompt(app: MuxApp, pilot) -> None:
+    await wait_for(pilot, lambda: "$" in screen_text(app), what="the shell prompt")
+
+
+async def test_typing_reaches_the_active_pane(make_app):
+    app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: "$" in screen_text(app))
-        await type_text(pilot, "echo mux-ok\n")
-        await wait_for(pilot, lambda: "mux-ok" in screen_lines(app))     # the echo's output line
+        await prompt(app, pilot)
+        await type_text(pilot, "echo mux-''ok\n")
+        await wait_for(pilot, lambda: "mux-ok" in screen_lines(app), what="the echo's output line")
+        assert status_text(app).startswith(f"[{app.mirror.session}] 0:")
 
 
-async def test_split_focus_zoom_and_close(config):
-    app = MuxApp(config)
+async def test_split_focus_zoom_and_close(make_app):
+    app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        window = app.current
-        first = window.focused
+        mirror = app.mirror
+        await wait_for(pilot, lambda: len(mirror.places) == 1, what="the first layout")
+        first = mirror.active
+        assert (mirror.cols, mirror.rows) == (100, 29), "the window area is the terminal minus the status line"
         await pilot.press("ctrl+b", "percent_sign")
-        await wait_for(pilot, lambda: len(window.panes) == 2)
-        second = window.focused
-        assert second != first, "a new split takes the focus"
-        await pilot.pause(0.2)
-        rects = window.layout.geometry(window.view.size.width, window.view.size.height)
-        assert rects[first].x < rects[second].x and rects[first].y == rects[second].y   # side by side
+        await wait_for(pilot, lambda: len(mirror.places) == 2 and mirror.active != first, what="side by side")
+        second = mirror.active
+        a, b = mirror.places[first], mirror.places[second]
+        assert a.x < b.x and a.y == b.y and a.height == b.height == 29        # side by side
+        assert a.width + 1 + b.width == 100                                    # one separator column
         await pilot.press("ctrl+b", "quotation_mark")
-        await wait_for(pilot, lambda: len(window.panes) == 3)
-        third = window.focused
-        await pilot.pause(0.2)
-        rects = window.layout.geometry(window.view.size.width, window.view.size.height)
-        assert rects[third].y > rects[second].y and rects[third].x == rects[second].x          # stacked
+        await wait_for(pilot, lambda: len(mirror.places) == 3 and mirror.active not in (first, second),
+                       what="stacked")
+        third = mirror.active
+        b, c = mirror.places[second], mirror.places[third]
+        assert c.y > b.y and c.x == b.x and c.width == b.width                 # stacked
+        views = app.window_view.views
+        await wait_for(pilot, lambda: views[third].size == Size(c.width, c.height), what="the view at its place")
+        assert views[third].has_focus
         await pilot.press("ctrl+b", "left")
-        assert window.focused == first
+        await wait_for(pilot, lambda: mirror.active == first, what="focus left")
+        await wait_for(pilot, lambda: views[first].has_focus, what="the active view focused")
         await pilot.press("ctrl+b", "right")
-        assert window.focused in (second, third)
+        await wait_for(pilot, lambda: mirror.active in (second, third), what="focus right")
         await pilot.press("ctrl+b", "z")
-        await pilot.pause(0.1)
-        assert window.layout.zoomed == window.focused
-        assert list(window.layout.geometry(100, 29)) == [window.focused]
+        await wait_for(pilot, lambda: mirror.zoomed, what="zoomed")
+        assert list(mirror.places) == [mirror.active]
+        zoomed = mirror.places[mirror.active]
+        assert (zoomed.x, zoomed.y, zoomed.width, zoomed.height) == (0, 0, 100, 29)
         await pilot.press("ctrl+b", "z")
-        assert window.layout.zoomed is None
+        await wait_for(pilot, lambda: not mirror.zoomed and len(mirror.places) == 3, what="unzoomed")
+        closing = mirror.active
         await pilot.press("ctrl+b", "x")
-        await wait_for(pilot, lambda: len(window.panes) == 2)
-        assert window.focused in window.panes
+        await wait_for(pilot, lambda: len(mirror.places) == 2, what="a pane closed")
+        assert closing not in mirror.places and mirror.active in mirror.places
+        await wait_for(pilot, lambda: set(views) == set(mirror.places), what="the closed pane's view removed")
 
 
-async def test_click_focuses_a_pane(config):
-    app = MuxApp(config)
+async def test_click_focuses_a_pane(make_app):
+    app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        window = app.current
-        first = window.focused
+        mirror = app.mirror
+        await wait_for(pilot, lambda: len(mirror.places) == 1, what="the first layout")
+        first = mirror.active
         await pilot.press("ctrl+b", "percent_sign")
-        await wait_for(pilot, lambda: len(window.panes) == 2)
-        await pilot.pause(0.2)
-        await pilot.click(app.views[first], offset=(2, 2))
-        await wait_for(pilot, lambda: window.focused == first)
+        await wait_for(pilot, lambda: len(mirror.places) == 2, what="the split")
+        view = app.window_view.views[first]
+        place = mirror.places[first]
+        await wait_for(pilot, lambda: view.size == Size(place.width, place.height), what="the view resized")
+        await pilot.click(view, offset=(2, 2))
+        await wait_for(pilot, lambda: mirror.active == first, what="the clicked pane active")
 
 
-async def test_windows_create_select_cycle_and_rename(config):
-    app = MuxApp(config)
+async def test_windows_create_select_cycle_and_rename(make_app):
+    app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
+        mirror = app.mirror
+        await wait_for(pilot, lambda: len(mirror.windows) == 1, what="the first layout")
         await pilot.press("ctrl+b", "c")
-        await wait_for(pilot, lambda: len(app.windows) == 2)
-        assert app.current.index == 1
+        await wait_for(pilot, lambda: len(mirror.windows) == 2 and mirror.current_window == 1, what="window 1")
         await pilot.press("ctrl+b", "0")
-        assert app.current.index == 0
+        await wait_for(pilot, lambda: mirror.current_window == 0, what="select window 0")
         await pilot.press("ctrl+b", "n")
-        assert app.current.index == 1
+        await wait_for(pilot, lambda: mirror.current_window == 1, what="next window")
         await pilot.press("ctrl+b", "p")
-        assert app.current.index == 0
+        await wait_for(pilot, lambda: mirror.current_window == 0, what="previous window")
+        await pilot.press("ctrl+b", "1")
+        await wait_for(pilot, lambda: mirror.current_window == 1, what="select window 1")
+        await pilot.press("ctrl+b", "0")
+        await wait_for(pilot, lambda: mirror.current_window == 0, what="select window 0 again")
         await pilot.press("ctrl+b", "comma")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), what="the rename prompt")
         await pilot.press("ctrl+a", "ctrl+k")      # clear the prefilled name in the Input
-        await type_text(pilot, "logs")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: app.current.name == "logs")
-        await pilot.pause(0.1)
-        status = app.query_one(StatusLine)
-        assert (0, "logs", True) in status.windows
+        await type_text(pilot, "logs\n")
+        await wait_for(pilot, lambda: (0, "logs", True) in mirror.windows, what="the window renamed")
+        await wait_for(pilot, lambda: "0:logs*" in status_text(app) and " 1:" in status_text(app),
+                       what="the status line")
+        assert status_text(app).startswith(f"[{mirror.session}] 0:logs* 1:")
+        assert not isinstance(app.screen, PromptScreen)
+        await wait_for(pilot, lambda: app.window_view.views[mirror.active].has_focus, what="the pane refocused")
 
 
-async def test_memory_status_bar_shows_every_visible_pane(config):
-    app = MuxApp(config)
+async def test_memory_status_bar_shows_every_visible_pane(make_app):
+    app = make_app(size=(120, 30))
     async with app.run_test(size=(120, 30)) as pilot:
+        mirror = app.mirror
+        await wait_for(pilot, lambda: len(mirror.places) == 1, what="the first layout")
         await pilot.press("ctrl+b", "percent_sign")
-        await wait_for(pilot, lambda: len(app.current.panes) == 2)
+        await wait_for(pilot, lambda: len(mirror.places) == 2, what="the split")
         bar = app.query_one(MemoryBar)
         assert not bar.display
         await pilot.press("ctrl+b", "m")
-        await wait_for(pilot, lambda: bar.display and len(bar.lines) == 3)
-        for pane_id, line in zip(app.current.layout.panes(), bar.lines, strict=False):
-            assert line.startswith(f"%{pane_id} ")
+        await wait_for(pilot, lambda: bar.display and len(bar.lines) == 3, what="the bar's lines")
+        assert sorted(int(line.split()[0][1:]) for line in bar.lines[:-1]) == sorted(mirror.places)
+        for line in bar.lines[:-1]:
+            assert line.startswith("%")
             for word in ("pages", "pool", "oversized"):
                 assert word in line
-        assert bar.lines[-1].startswith("RSS ")
+        assert bar.lines[-1].startswith("server RSS ")
+        # The window area shrinks by the bar's height (the client tells the server).
+        await wait_for(pilot, lambda: mirror.rows == 30 - 1 - 3, what="the window area above the bar")
+        # A third pane: the next stats message (once a second) has a line for it too.
+        await pilot.press("ctrl+b", "quotation_mark")
+        await wait_for(pilot, lambda: len(mirror.places) == 3 and len(bar.lines) == 4, what="a line per pane")
+        assert sorted(int(line.split()[0][1:]) for line in bar.lines[:-1]) == sorted(mirror.places)
         await pilot.press("ctrl+b", "m")
         assert not bar.display
+        await wait_for(pilot, lambda: mirror.rows == 29, what="the window area back")
 
 
-async def test_scrollback_mode_scrolls_searches_and_leaves(config):
-    app = MuxApp(config)
+async def test_scrollback_mode_scrolls_searches_and_leaves(make_app, tmp_path):
+    go = tmp_path / "go"
+    app = make_app(size=(80, 20))
     async with app.run_test(size=(80, 20)) as pilot:
-        await type_text(pilot, "seq 1 300\n")
-        await wait_for(pilot, lambda: "300" in screen_text(app))
-        view = app.views[app.current.focused]
-        pl = view.pane.screen.pagelist
-        assert pl.history_rows() > 200
-        await pilot.press("ctrl+b", "left_square_bracket")
-        assert view.scrollback
-        top = pl.viewport_top()
-        await pilot.press("pageup", "pageup")
-        assert pl.viewport_top() < top
-        await pilot.press("slash")
-        await pilot.pause(0.2)
-        await type_text(pilot, "123")
+        await prompt(app, pilot)
+        # 300 lines now, 50 more once the test creates `go` (while scrolled back). Pasted: typing is tested above.
+        view = app.window_view.views[app.mirror.active]
+        view.post_message(events.Paste(f"seq 1 300; while [ ! -e {go} ]; do sleep 0.05; done; seq 301 350"))
+        rows = app.mirror.panes[app.mirror.active].display
+        await wait_for(pilot, lambda: "done; seq 301 350" in "".join(rows()), what="the pasted command")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: view.current_match is not None)
-        match = view.current_match
-        page, r = pl.row_locations(match.row, 1)[0]
-        assert page.row_text(r)[match.start:match.end] == "123"
-        assert pl.viewport_top() <= match.row < pl.viewport_top() + view.size.height
+        await wait_for(pilot, lambda: "300" in screen_lines(app), what="seq's output")
+        await pilot.press("ctrl+b", "left_square_bracket")
+        await wait_for(pilot, lambda: copy_state(app) is not None, what="scrollback mode")
+        top, history = copy_state(app)["position"]
+        assert history > 200 and top == history       # at the bottom: the view starts where the screen is
+        await wait_for(pilot, lambda: "[scrollback]" in status_text(app), what="the status line says so")
+        await pilot.press("pageup", "pageup")
+        await wait_for(pilot, lambda: copy_state(app)["position"][0] < top, what="scrolled up")
+        await pilot.press("g")
+        await wait_for(pilot, lambda: copy_state(app)["position"][0] == 0, what="the top of the history")
+        assert screen_lines(app)[0].startswith("$ seq 1 300;")
+        await pilot.press("G")
+        await wait_for(pilot, lambda: copy_state(app)["position"][0] == top, what="the bottom again")
+        await pilot.press("g")
+        await wait_for(pilot, lambda: copy_state(app)["position"][0] == 0, what="the top again")
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), what="the search prompt")
+        await type_text(pilot, "123\n")
+
+        def current_match():
+            state = copy_state(app)
+            return next((s for s in state["spans"] if s[3] == "current-match"), None) if state else None
+
+        await wait_for(pilot, lambda: current_match() is not None, what="the current match highlighted")
+        y, start, end, _ = current_match()
+        assert screen_lines(app)[y][start:end] == "123"
+        assert status_text(app).startswith(f"[{app.mirror.session}]") and "/123" in status_text(app)
         # More output while scrolled back does not move the view.
-        before = pl.viewport_top()
-        app.current.panes[app.current.focused].write(b"seq 1 50\n")
-        await pilot.pause(0.5)
-        assert abs(pl.viewport_top() - before) <= 1 or pl.viewport.garbage
+        before, history = copy_state(app)["position"]
+        go.touch()
+        await wait_for(pilot, lambda: copy_state(app)["position"][1] >= history + 50, what="the new output")
+        assert abs(copy_state(app)["position"][0] - before) <= 1
         await pilot.press("q")
-        assert not view.scrollback and pl.viewport is None
+        await wait_for(pilot, lambda: copy_state(app) is None, what="out of scrollback mode")
+        await wait_for(pilot, lambda: "350" in screen_lines(app), what="the screen follows the output again")
 
 
-async def test_textual_bindings_do_not_swallow_pane_keys(config):
-    app = MuxApp(config, HEXDUMP)
+async def test_textual_bindings_do_not_swallow_pane_keys(make_app):
+    app = make_app(HEXDUMP, size=(80, 20))
     async with app.run_test(size=(80, 20)) as pilot:
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: "hex-ready" in screen_text(app), what="the program")
         for key, expected in (("ctrl+q", "11"), ("ctrl+p", "10"), ("ctrl+c", "03"), ("tab", "09"),
-                              ("escape", "1b"), ("ctrl+b", None)):
-            if expected is None:
-                await pilot.press("ctrl+b", "ctrl+b")       # the prefix twice sends it through
-                expected = "02"
-            else:
-                await pilot.press(key)
-            await wait_for(pilot, lambda expected=expected: expected in screen_text(app).split())
+                              ("escape", "1b"), ("ctrl+backslash", "1c")):
+            await pilot.press(key)
+            await wait_for(pilot, lambda expected=expected: expected in hex_tokens(app).split(), what=key)
+        await pilot.press("ctrl+b", "ctrl+b")       # the prefix twice sends it through
+        await wait_for(pilot, lambda: "02" in hex_tokens(app).split(), what="the prefix sent through")
+        # The prefix then an unbound key does nothing: the key after it is the next thing the pane gets.
+        before = hex_tokens(app)
+        await pilot.press("ctrl+b", "y", "w")
+        await wait_for(pilot, lambda: hex_tokens(app) != before and "77" in hex_tokens(app).split(), what="w")
+        assert "79" not in hex_tokens(app).split()
+        assert not app.prefix_pending and app.is_running
 
 
-async def test_last_pane_exit_ends_mux_with_status_zero(config):
-    app = MuxApp(config, ["/bin/sh", "-c", "exit 7"])
+async def test_keys_of_a_prompt_do_not_reach_the_pane(make_app):
+    """The prompt's Enter and editing keys (Input bindings, which bubble up to the app) are not the pane's."""
+    app = make_app(HEXDUMP, size=(80, 20))
     async with app.run_test(size=(80, 20)) as pilot:
-        await wait_for(pilot, lambda: not app.is_running or not app.windows)
+        await wait_for(pilot, lambda: "hex-ready" in screen_text(app), what="the program")
+        await pilot.press("ctrl+b", "comma")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), what="the rename prompt")
+        await pilot.press("ctrl+a", "ctrl+k", "home", "end", "left", "backspace")
+        await type_text(pilot, "logs\n")
+        await wait_for(pilot, lambda: (0, "logs", True) in app.mirror.windows, what="the window renamed")
+        await wait_for(pilot, lambda: app.window_view.views[app.mirror.active].has_focus, what="the pane refocused")
+        await pilot.press("w")
+        await wait_for(pilot, lambda: "77" in hex_tokens(app).split(), what="w")
+        assert hex_tokens(app).split()[-1:] == ["77"] and "0d" not in hex_tokens(app).split()
+
+
+async def test_wheel_scrolls_history_or_sends_arrows_to_full_screen_programs(make_app):
+    app = make_app(ALT_HEXDUMP, size=(80, 20))
+    async with app.run_test(size=(80, 20)) as pilot:
+        await wait_for(pilot, lambda: "alt-ready" in screen_text(app), what="the program on the alternate screen")
+        view = app.window_view.views[app.mirror.active]
+        view.post_message(events.MouseScrollUp(view, 5, 5, 0, -1, 0, False, False, False))
+        await wait_for(pilot, lambda: hex_tokens(app).count("1b 5b 41") == 3, what="three arrow keys")
+        assert copy_state(app) is None
+        await pilot.press("P")
+        await wait_for(pilot, lambda: "primary-ready" in screen_text(app), what="the primary screen")
+        view.post_message(events.MouseScrollUp(view, 5, 5, 0, -1, 0, False, False, False))
+        await wait_for(pilot, lambda: copy_state(app) is not None, what="the wheel scrolls history")
+
+
+async def test_dragging_a_border_resizes_the_panes(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        mirror = app.mirror
+        await wait_for(pilot, lambda: len(mirror.places) == 1, what="the first layout")
+        first = mirror.active
+        await pilot.press("ctrl+b", "percent_sign")
+        await wait_for(pilot, lambda: len(mirror.separators) == 1, what="the split")
+        (orientation, x, y, length, _, _) = mirror.separators[0]
+        assert orientation == "vertical"
+        before = mirror.places[first].width
+        await pilot.mouse_down(app.window_view, offset=(x, 3))
+        await pilot.hover(app.window_view, offset=(x - 15, 3))
+        await pilot.mouse_up(app.window_view, offset=(x - 15, 3))
+        await wait_for(pilot, lambda: mirror.places[first].width == before - 15, what="the separator moved")
+        view = app.window_view.views[first]
+        await wait_for(pilot, lambda: view.size.width == before - 15, what="the pane view follows its new place")
+        await wait_for(pilot, lambda: mirror.panes[first].cols == before - 15, what="the pane resized")
+
+
+async def test_a_burst_of_resizes_sends_the_last_size(make_app, monkeypatch):
+    # A long coalescing interval, so that the burst below is sure to be coalesced at least once.
+    monkeypatch.setattr(app_module, "RESIZE_COALESCE_S", 1.0)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.mirror.cols == 100, what="the first layout")
+        sent = []
+        send = app.send
+        app.send = lambda message: (sent.append(message) if message["t"] == "resize" else None, send(message))
+        widths = range(40, 90)
+        for width in widths:
+            await pilot.resize_terminal(width, 20)
+        await wait_for(pilot, lambda: (app.mirror.cols, app.mirror.rows) == (89, 19), what="the last size")
+        assert [(m["cols"], m["rows"]) for m in sent][-1] == (89, 19)
+        assert len(sent) < len(widths), "the resizes were coalesced"
+        await wait_for(pilot, lambda: (app.mirror.panes[app.mirror.active].cols,
+                                       app.mirror.panes[app.mirror.active].rows) == (89, 19), what="the pane resized")
+
+
+async def test_last_pane_exit_ends_the_session_and_the_app(make_app):
+    app = make_app(["/bin/sh", "-c", "exit 7"], size=(80, 20))
+    async with app.run_test(size=(80, 20)) as pilot:
+        await wait_for(pilot, lambda: not app.is_running, what="the app exits")
+    assert app.exit_line == "[exited]"
     assert app.return_code == 0
 
 
-async def test_typing_into_one_pane_while_another_floods(config):
+async def test_typing_into_one_pane_while_another_floods(make_app):
     """No starvation: every keystroke typed into one pane is echoed while the other pane floods."""
-    app = MuxApp(config)
+    app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        flood_pane = app.current.focused
+        mirror = app.mirror
+        await prompt(app, pilot)
+        flood_pane = mirror.active
         await type_text(pilot, "yes flood-flood-flood-flood\n")
+        await wait_for(pilot, lambda: screen_lines(app).count("flood-flood-flood-flood") > 5, what="the flood")
         await pilot.press("ctrl+b", "percent_sign")
-        await wait_for(pilot, lambda: len(app.current.panes) == 2)
-        quiet = app.current.focused
-        await wait_for(pilot, lambda: "$" in screen_text(app, quiet))
-        flood = app.current.panes[flood_pane]
-        start_bytes = flood.bytes_read
+        await wait_for(pilot, lambda: len(mirror.places) == 2 and mirror.active != flood_pane, what="the split")
+        quiet = mirror.active
+        await wait_for(pilot, lambda: "$" in screen_text(app, quiet), what="the quiet pane's prompt")
+        start_version = mirror.panes[flood_pane].version
         typed = "abcdefghij"
         for k, ch in enumerate(typed):
             await pilot.press(ch)
             echoed = typed[:k + 1]
             await wait_for(pilot, lambda echoed=echoed: any(line.endswith(echoed) for line in screen_lines(app, quiet)),
-                           timeout=5)
-        assert flood.bytes_read > start_bytes, "the flooding pane kept being read meanwhile"
+                           timeout=10, what=f"the echo of {echoed!r}")
+        await wait_for(pilot, lambda: mirror.panes[flood_pane].version > start_version,
+                       what="the flooding pane kept being drawn meanwhile")
 
 
-async def test_wheel_scrolls_history_or_sends_arrows_to_full_screen_programs(config):
-    app = MuxApp(config, HEXDUMP)
-    async with app.run_test(size=(80, 20)) as pilot:
-        await pilot.pause(0.5)
-        view = app.views[app.current.focused]
-        pane = view.pane
-        pane.stream.feed(b"\x1b[?1049h")          # as if the program entered the alternate screen
-        await pilot.pause(0.1)
-        view.post_message(events.MouseScrollUp(view, 5, 5, 0, -1, 0, False, False, False))
-        await wait_for(pilot, lambda: "1b 5b 41 1b 5b 41 1b 5b 41" in screen_text(app).replace("\n", " "))
-        assert not view.scrollback
-        pane.stream.feed(b"\x1b[?1049l")
-        view.post_message(events.MouseScrollUp(view, 5, 5, 0, -1, 0, False, False, False))
-        await wait_for(pilot, lambda: view.scrollback)      # the primary screen: the wheel scrolls history
-
-
-async def test_dragging_a_border_resizes_the_panes(config):
-    app = MuxApp(config)
+async def test_prefix_d_detaches_and_the_session_lives_on(make_app, mux_server):
+    app = make_app(name="keep")
     async with app.run_test(size=(100, 30)) as pilot:
-        window = app.current
-        first = window.focused
-        await pilot.press("ctrl+b", "percent_sign")
-        await wait_for(pilot, lambda: len(window.panes) == 2)
-        await pilot.pause(0.2)
-        width, height = window.view.size.width, window.view.size.height
-        (separator,) = window.layout.separators(width, height)
-        before = window.layout.geometry(width, height)[first].width
-        await pilot.mouse_down(window.view, offset=(separator.x, 3))
-        await pilot.hover(window.view, offset=(separator.x - 15, 3))
-        await pilot.mouse_up(window.view, offset=(separator.x - 15, 3))
-        await pilot.pause(0.1)
-        after = window.layout.geometry(width, height)[first].width
-        assert after == before - 15
-        assert app.views[first].size.width == after, "the pane view follows its new rect"
+        await prompt(app, pilot)
+        await type_text(pilot, "echo still-''here\n")
+        await wait_for(pilot, lambda: "still-here" in screen_lines(app), what="the echo")
+        await pilot.press("ctrl+b", "d")
+        await wait_for(pilot, lambda: not app.is_running, what="the app exits")
+    assert app.return_code == 0
+    assert app.exit_line == "[detached (from session keep)]"
+    with mux_server.client() as lister:
+        sessions = lister.connection.request({"t": "list"}, "sessions")["sessions"]
+    assert [(s["name"], s["attached"]) for s in sessions] == [("keep", 0)]
+    with mux_server.client((100, 29)) as c:
+        c.attach("keep")
+        c.wait(lambda: "still-here" in c.text(), what="the pane kept its screen")
 
 
-async def test_a_burst_of_resizes_reflows_once_with_the_last_size(config):
-    from textual.geometry import Size
-
-    app = MuxApp(config)
+async def test_prefix_dollar_renames_the_session(make_app, mux_server):
+    app = make_app(name="before")
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.3)
-        view = app.views[app.current.focused]
-        applied = []
-        resize = view.pane.resize
-        view.pane.resize = lambda cols, rows: (applied.append((cols, rows)), resize(cols, rows))
-        for width in range(40, 90):
-            view.post_message(events.Resize(Size(width, 20), Size(width, 20)))
-        await wait_for(pilot, lambda: applied)
-        await pilot.pause(0.2)
-        assert applied[-1] == (89, 20) and len(applied) < 10
-        assert (view.pane.screen.columns, view.pane.screen.lines) == (89, 20)
+        await wait_for(pilot, lambda: app.mirror.session == "before", what="the first layout")
+        await pilot.press("ctrl+b", "dollar_sign")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), what="the rename prompt")
+        assert app.screen.query_one("Input").value == "before"
+        await pilot.press("ctrl+a", "ctrl+k")
+        await type_text(pilot, "after\n")
+        await wait_for(pilot, lambda: app.mirror.session == "after", what="the session renamed")
+        await wait_for(pilot, lambda: status_text(app).startswith("[after] "), what="the status line")
+        # Escape leaves the prompt without renaming.
+        await pilot.press("ctrl+b", "dollar_sign")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), what="the prompt again")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, PromptScreen), what="the prompt gone")
+    with mux_server.client() as lister:
+        sessions = lister.connection.request({"t": "list"}, "sessions")["sessions"]
+    assert [s["name"] for s in sessions] == ["after"]
+
+
+async def test_prefix_s_chooses_and_switches_session(make_app, mux_server):
+    with mux_server.client() as other:
+        other.new("other", ["/bin/sh", "-c", "echo in-other; exec sleep 600"], detached=True)
+    app = make_app(name="mine")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await prompt(app, pilot)
+        await pilot.press("ctrl+b", "s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChooseSessionScreen), what="the session list")
+        chooser = app.screen
+        names = [s["name"] for s in chooser.sessions]
+        assert sorted(names) == ["mine", "other"]
+        option_list = chooser.query_one("OptionList")
+        assert option_list.highlighted == names.index("mine")
+        assert "(this one)" in str(option_list.get_option_at_index(names.index("mine")).prompt)
+        step = names.index("other") - names.index("mine")
+        await pilot.press(*(["down"] * step if step > 0 else ["up"] * -step), "enter")
+        await wait_for(pilot, lambda: app.mirror.session == "other", what="switched")
+        await wait_for(pilot, lambda: "in-other" in screen_lines(app), what="the other session's pane")
+        await wait_for(pilot, lambda: status_text(app).startswith("[other] "), what="the status line")
+        # Escape stays where it is.
+        await pilot.press("ctrl+b", "s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChooseSessionScreen), what="the list again")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ChooseSessionScreen), what="the list gone")
+        assert app.mirror.session == "other"
+    with mux_server.client() as lister:
+        sessions = lister.connection.request({"t": "list"}, "sessions")["sessions"]
+    assert sorted(s["name"] for s in sessions) == ["mine", "other"]
+
+
+async def test_prefix_ampersand_asks_then_kills_the_window(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        mirror = app.mirror
+        await wait_for(pilot, lambda: len(mirror.windows) == 1, what="the first layout")
+        await pilot.press("ctrl+b", "c")
+        await wait_for(pilot, lambda: len(mirror.windows) == 2 and mirror.current_window == 1, what="window 1")
+        await pilot.press("ctrl+b", "ampersand")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        assert "Kill window 1" in app.screen.question
+        await pilot.press("n")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="no")
+        assert len(mirror.windows) == 2        # nothing was sent
+        await pilot.press("ctrl+b", "ampersand")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question again")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: [i for i, _, _ in mirror.windows] == [0], what="window 1 killed")
+        assert mirror.current_window == 0 and app.is_running
+
+
+async def test_two_clients_share_a_session_at_the_smallest_size(make_app, mux_server):
+    app = make_app(name="shared", size=(100, 30))
+    async with app.run_test(size=(100, 30)) as pilot:
+        mirror = app.mirror
+        await prompt(app, pilot)
+        assert (mirror.cols, mirror.rows) == (100, 29)
+        with mux_server.client((60, 20)) as small:
+            small.attach("shared")
+            await wait_for(pilot, lambda: (mirror.cols, mirror.rows) == (60, 20), what="the smaller size")
+            pane = mirror.active
+            await wait_for(pilot, lambda: (mirror.panes[pane].cols, mirror.panes[pane].rows) == (60, 20),
+                           what="the pane at the smaller size")
+            # Outside the session's window the app draws blank cells, no separators.
+            strip = app.window_view.render_line(25)
+            assert strip.text.strip() == ""
+            await type_text(pilot, "echo from-''app\n")
+            await wait_for(pilot, lambda: "from-app" in screen_lines(app), what="the echo in the app")
+            small.wait(lambda: "from-app" in small.text(), what="the echo in the other client")
+            small.type("echo from-''small\r")
+            await wait_for(pilot, lambda: "from-small" in screen_lines(app), what="the other client's typing")
+            small.send({"t": "detach"})
+            small.wait_message("detached")
+        await wait_for(pilot, lambda: (mirror.cols, mirror.rows) == (100, 29), what="the full size again")
+
+
+async def test_a_second_app_attaches_with_its_own_connection(config, mux_server):
+    with mux_server.client((100, 29)) as first:
+        first.new("shared")
+        first.wait(lambda: "$" in first.text(), what="the prompt")
+        connection = Connection(mux_server.path, (70, 19))
+        connection.request({"t": "attach", "target": "shared", "detach_others": False}, "attached")
+        app = MuxApp(config, connection)
+        async with app.run_test(size=(70, 20)) as pilot:
+            await wait_for(pilot, lambda: (app.mirror.session, app.mirror.cols, app.mirror.rows) == ("shared", 70, 19),
+                           what="the second client's size")
+            await prompt(app, pilot)
+            await type_text(pilot, "echo second-''app\n")
+            await wait_for(pilot, lambda: "second-app" in screen_lines(app), what="the echo")
+            first.wait(lambda: "second-app" in first.text() and first.mirror.cols == 70, what="seen by the first")
+            await pilot.press("ctrl+b", "d")
+            await wait_for(pilot, lambda: not app.is_running, what="the second app detaches")
+        assert app.exit_line == "[detached (from session shared)]"
+        first.wait(lambda: (first.mirror.cols, first.mirror.rows) == (100, 29), what="the first client's size back")
+        connection.close()

@@ -1,14 +1,14 @@
-"""SVG snapshots of the main layouts (pytest-textual-snapshot). Panes run a fixed program so the pictures are
-deterministic; refresh them with `pytest tests/ui/test_snapshots.py --snapshot-update` after a deliberate change."""
+"""SVG snapshots of the main layouts (pytest-textual-snapshot), the client attached to a fresh mux server per test
+(so pane ids start at %1). Panes run a fixed program and the memory bar's server RSS and sparkline are pinned, so
+the pictures are deterministic; refresh them with `pytest tests/ui/test_snapshots.py --snapshot-update` after a
+deliberate change."""
 
 from __future__ import annotations
 
 import pytest
 
-from mux.config import load_config
-from mux.session.pane import Pane
-from mux.ui import status
-from mux.ui.app import MuxApp
+from mux.ui.status import MemoryBar
+from tests.pilot import wait_for
 
 SIZE = (100, 24)
 PROGRAM = ["/bin/sh", "-c",
@@ -16,16 +16,40 @@ PROGRAM = ["/bin/sh", "-c",
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    monkeypatch.setattr(status, "process_rss", lambda: 42_000_000)
-    monkeypatch.setattr(Pane, "_serial", 0)
-    return MuxApp(load_config(overrides={"theme": "default"}), PROGRAM)
+def app(make_app, monkeypatch):
+    original = MemoryBar.update_figures
+
+    def update_figures(self, panes, rss):
+        self.trends.clear()         # one sample per sparkline, however many seconds the bar has been shown
+        original(self, panes, 42_000_000)
+
+    monkeypatch.setattr(MemoryBar, "update_figures", update_figures)
+    return make_app(PROGRAM, size=SIZE)
 
 
-async def settle(pilot) -> None:
-    for _ in range(20):
-        await pilot.pause(0.05)
+def ready(app, panes: int) -> bool:
+    """`panes` panes placed, each showing the program's output, the window named after it."""
+    mirror = app.mirror
+    if len(mirror.places) != panes or not mirror.windows or mirror.windows[0][1] != "sleep":
+        return False
+    views = app.window_view.views
+    for pane_id, place in mirror.places.items():
+        pane = mirror.panes.get(pane_id)
+        if pane is None or (pane.cols, pane.rows) != (place.width, place.height):
+            return False
+        lines = pane.display()
+        if not lines[0].startswith("ready 42") or not lines[1].startswith("中文 ok 👍"):
+            return False
+        view = views.get(pane_id)
+        if view is None or (view.size.width, view.size.height) != (place.width, place.height):
+            return False
+    return True
+
+
+async def settle(pilot, panes: int = 1) -> None:
+    await wait_for(pilot, lambda: ready(pilot.app, panes), what=f"{panes} pane(s) drawn")
+    await pilot.pause()
+    await pilot.pause()
 
 
 def test_single_pane(snap_compare, app):
@@ -34,30 +58,40 @@ def test_single_pane(snap_compare, app):
 
 def test_side_by_side_with_memory_bar(snap_compare, app):
     async def before(pilot):
+        await settle(pilot)
         await pilot.press("ctrl+b", "percent_sign")
-        await settle(pilot)
+        await settle(pilot, 2)
         await pilot.press("ctrl+b", "m")
-        await settle(pilot)
-        await pilot.pause(1.1)        # the bar refreshes once a second
+        bar = app.memory_bar
+
+        def bar_ready() -> bool:
+            labels = [line.split(" │")[0] for line in bar.lines]
+            return labels == ["%1 sleep", "%2 sleep", "server RSS 42.0 MB"] and app.mirror.rows == SIZE[1] - 1 - 3
+
+        await wait_for(pilot, bar_ready, what="the memory bar")
+        await settle(pilot, 2)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
 
 
 def test_nested_splits(snap_compare, app):
     async def before(pilot):
+        await settle(pilot)
         await pilot.press("ctrl+b", "percent_sign")
-        await settle(pilot)
+        await settle(pilot, 2)
         await pilot.press("ctrl+b", "quotation_mark")
-        await settle(pilot)
+        await settle(pilot, 3)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
 
 
 def test_zoomed_pane(snap_compare, app):
     async def before(pilot):
+        await settle(pilot)
         await pilot.press("ctrl+b", "percent_sign")
-        await settle(pilot)
+        await settle(pilot, 2)
         await pilot.press("ctrl+b", "z")
-        await settle(pilot)
+        await wait_for(pilot, lambda: app.mirror.zoomed, what="zoomed")
+        await settle(pilot, 1)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
