@@ -863,10 +863,12 @@ class Server:
 
     def flush_frames(self) -> None:
         self.flush_handle = None
+        done = False
         try:
             self._flush_frames()
-        finally:        # even after an error, a pane left dirty is drawn again later (it is never left stale)
-            if self.flush_handle is None and self.dirty and self.dirty & self._visible_panes().keys():
+            done = True
+        finally:        # after an error, or with a pane held dirty, try again next frame: nothing is left stale
+            if self.flush_handle is None and (not done or self.dirty & self._visible_panes().keys()):
                 self.flush_handle = self.loop.call_later(FRAME_S, self.flush_frames)
 
     def _flush_frames(self) -> None:
