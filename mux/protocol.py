@@ -59,6 +59,7 @@ CLIENT_MESSAGES: dict[str, dict[str, Any]] = {
     "focus": {"focused": _BOOL},                            # the client's terminal gained or lost focus
     "command": {"name": _STR, "args": _LIST},               # a mux action (split, new-window, ...), see server
     "want_stats": {"on": _BOOL},
+    "ack": {},                                              # a frame was applied: the server may send another
 }
 
 SERVER_MESSAGES: dict[str, dict[str, Any]] = {

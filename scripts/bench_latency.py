@@ -130,8 +130,12 @@ def startup(runs: int) -> list[str]:
 
 
 def attach(runs: int) -> list[str]:
-    """`mux attach` to a running session (a full screen over 10,000 lines of history) -> its last line shown."""
-    samples = []
+    """`mux attach` to a running session (a full screen over 10,000 lines of history) -> its last line shown; and
+    the server's share alone: a connection's attach request -> its first full frame received."""
+    from mux.server.paths import socket_path
+    from mux.ui.connection import Connection
+
+    samples, protocol_samples = [], []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
             env = isolated_env(tmp)
@@ -139,6 +143,13 @@ def attach(runs: int) -> list[str]:
             subprocess.run([sys.executable, "-m", "mux", "-L", "bench", "new", "-d", "-s", "a", "--", "/bin/sh",
                             "-c", f"{fill}; exec sleep 600"], cwd=ROOT, env=env, check=True, timeout=30)
             time.sleep(1.0)
+            path = socket_path("bench", env=env)
+            for _ in range(5):
+                start = time.perf_counter()
+                with Connection(path, (120, 39)) as connection:
+                    connection.request({"t": "attach", "target": "a", "detach_others": False}, "attached")
+                    connection.wait_for("frame")
+                    protocol_samples.append(time.perf_counter() - start)
             term = Terminal(tmp, env, "sleep 600", (120, 40))
             try:
                 start = time.perf_counter()
@@ -148,7 +159,8 @@ def attach(runs: int) -> list[str]:
             finally:
                 term.close()
                 kill_mux(ROOT, env)
-    return [summary("mux attach -> first full frame (process start included)", samples)]
+    return [summary("mux attach -> first full frame (process start included)", samples),
+            summary("connect + attach request -> first full frame received (the server's share)", protocol_samples)]
 
 
 def cat_wall(root: Path, label: str, megabytes: float, runs: int) -> list[str]:

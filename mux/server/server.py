@@ -7,8 +7,10 @@ for the child (mux.session.keys), copy mode, and drawing: each client gets the r
 frame, at most one frame per FRAME_S, held while a pane's synchronized output is on (for at most SYNC_HOLD_S).
 
 Invariants:
-- A client can never block the server: sends are non-blocking; past FRAME_QUEUE_LIMIT pending bytes its frames
-  are dropped and it gets a full redraw once its queue drains; past HARD_QUEUE_LIMIT it is disconnected.
+- A client can never block the server: sends are non-blocking; it has at most MAX_FRAMES_IN_FLIGHT frames it has
+  not acknowledged (what changes meanwhile goes in the next frame, so a busy client sees the newest state, not a
+  backlog); past FRAME_QUEUE_LIMIT pending bytes its frames are dropped and it gets a full redraw once its queue
+  drains; past HARD_QUEUE_LIMIT it is disconnected.
 - A malformed frame, a wrong version or a peer of another uid disconnects that client only (with a log line).
   An exception while handling one request is logged and answered with an error; the server carries on.
 - A session's window area is the smallest of its attached clients' areas (tmux's `window-size smallest`); with no
@@ -53,6 +55,7 @@ OTHER_READ = 16 * 1024      # one read of this size per callback for other panes
 FRAME_QUEUE_LIMIT = 1 << 20         # pending bytes past which a client's frames are dropped (full redraw later)
 HARD_QUEUE_LIMIT = 16 << 20         # pending bytes past which a client is disconnected
 RECV_CHUNK = 256 * 1024
+MAX_FRAMES_IN_FLIGHT = 2    # a busy client gets the newest state when it is ready, not a backlog of old frames
 SLOW_TICK_S = 1.0
 
 
@@ -79,6 +82,8 @@ class Client:
         self.want_stats = False
         self.drag_from: tuple[int, int, int] | None = None   # (pane id, x, y) of a mouse drag selection
         self.attached_at = 0.0
+        self.frames_in_flight = 0       # frames sent and not yet acknowledged
+        self.frame_waiting = False      # something changed while it had MAX_FRAMES_IN_FLIGHT
 
     # ------------------------------------------------------------------ sending
 
@@ -126,6 +131,7 @@ class Client:
             elif self.needs_full and self.session is not None:
                 self.needs_full = False
                 self.seen.clear()
+                self.frames_in_flight = 0
                 self.layout_sent = b""
                 self.server.send_layout(self)
                 self.server.send_frame(self)
@@ -422,6 +428,7 @@ class Server:
     def attach(self, client: Client, session: Session) -> None:
         client.session = session
         client.seen.clear()
+        client.frames_in_flight = 0
         client.layout_sent = b""
         client.attached_at = time.time()
         client.send({"t": "attached", "session": session.name})
@@ -903,9 +910,18 @@ class Server:
                     out[pane_id] = session.current.panes[pane_id]
         return out
 
+    def on_ack(self, client: Client, message: dict[str, Any]) -> None:
+        client.frames_in_flight = max(0, client.frames_in_flight - 1)
+        if client.frame_waiting:
+            client.frame_waiting = False
+            self.send_frame(client)
+
     def send_frame(self, client: Client) -> None:
         session = client.session
         if session is None or session.current is None or client.needs_full:
+            return
+        if client.frames_in_flight >= MAX_FRAMES_IN_FLIGHT:
+            client.frame_waiting = True
             return
         styles: dict[tuple, int] = {}
         panes = []
@@ -923,6 +939,7 @@ class Server:
         if not panes:
             return
         if client.send({"t": "frame", "panes": panes, "styles": styles_table(styles)}, droppable=True):
+            client.frames_in_flight += 1
             for update in panes:
                 client.seen[update["id"]] = update["gen"]
 

@@ -151,10 +151,14 @@ class MuxApp(App, inherit_bindings=False):
         except ConnectionLost as e:
             self._lost(str(e))
             return
+        frames = 0
         for message in messages:
+            frames += message["t"] == "frame"
             handler = getattr(self, f"_got_{message['t']}", None)
             if handler is not None:
                 handler(message)
+        for _ in range(frames):
+            self.send({"t": "ack"})
 
     def _stop_reading(self) -> None:
         loop = asyncio.get_running_loop()

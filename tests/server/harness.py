@@ -108,6 +108,7 @@ class HeadlessClient:
         self.received: list[dict[str, Any]] = []
         self.size = size
         self.lost = False           # the server closed the connection
+        self.acks = True            # acknowledge frames as the app does
 
     def __enter__(self) -> HeadlessClient:
         return self
@@ -162,6 +163,11 @@ class HeadlessClient:
                     self.mirror.apply_layout(m)
                 elif m["t"] == "frame":
                     self.mirror.apply_frame(m)
+                    if self.acks and not self.lost:
+                        try:
+                            self.connection.send({"t": "ack"})
+                        except ConnectionLost:
+                            self.lost = True
             out.extend(messages)
             self.received.extend(messages)
             if time.monotonic() >= deadline:
