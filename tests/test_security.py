@@ -1,15 +1,22 @@
-"""Security defaults: what a program in a pane can make mux do.
+"""Security defaults: what a program in a pane, or another user, can make mux do.
 
-- OSC 52 clipboard writes from a child are ignored unless `[clipboard] osc52_write = true`; OSC 52 reads
-  (`ESC ] 52 ; c ; ?`) are never answered.
+- OSC 52 clipboard writes from a child reach the client's clipboard only with `[clipboard] osc52_write = true`
+  (the session option the client sends when it creates the session); OSC 52 reads (`ESC ] 52 ; c ; ?`) are never
+  answered.
 - Nothing child-controlled is echoed back as input: no title reports (`CSI 21 t`, `CSI 20 t`, OSC title queries,
   XTGETTCAP), and colour query replies hold only `rgb:` values, even after the child set colours to arbitrary
   text. A property test feeds random queries and text and checks every reply against an allow-list of shapes.
-- OSC 8 hyperlinks open only on ctrl+click, and only http(s) and file URIs without control characters; a plain
-  click, a mouse move or a key never opens anything.
+- OSC 8 hyperlinks open only on ctrl+click (the server answers one on a link with an `open` message), and the
+  client opens only http(s) and file URIs without control characters; a plain click, a mouse move or a key never
+  opens anything.
+- Child text shown in the status lines (titles, process names) carries no control characters, and a child's title
+  never reaches the real terminal.
+- The server's socket: its directory must be the user's and 0700 (else the CLI refuses, in one line, exit status
+  2), the socket is 0600, and a connection from another uid is refused by the server itself (SO_PEERCRED).
 
-Both levels are checked: the Screen's `on_reply` directly, and the app with real PTY children whose programs
-print what mux sent to their input (`App.copy_to_clipboard` / `App.open_url` are patched to record).
+Both levels are checked: the Screen's `on_reply` directly, and the Textual client attached to a real server (one
+per test, killed afterwards) with real PTY children whose programs print what mux sent to their input
+(`App.copy_to_clipboard` / `App.open_url` are patched to record).
 """
 
 from __future__ import annotations
@@ -18,16 +25,19 @@ import base64
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mux import protocol
 from mux.config import load_config
 from mux.terminal.screen import Screen
 from mux.terminal.stream import Stream
@@ -186,9 +196,21 @@ def test_is_openable_uri(uri, openable):
 
 
 def pane_text(app: MuxApp) -> str:
-    """The focused pane's history and screen, rows joined without separators (soft-wrapped lines read whole)."""
-    pane = app.current.panes[app.current.focused]
-    return "".join(pane.screen.history_text() + pane.screen.display())
+    """The active pane's rows as the client mirrors them, joined without separators: rows are padded to the pane's
+    width, so a soft-wrapped line reads whole again."""
+    mirror = app.mirror
+    pane = mirror.panes.get(mirror.active) if mirror.active is not None else None
+    return "".join(pane.display()) if pane is not None else ""
+
+
+async def round_trip(pilot, app: MuxApp) -> None:
+    """Wait until the server has handled everything the client sent so far, and the client everything the server
+    answered to it: a `want_stats` request is answered at once, after the answers to the earlier requests."""
+    bar = app.memory_bar
+    bar.lines = []
+    app.send({"t": "want_stats", "on": True})
+    await wait_for(pilot, lambda: bar.lines != [], what="a round trip to the server")
+    app.send({"t": "want_stats", "on": False})
 
 
 # Writes the bytes given in hex as argv[1], then DA1, reads its input until the DA1 reply, and prints all of it
@@ -204,8 +226,8 @@ PROBE = [PY, "-c", (
     "time.sleep(60)\n")]
 
 
-async def child_receives(config, queries: bytes) -> bytes:
-    app = MuxApp(config, [*PROBE, queries.hex()])
+async def child_receives(make_app, queries: bytes) -> bytes:
+    app = make_app([*PROBE, queries.hex()], size=(200, 40))
     async with app.run_test(size=(200, 40)) as pilot:
         await wait_for(pilot, lambda: ":END" in pane_text(app), what="the probe's report")
         found = re.search(r"REPLIES:([0-9a-f]*):END", pane_text(app))
@@ -213,16 +235,16 @@ async def child_receives(config, queries: bytes) -> bytes:
         return bytes.fromhex(found.group(1))
 
 
-async def test_child_gets_no_osc52_read_and_no_title_report(config):
+async def test_child_gets_no_osc52_read_and_no_title_report(make_app):
     queries = (f"\x1b]2;{EVIL}\x07".encode() + b"\x1b]52;c;?\x07\x1b]52;p;?\x1b\\\x1b[21t\x1b[20t\x1b]2;?\x07"
                b"\x1b]l\x07\x1bP+q544e\x1b\\")
-    assert await child_receives(config, queries) == b"\x1b[?62;22c"
+    assert await child_receives(make_app, queries) == b"\x1b[?62;22c"
 
 
-async def test_child_colour_queries_get_only_rgb_values(config):
+async def test_child_colour_queries_get_only_rgb_values(make_app):
     queries = (f"\x1b]4;1;{EVIL}\x1b\\\x1b]11;{EVIL}\x07".encode()
                + b"\x1b]4;1;?\x07\x1b]11;?\x07\x1b]10;?\x1b\\")
-    received = await child_receives(config, queries)
+    received = await child_receives(make_app, queries)
     replies = re.findall(rb"\x1b[^\x1b]*(?:\x1b\\)?", received)
     assert b"".join(replies) == received and len(replies) == 4, received
     for reply in replies:
@@ -238,18 +260,19 @@ CLIPBOARD_WRITER = [PY, "-c", (
 
 
 @pytest.mark.parametrize("enabled", [False, True], ids=["default-off", "osc52_write-true"])
-async def test_osc52_write_from_a_child(tmp_path, monkeypatch, enabled):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+async def test_osc52_write_from_a_child(tmp_path, monkeypatch, make_app, enabled):
     copied: list[str] = []
     monkeypatch.setattr(MuxApp, "copy_to_clipboard", lambda self, text: copied.append(text))
     file = tmp_path / "config.toml"
     file.write_text("[clipboard]\nosc52_write = true\n" if enabled else "")
     config = load_config(file, overrides={"shell": "/bin/sh"})
     assert config.osc52_write is enabled
-    app = MuxApp(config, CLIPBOARD_WRITER)
+    assert config.pane_options()["osc52_write"] is enabled
+    app = make_app(CLIPBOARD_WRITER, size=(100, 20), app_config=config)
     async with app.run_test(size=(100, 20)) as pilot:
         await wait_for(pilot, lambda: "osc52-sent" in pane_text(app), what="the child's output")
-        await pilot.pause(0.1)
+        # The server tells the clipboard as it parses the child's output, before the frame showing what came after.
+        await round_trip(pilot, app)
         assert copied == (["pwned-clipboard"] if enabled else [])
 
 
@@ -265,26 +288,29 @@ LINKS = [
 ]
 
 
-def _links_program() -> list[str]:
-    out = "".join(f"\x1b]8;id=l{k};{uri}\x1b\\LINK{k}-LINK{k}\x1b]8;;\x1b\\\r\n" for k, (uri, _) in enumerate(LINKS))
+def _links_program(child_mouse: bool) -> list[str]:
+    out = "\x1b[?1000h\x1b[?1006h" if child_mouse else ""        # the child asks for mouse reports
+    out += "".join(f"\x1b]8;id=l{k};{uri}\x1b\\LINK{k}-LINK{k}\x1b]8;;\x1b\\\r\n" for k, (uri, _) in enumerate(LINKS))
     return [PY, "-c", "import sys, time, tty\ntty.setraw(0)\n"
                       f"sys.stdout.buffer.write({(out + 'links-ready').encode()!r})\n"
                       "sys.stdout.flush()\ntime.sleep(60)\n"]
 
 
 @pytest.mark.parametrize("child_mouse", [False, True], ids=["no-mouse-mode", "child-mouse-mode"])
-async def test_links_open_only_on_ctrl_click_and_only_safe_schemes(config, monkeypatch, child_mouse):
+async def test_links_open_only_on_ctrl_click_and_only_safe_schemes(make_app, monkeypatch, child_mouse):
     opened: list[str] = []
     monkeypatch.setattr(MuxApp, "open_url", lambda self, url, **kw: opened.append(url))
-    app = MuxApp(config, _links_program())
+    flashed: list[str] = []
+    flash = MuxApp.flash
+    monkeypatch.setattr(MuxApp, "flash", lambda self, text, *a: (flashed.append(text), flash(self, text, *a)))
+    app = make_app(_links_program(child_mouse), size=(100, 20))
     async with app.run_test(size=(100, 20)) as pilot:
         await wait_for(pilot, lambda: "links-ready" in pane_text(app), what="the links")
-        pane = app.current.panes[app.current.focused]
-        view = app.views[pane.id]
-        if child_mouse:
-            pane.stream.feed(b"\x1b[?1000h\x1b[?1006h")      # as if the child asked for mouse reports
+        mirror = app.mirror
+        pane = mirror.panes[mirror.active]
+        view = app.window_view.views[mirror.active]
         for row, (uri, _) in enumerate(LINKS):
-            assert view.link_at(2, row) == uri, (row, view.link_at(2, row))
+            assert pane.link_at(2, row) == uri, (row, pane.link_at(2, row))
         # No explicit action, no link opened: plain clicks, moves, keys.
         for row in range(len(LINKS)):
             await pilot.hover(view, offset=(3, row))
@@ -293,16 +319,19 @@ async def test_links_open_only_on_ctrl_click_and_only_safe_schemes(config, monke
             await pilot.click(view, offset=(3, row), button=2)
             await pilot.click(view, offset=(3, row), button=3, control=True)
         await pilot.press("enter", "o", "ctrl+o", "ctrl+enter", "space")
-        await pilot.pause(0.1)
+        await round_trip(pilot, app)
         assert opened == []
-        # ctrl+click: only the allowed ones.
+        # ctrl+click: the server answers with the link, the client opens only the allowed ones.
         for row in range(len(LINKS)):
             await pilot.click(view, offset=(3, row), control=True)
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: len(opened) == sum(ok for _, ok in LINKS), what="the safe links opened")
+        await round_trip(pilot, app)
         assert opened == [uri for uri, ok in LINKS if ok]
+        # The server answered every ctrl+click on a link; the client itself refused the unsafe ones.
+        assert flashed == ["not opening a link with that scheme"] * sum(not ok for _, ok in LINKS), flashed
         # A ctrl+click where there is no link opens nothing either.
         await pilot.click(view, offset=(60, 2), control=True)
-        await pilot.pause(0.1)
+        await round_trip(pilot, app)
         assert opened == [uri for uri, ok in LINKS if ok]
 
 
@@ -322,49 +351,165 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @pytest.mark.parametrize("program", [TITLE_SETTER, COMM_SETTER], ids=["title", "process-name"])
-async def test_child_text_in_the_status_lines_has_no_control_characters(tmp_path, monkeypatch, program):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+async def test_child_text_in_the_status_lines_has_no_control_characters(tmp_path, make_app, program):
     config = load_config(overrides={"shell": "/bin/sh", "status_bar": True})
-    app = MuxApp(config, program)
+    app = make_app(program, size=(120, 20), app_config=config)
     async with app.run_test(size=(120, 20)) as pilot:
         await wait_for(pilot, lambda: "-set" in pane_text(app), what="the child's output")
-        pane = app.current.panes[app.current.focused]
-        await wait_for(pilot, lambda: ("PWN" in pane.title) and app.status_line.windows
-                       and "PWN" in app.status_line.windows[0][1], what="the name in the status line")
-        app._update_memory_bar()
-        shown = [name for _, name, _ in app.status_line.windows] + list(app.memory_bar.lines) + [pane.title]
+        mirror, bar = app.mirror, app.memory_bar
+        # The window list follows titles once a second, and so does the memory bar.
+        await wait_for(pilot, lambda: app.status_line.windows and "PWN" in app.status_line.windows[0][1]
+                       and "PWN" in mirror.places[mirror.active].title and len(bar.lines) == 2
+                       and "PWN" in bar.lines[0], what="the name in the status lines")
+        shown = ([name for _, name, _ in app.status_line.windows] + [name for _, name, _ in mirror.windows]
+                 + list(bar.lines) + [place.title for place in mirror.places.values()]
+                 + [app.status_line.render().plain, bar.render().plain])
         for text in shown:
-            assert not _CONTROL.search(text), repr(text)
+            assert not _CONTROL.search(text.replace("\n", "")), repr(text)
 
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 def test_a_child_title_cannot_reach_the_real_terminal():
-    """End to end in tmux: a pane's title with an OSC 2 inside must not change the title of tmux's own pane."""
+    """End to end in tmux: a pane's title with an OSC 2 inside must not change the title of tmux's own pane. The
+    mux server is isolated (its own -L name, MUX_TMPDIR and XDG_STATE_HOME) and killed whatever happens."""
     root = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as tmp:
         socket = str(Path(tmp) / "sock")
         script = Path(tmp) / "child.py"
         script.write_text(TITLE_SETTER[2])
-        env = {**os.environ, "HOME": tmp, "XDG_CONFIG_HOME": str(Path(tmp) / "config"), "TERM": "xterm-256color",
-               "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONPATH": str(root)}
+        name = f"t-{uuid.uuid4().hex[:8]}"
+        env = {**os.environ, "HOME": tmp, "XDG_CONFIG_HOME": str(Path(tmp) / "config"),
+               "XDG_STATE_HOME": str(Path(tmp) / "state"), "MUX_TMPDIR": str(Path(tmp) / "run"),
+               "TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONPATH": str(root)}
+        env.pop("MUX", None)
+        env.pop("TMUX", None)
 
         def tmux(*args: str) -> str:
             return subprocess.run(["tmux", "-S", socket, *args], capture_output=True, text=True, timeout=20,
                                   env=env).stdout
 
-        subprocess.run(["tmux", "-S", socket, "-f", "/dev/null", "new-session", "-d", "-s", "s", "-x", "100", "-y",
-                        "20", f"cd {root} && {PY} -m mux -- {PY} {script}; sleep 30"], check=True, env=env,
-                       timeout=20)
+        def wait(text: str) -> None:
+            deadline = time.monotonic() + 20
+            while text not in tmux("capture-pane", "-p", "-t", "s"):
+                assert time.monotonic() < deadline, tmux("capture-pane", "-p", "-t", "s")
+                time.sleep(0.1)
+
         try:
-            deadline = time.monotonic() + 20
-            while "title-set" not in tmux("capture-pane", "-p", "-t", "s"):
-                assert time.monotonic() < deadline, tmux("capture-pane", "-p", "-t", "s")
-                time.sleep(0.1)
-            deadline = time.monotonic() + 20
-            while "[mux] 0:Z" not in tmux("capture-pane", "-p", "-t", "s"):   # the status line shows the title
-                assert time.monotonic() < deadline, tmux("capture-pane", "-p", "-t", "s")
-                time.sleep(0.1)
-            time.sleep(0.3)
+            subprocess.run(["tmux", "-S", socket, "-f", "/dev/null", "new-session", "-d", "-s", "s", "-x", "100",
+                            "-y", "20", f"cd {root} && {PY} -m mux -L {name} new -s sec -- {PY} {script}; sleep 30"],
+                           check=True, env=env, timeout=20)
+            wait("title-set")
+            # The status line shows the title as text (its escape sequences taken apart): tmux has read it all.
+            wait("[sec] 0:Z]2;HOSTPWNED[2J6n")
             assert "HOSTPWNED" not in tmux("display", "-p", "-t", "s", "#{pane_title}")
         finally:
+            subprocess.run([PY, "-m", "mux", "-L", name, "kill-server"], capture_output=True, timeout=30, env=env,
+                           cwd=tmp)
             subprocess.run(["tmux", "-S", socket, "kill-server"], capture_output=True, timeout=20)
+
+
+# ---------------------------------------------------------------------------------------------- the socket
+
+
+def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    root = Path(__file__).resolve().parent.parent
+    full = {**os.environ, **env, "PYTHONPATH": str(root)}
+    full.pop("MUX", None)
+    return subprocess.run([PY, "-m", "mux", *args], capture_output=True, timeout=60, cwd=str(root), env=full)
+
+
+@pytest.mark.parametrize("problem", ["mode-0755", "owned-by-12345"])
+@pytest.mark.parametrize("args", [["ls"], ["new", "-d"]], ids=["ls", "new-d"])
+def test_an_unsafe_socket_directory_is_refused_by_the_cli(tmp_path, problem, args):
+    """tmux's rule: the socket directory must be the user's own, 0700; mux refuses another one in one line (exit
+    status 2, naming the directory) and never repairs it, nor starts a server in it."""
+    if problem == "owned-by-12345" and os.getuid() != 0:
+        pytest.skip("chown to another uid needs root")
+    base = tmp_path / "run"
+    base.mkdir()
+    directory = base / f"mux-{os.getuid()}"
+    directory.mkdir()
+    if problem == "mode-0755":
+        os.chmod(directory, 0o755)
+        reason = "mode 0755"
+    else:
+        os.chmod(directory, 0o700)
+        os.chown(directory, 12345, -1)
+        reason = "owned by uid 12345"
+    before = os.lstat(directory)
+    env = {"MUX_TMPDIR": str(base), "XDG_STATE_HOME": str(tmp_path / "state"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path)}
+    done = run_cli(env, "-L", "x", *args)
+    stderr = done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 2, (done.returncode, stderr)
+    assert "Traceback" not in stderr, stderr
+    assert stderr.endswith("\n") and stderr.count("\n") == 1, f"one line expected, got {stderr!r}"
+    assert str(directory) in stderr and reason in stderr, stderr
+    assert done.stdout == b""
+    after = os.lstat(directory)
+    assert (after.st_mode, after.st_uid) == (before.st_mode, before.st_uid), "the directory was changed"
+    assert list(directory.iterdir()) == [], "nothing was created in it"
+    assert not (tmp_path / "state" / "mux" / "server-x.log").exists(), "no server was started"
+
+
+def test_the_server_socket_is_0600_in_a_0700_directory(mux_server):
+    st = os.lstat(mux_server.path)
+    assert stat.S_ISSOCK(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o600 and st.st_uid == os.getuid()
+    parent = os.lstat(mux_server.path.parent)
+    assert stat.S_ISDIR(parent.st_mode) and stat.S_IMODE(parent.st_mode) == 0o700 and parent.st_uid == os.getuid()
+
+
+# Connects to the socket argv[1] as uid 65534 and says hello (the frame in hex, argv[2]); prints what came back.
+# "setuid": the whole process becomes uid 65534. "euid": only its effective uid (what SO_PEERCRED reports) does,
+# while its file system uid stays 0, so it gets through the 0700 directory and the 0600 socket and only the
+# server's own check is left.
+OTHER_UID = (
+    "import ctypes, os, socket, sys\n"
+    "path, hello, how = sys.argv[1], bytes.fromhex(sys.argv[2]), sys.argv[3]\n"
+    "os.setgroups([])\n"
+    "if how == 'setuid':\n"
+    "    os.setgid(65534)\n"
+    "    os.setuid(65534)\n"
+    "else:\n"
+    "    os.setegid(65534)\n"
+    "    os.seteuid(65534)\n"
+    "    libc = ctypes.CDLL(None, use_errno=True)\n"
+    "    libc.setfsgid(0)\n"
+    "    libc.setfsuid(0)\n"
+    "print('euid', os.geteuid(), flush=True)\n"
+    "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+    "s.settimeout(10)\n"
+    "try:\n"
+    "    s.connect(path)\n"
+    "except PermissionError:\n"
+    "    print('connect: permission denied')\n"
+    "    sys.exit(0)\n"
+    "try:\n"
+    "    s.sendall(hello)\n"
+    "    data = s.recv(65536)\n"
+    "except (BrokenPipeError, ConnectionResetError):\n"
+    "    data = b''\n"
+    "print('eof' if not data else 'got ' + data.hex())\n")
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="becoming another uid needs root")
+def test_a_connection_from_another_uid_is_refused(mux_server):
+    hello = protocol.encode_client(protocol.hello(80, 24))
+
+    def connect_as_nobody(how: str) -> list[str]:
+        done = subprocess.run([PY, "-c", OTHER_UID, str(mux_server.path), hello.hex(), how], capture_output=True,
+                              text=True, timeout=30)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split("\n")
+
+    # The whole process as uid 65534: the 0700 directory already keeps it out.
+    assert connect_as_nobody("setuid")[:2] == ["euid 65534", "connect: permission denied"]
+    # Past the file system: the server sees uid 65534 and closes the connection without a welcome.
+    assert connect_as_nobody("euid")[:2] == ["euid 65534", "eof"]
+    deadline = time.monotonic() + 10
+    while "refused a connection from uid 65534" not in mux_server.log:
+        assert time.monotonic() < deadline, mux_server.log
+        time.sleep(0.05)
+    # The server carries on for its own user.
+    with mux_server.client() as client:
+        assert client.new("mine", detached=True)["t"] == "ok"

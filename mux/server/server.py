@@ -418,7 +418,7 @@ class Server:
     def _find_session(self, target: str | None) -> Session | None:
         if not self.sessions:
             return None
-        if target is None:      # the most recently created session nobody else... tmux: the most recent one
+        if target is None:      # as tmux: the most recently created session
             return max(self.sessions.values(), key=lambda s: s.created)
         if target in self.sessions:
             return self.sessions[target]
