@@ -330,7 +330,7 @@ def run_client(args: argparse.Namespace, command: list[str] | None) -> int:
     return app.return_code or 0
 
 
-CLIENT_FPS = "240"
+CLIENT_FPS = "120"
 
 
 def _import_app():

@@ -719,16 +719,8 @@ class Server:
     def _clients_of(self, session: Session) -> list[Client]:
         return [c for c in self.clients.values() if c.session is session]
 
-    def _watched(self, pane: Pane) -> bool:
-        """Is the pane the active pane of a window some client is looking at?"""
-        for client in self.clients.values():
-            session = client.session
-            if session is not None and session.current is not None and session.current.active == pane.id:
-                return True
-        return False
-
     def _pane_readable(self, pane: Pane) -> None:
-        if self._watched(pane):
+        if self._is_active(pane.id):
             deadline = time.monotonic() + FOCUSED_BUDGET_S
             for _ in range(FOCUSED_READS):
                 if not pane.read() or time.monotonic() > deadline:
@@ -881,7 +873,6 @@ class Server:
     def _flush_frames(self) -> None:
         now = time.monotonic()
         self.last_flush = now
-        held = False
         visible = self._visible_panes()
         for pane_id in list(self.dirty):
             pane = visible.get(pane_id)
@@ -889,17 +880,27 @@ class Server:
                 if pane_id not in self.rows:
                     self.dirty.discard(pane_id)
                 continue        # not shown to anyone: it is encoded when someone looks
-            if pane.screen.synchronized_output and not pane.copy_mode.active:
-                since = self.sync_since.setdefault(pane_id, now)
-                if now - since < SYNC_HOLD_S:
-                    held = True
-                    continue
-            self.sync_since.pop(pane_id, None)
-            self.dirty.discard(pane_id)
-            self.rows[pane_id].update(pane)
+            self._encode_if_due(pane, now)
         for client in list(self.clients.values()):
             if client.session is not None:
-                self.send_frame(client)
+                self.send_frame(client, fresh=False)
+
+    def _encode_if_due(self, pane: Pane, now: float, *, first_look: bool = False) -> None:
+        """Read a dirty pane's rows for clients, unless synchronized output holds it (it then stays dirty and the
+        frame timer comes back to it)."""
+        pane_id = pane.id
+        if not first_look and pane.screen.synchronized_output and not pane.copy_mode.active:
+            since = self.sync_since.setdefault(pane_id, now)
+            if now - since < SYNC_HOLD_S:
+                return
+        self.sync_since.pop(pane_id, None)
+        self.dirty.discard(pane_id)
+        self.rows[pane_id].update(pane)
+
+    def _is_active(self, pane_id: int) -> bool:
+        """Is the pane the active pane of a window some client is looking at (where its user types)?"""
+        return any(c.session is not None and c.session.current is not None and c.session.current.active == pane_id
+                   for c in self.clients.values())
 
     def _visible_panes(self) -> dict[int, Pane]:
         out: dict[int, Pane] = {}
@@ -916,7 +917,9 @@ class Server:
             client.frame_waiting = False
             self.send_frame(client)
 
-    def send_frame(self, client: Client) -> None:
+    def send_frame(self, client: Client, fresh: bool = True) -> None:
+        """Send the client what it lacks of its current window. `fresh`: first bring the window's changed panes
+        up to date (an attach, an acknowledged frame); the frame timer already has."""
         session = client.session
         if session is None or session.current is None or client.needs_full:
             return
@@ -926,13 +929,15 @@ class Server:
         styles: dict[tuple, int] = {}
         panes = []
         window = session.current
+        now = time.monotonic()
         for pane_id in session.geometry():
             rows = self.rows.get(pane_id)
             if rows is None:
                 continue
-            if rows.generation == 0 or pane_id in self.dirty and not window.panes[pane_id].screen.synchronized_output:
-                rows.update(window.panes[pane_id])     # first look at a pane no one was shown
-                self.dirty.discard(pane_id)
+            if rows.generation == 0:
+                self._encode_if_due(window.panes[pane_id], now, first_look=True)
+            elif fresh and pane_id in self.dirty:
+                self._encode_if_due(window.panes[pane_id], now)
             update = rows.message(pane_id, client.seen.get(pane_id, -1), styles)
             if update is not None:
                 panes.append(update)

@@ -208,11 +208,11 @@ def test_an_error_inside_the_server_is_logged_and_told_in_one_line(tmp_path, cap
     real_send = server.send_frame
     failures = []
 
-    def flaky_send(client):
+    def flaky_send(client, **kwargs):
         if not failures:
             failures.append(1)
             raise RuntimeError("drawing exploded")
-        real_send(client)
+        real_send(client, **kwargs)
 
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
