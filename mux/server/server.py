@@ -2,9 +2,10 @@
 
 Owns: the listening Unix socket (0600, peers checked with SO_PEERCRED), one Client per connection (its decoder,
 its bounded outgoing queue, the session it is attached to, its window area), the sessions by name, reading every
-PTY all the time (attached or not) on one asyncio loop with focus-first budgets, turning input requests into bytes
-for the child (mux.session.keys), copy mode, and drawing: each client gets the rows that changed since its last
-frame, at most one frame per FRAME_S, held while a pane's synchronized output is on (for at most SYNC_HOLD_S).
+PTY all the time (attached or not) on one asyncio loop with focus-first budgets (while someone types, the other
+panes are paced so that the echo keeps the CPU), turning input requests into bytes for the child
+(mux.session.keys), copy mode, and drawing: each client gets the rows that changed since its last frame, at most
+one frame per FRAME_S, held while a pane's synchronized output is on (for at most SYNC_HOLD_S).
 
 Invariants:
 - A client can never block the server: sends are non-blocking; it has at most MAX_FRAMES_IN_FLIGHT frames it has
@@ -55,6 +56,8 @@ OTHER_READ = 16 * 1024      # one read of this size per callback for other panes
 FRAME_QUEUE_LIMIT = 1 << 20         # pending bytes past which a client's frames are dropped (full redraw later)
 HARD_QUEUE_LIMIT = 16 << 20         # pending bytes past which a client is disconnected
 RECV_CHUNK = 256 * 1024
+TYPING_S = 1.0                  # input this recent means someone is typing...
+TYPING_READ_BUDGET = 16 * 1024  # ...and the panes they are not typing into get this many bytes per FRAME_S
 MAX_FRAMES_IN_FLIGHT = 2    # a busy client gets the newest state when it is ready, not a backlog of old frames
 SLOW_TICK_S = 1.0
 
@@ -146,6 +149,8 @@ class Server:
         self.rows: dict[int, PaneRows] = {}
         self.readers: set[int] = set()
         self.dirty: set[int] = set()
+        self.last_input = 0.0                                   # when a client last typed or pasted
+        self.read_window: dict[int, tuple[float, int]] = {}     # pane id -> (interval start, bytes_read then)
         self.sync_since: dict[int, float] = {}
         self.last_flush = 0.0
         self.flush_handle: asyncio.Handle | None = None
@@ -478,6 +483,7 @@ class Server:
         return client.session
 
     def on_key(self, client: Client, message: dict[str, Any]) -> None:
+        self.last_input = time.monotonic()
         session = self._attached(client)
         pane = session.active_pane
         if pane is None:
@@ -495,6 +501,7 @@ class Server:
             self.write_to_pane(pane, data)
 
     def on_paste(self, client: Client, message: dict[str, Any]) -> None:
+        self.last_input = time.monotonic()
         pane = self._attached(client).active_pane
         if pane is None or pane.copy_mode.active:
             return
@@ -684,7 +691,8 @@ class Server:
             return pane
         return spawn
 
-    def _release(self, pane: Pane) -> None:
+    def _stop_watching(self, pane: Pane) -> None:
+        """No more reading or writing the pane's PTY on the loop."""
         if pane.id in self.readers:
             self.readers.discard(pane.id)
             try:
@@ -692,7 +700,11 @@ class Server:
                 self.loop.remove_writer(pane.fd)
             except (ValueError, OSError):
                 pass
+
+    def _release(self, pane: Pane) -> None:
+        self._stop_watching(pane)
         self.rows.pop(pane.id, None)
+        self.read_window.pop(pane.id, None)
         self.dirty.discard(pane.id)
         self.sync_since.pop(pane.id, None)
         pane.close()
@@ -726,13 +738,34 @@ class Server:
                 if not pane.read() or time.monotonic() > deadline:
                     break
         else:
-            pane.read(OTHER_READ)
+            self._pace(pane, pane.read(OTHER_READ))
         if pane.wants_write:
             self._want_write(pane)
         if not pane.alive:
             self._pane_exited(pane)
             return
         self.pane_changed(pane)
+
+    def _pace(self, pane: Pane, just_read: int) -> None:
+        """While someone is typing, a pane they are not typing into is read at most TYPING_READ_BUDGET bytes per
+        FRAME_S: its reader pauses until the next interval (the PTY holds the rest, so nothing is lost), which
+        leaves the CPU to the echo. Without recent input every pane is read as fast as it writes."""
+        now = time.monotonic()
+        if now - self.last_input > TYPING_S:
+            return
+        start, used = self.read_window.get(pane.id, (0.0, 0))
+        if now - start >= FRAME_S:
+            start, used = now, pane.bytes_read - just_read
+        self.read_window[pane.id] = (start, used)
+        if pane.bytes_read - used < TYPING_READ_BUDGET or pane.id not in self.readers:
+            return
+        self.loop.remove_reader(pane.fd)
+
+        def resume() -> None:
+            if pane.id in self.readers and not pane.closed:
+                self.loop.add_reader(pane.fd, self._pane_readable, pane)
+
+        self.loop.call_later(max(0.0, start + FRAME_S - now), resume)
 
     def _pane_exited(self, pane: Pane) -> None:
         """The child is gone: close the pane, or keep its screen and history (the `remain_on_exit` option, as
@@ -741,13 +774,7 @@ class Server:
         if session is None:
             self._release(pane)
         elif session.options.get("remain_on_exit"):
-            if pane.id in self.readers:
-                self.readers.discard(pane.id)
-                try:
-                    self.loop.remove_reader(pane.fd)
-                    self.loop.remove_writer(pane.fd)
-                except (ValueError, OSError):
-                    pass
+            self._stop_watching(pane)
             self.pane_changed(pane)
         else:
             self.close_pane(session, pane.id)

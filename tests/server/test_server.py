@@ -230,3 +230,25 @@ def test_an_error_inside_the_server_is_logged_and_told_in_one_line(tmp_path, cap
         server.loop.call_soon_threadsafe(server.stop)
         thread.join(10)
     assert not thread.is_alive() and not path.exists()
+
+
+def test_typing_paces_the_other_panes_but_loses_nothing(server):
+    """While someone types, a pane they are not typing into is read in paced slices: its output still all
+    arrives, in order (the PTY holds what is not read yet)."""
+    with server.client((100, 30)) as c:
+        c.new("pace", ["/bin/sh"])
+        c.wait(lambda: "$" in c.text() or "#" in c.text(), what="prompt")
+        typing = c.mirror.active
+        c.command("split-right")
+        c.wait(lambda: len(c.mirror.places) == 2, what="two panes")
+        c.type("seq 1 300000; echo flood-done\r")
+        c.command("select-pane", typing)
+        c.wait(lambda: c.mirror.active == typing, what="typing pane active")
+        flood = next(p for p in c.mirror.places if p != typing)
+        deadline = time.monotonic() + 60
+        while "flood-done" not in c.text(flood):
+            assert time.monotonic() < deadline, c.dump()
+            c.type("x")             # keep typing: the flooding pane stays paced all along
+            c.pump(0.02)
+        lines = [line.strip() for line in c.screen(flood)]
+        assert "300000" in lines and lines.index("300000") < lines.index("flood-done")
