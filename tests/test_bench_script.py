@@ -98,19 +98,3 @@ def test_cjk_corpus_is_mostly_wide(bench):
     chars = [c for c in text if c not in " \r\n"]
     wide = sum(wcwidth(c) == 2 for c in chars)
     assert wide / len(chars) > 0.8
-
-
-def test_agent_output_stays_in_pool_pages(bench):
-    """Coding-agent output (unique truecolor styles and OSC 8 links on every line, emoji, CJK) fits the standard
-    page's tables: no page of it is copied into an oversized one, and pruned pool pages are reused."""
-    from mux.terminal.screen import Screen
-    from mux.terminal.stream import Stream
-
-    screen = Screen(120, 40, scrollback_limit=2_000_000)
-    try:
-        Stream(screen).feed(bench.generate("agent", 1_500_000))
-        stats = screen.stats()
-    finally:
-        screen.close()
-    assert stats["oversized"]["allocated"] == 0, stats["oversized"]
-    assert stats["reused"] > 0

@@ -55,13 +55,10 @@ ROW_EXTRAS = ROW_GRAPHEME | ROW_HYPERLINK
 
 CELL_BYTES = 8
 STD_PAGE_BYTES = 400 * 1024
-# The standard page's tables, sized from coding-agent output (scripts/bench.py's agent corpus at 120 columns: up
-# to ~210 styles, ~115 links, ~3.2 KB of link strings and ~1 KB of cluster extras in a page), so that it stays
-# in pool pages; tests/test_bench_script.py checks that it does.
-STD_STYLES = 256
-STD_GRAPHEME_BYTES = 2 * 1024
-STD_STRING_BYTES = 4 * 1024
-STD_HYPERLINKS = 128
+STD_STYLES = 128
+STD_GRAPHEME_BYTES = 8 * 1024
+STD_STRING_BYTES = 2 * 1024
+STD_HYPERLINKS = 8
 MAX_CLUSTER_EXTRA = 255     # grapheme map values keep the length in 8 bits
 
 _STYLE_WORDS = 4
