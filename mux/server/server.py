@@ -84,7 +84,6 @@ class Client:
         self.layout_sent: bytes = b""
         self.want_stats = False
         self.drag_from: tuple[int, int, int] | None = None   # (pane id, x, y) of a mouse drag selection
-        self.attached_at = 0.0
         self.frames_in_flight = 0       # frames sent and not yet acknowledged
         self.frame_waiting = False      # something changed while it had MAX_FRAMES_IN_FLIGHT
 
@@ -160,7 +159,6 @@ class Server:
         self._last_error: tuple[str, int] | None = None
         self.exit_when_empty = True     # `mux soak` drives a server in-process and ends it itself
         self.exit_status = 0
-        self.started = time.time()
         # Children see where their server is (and a nested `mux` refuses to attach to itself, as tmux's $TMUX).
         self.child_env = {**os.environ, "MUX": f"{path},{os.getpid()}"}
 
@@ -435,7 +433,6 @@ class Server:
         client.seen.clear()
         client.frames_in_flight = 0
         client.layout_sent = b""
-        client.attached_at = time.time()
         client.send({"t": "attached", "session": session.name})
         self.fit_session(session)
         self.send_layout(client)
@@ -889,15 +886,15 @@ class Server:
 
     def flush_frames(self) -> None:
         self.flush_handle = None
-        done = False
+        held: set[int] | None = None
         try:
-            self._flush_frames()
-            done = True
+            held = self._flush_frames()
         finally:        # after an error, or with a pane held dirty, try again next frame: nothing is left stale
-            if self.flush_handle is None and (not done or self.dirty & self._visible_panes().keys()):
+            if self.flush_handle is None and (held is None or held):
                 self.flush_handle = self.loop.call_later(FRAME_S, self.flush_frames)
 
-    def _flush_frames(self) -> None:
+    def _flush_frames(self) -> set[int]:
+        """Encode the dirty visible panes and send each client its frame; returns the visible panes left dirty."""
         now = time.monotonic()
         self.last_flush = now
         visible = self._visible_panes()
@@ -911,6 +908,7 @@ class Server:
         for client in list(self.clients.values()):
             if client.session is not None:
                 self.send_frame(client, fresh=False)
+        return self.dirty & visible.keys()
 
     def _encode_if_due(self, pane: Pane, now: float, *, first_look: bool = False) -> None:
         """Read a dirty pane's rows for clients, unless synchronized output holds it (it then stays dirty and the

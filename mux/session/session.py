@@ -63,7 +63,6 @@ class Session:
         self.size = (max(1, size[0]), max(1, size[1]))
         self.windows: list[Window] = []
         self.current: Window | None = None
-        self.last_window: Window | None = None
 
     # ------------------------------------------------------------------ looking things up
 
@@ -103,8 +102,6 @@ class Session:
         return window
 
     def select_window(self, window: Window) -> None:
-        if window is not self.current:
-            self.last_window = self.current
         self.current = window
         self.apply_sizes(window)
 
@@ -139,8 +136,6 @@ class Session:
     def _drop_window(self, window: Window) -> None:
         position = self.windows.index(window)
         self.windows.remove(window)
-        if self.last_window is window:
-            self.last_window = None
         if not self.windows:
             self.current = None
         elif self.current is window:
