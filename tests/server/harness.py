@@ -166,8 +166,8 @@ class HeadlessClient:
                     if self.acks and not self.lost:
                         try:
                             self.connection.send({"t": "ack"})
-                        except ConnectionLost:
-                            self.lost = True
+                        except ConnectionLost:      # the server closed its end: read what it sent before that
+                            self.acks = False
             out.extend(messages)
             self.received.extend(messages)
             if time.monotonic() >= deadline:
