@@ -66,7 +66,7 @@ from mux.server.server import Server
 from mux.session.pane import Pane
 from mux.terminal import memory
 from mux.terminal.page import CELL_SPACER_HEAD, ROW_WRAP, ROW_WRAP_CONTINUATION, STD_PAGE_BYTES
-from mux.terminal.screen import Screen
+from mux.terminal.terminal import Terminal
 
 SCRIPT_RELPATH = Path("scripts") / "agent_stress.py"
 SAMPLE_S = 1.0
@@ -238,11 +238,11 @@ class TranscriptStore:
 # ---------------------------------------------------------------------------------------------- the line check
 
 
-def pane_lines(screen: Screen) -> tuple[list[str], bool]:
+def pane_lines(terminal: Terminal) -> tuple[list[str], bool]:
     """The primary screen's history and active rows as logical lines (soft-wrapped rows joined, trailing blanks
     stripped, trailing empty lines dropped), and whether the first line is the tail of a pruned line."""
-    screen.display()                        # flushes pending drawing
-    pl = screen.primary
+    terminal.display()                      # flushes pending drawing
+    pl = terminal.primary.pages
     locations = pl.row_locations(0, pl.total_rows)
     first_partial = bool(locations) and bool(locations[0][0].rflags[locations[0][1]] & ROW_WRAP_CONTINUATION)
     lines: list[str] = []
@@ -250,7 +250,7 @@ def pane_lines(screen: Screen) -> tuple[list[str], bool]:
     for page, r in locations:
         text = page.row_text(r)
         if page.rflags[r] & ROW_WRAP:
-            if page.fl[page.slots[r] * page.cols + page.cols - 1] & CELL_SPACER_HEAD:
+            if page.flags_at(r, page.cols - 1) & CELL_SPACER_HEAD:
                 text = text[:-1]        # the empty last cell left by a wide character that wrapped early
             parts.append(text)
             continue
@@ -424,7 +424,7 @@ def csv_header(panes: int) -> list[str]:
 
 
 def pane_figures(pane: Pane) -> dict[str, int]:
-    s = pane.screen.stats()
+    s = pane.terminal.stats()
     o = s["oversized"]
     return {"bytes": s["bytes"], "peak_bytes": s["peak_bytes"], "pages": s["pages"],
             "history_rows": s["history_rows"], "oversized_live": o["live"], "oversized_allocated": o["allocated"],
@@ -434,8 +434,8 @@ def pane_figures(pane: Pane) -> dict[str, int]:
 
 def owners(pane: Pane) -> list[str]:
     """The names its PageLists give their mappings in /proc/self/maps (the alternate screen's once it exists)."""
-    screen = pane.screen
-    return [screen.primary.owner] + ([screen.alternate.owner] if screen.alternate is not None else [])
+    terminal = pane.terminal
+    return [s.pages.owner for s in (terminal.primary, terminal.alternate) if s is not None]
 
 
 def tagged_bytes(names: list[str]) -> int | None:
@@ -446,11 +446,9 @@ def tagged_bytes(names: list[str]) -> int | None:
 
 
 def mapped_bytes(pane: Pane) -> int:
-    screen = pane.screen
-    total = screen.primary.mapped_bytes()
-    if screen.alternate is not None and not screen.alternate.closed:
-        total += screen.alternate.mapped_bytes()
-    return total
+    terminal = pane.terminal
+    return sum(s.pages.mapped_bytes() for s in (terminal.primary, terminal.alternate)
+               if s is not None and not s.pages.closed)
 
 
 # ---------------------------------------------------------------------------------------------- the plot
@@ -683,7 +681,7 @@ class Soak:
         return s
 
     def keep_lines(self, sp: SoakPane) -> int:
-        pl = sp.pane.screen.primary
+        pl = sp.pane.terminal.primary.pages
         return 2 * ((pl.max_bytes() // STD_PAGE_BYTES + 2) * pl.std_capacity.rows + pl.rows)
 
     # ------------------------------------------------------------------ the run
@@ -745,7 +743,7 @@ class Soak:
                 before_check(self)
             for sp in self.panes:
                 sp.figures = pane_figures(sp.pane)
-                lines, partial = pane_lines(sp.pane.screen)
+                lines, partial = pane_lines(sp.pane.terminal)
                 sp.lines_in_pane = len(lines)
                 runs = sp.store.runs()
                 sp.runs = (runs[-1].index + 1) if runs else 0

@@ -20,8 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mux.terminal.page import CELL_BYTES, COLOR_PALETTE, STD_PAGE_BYTES, Capacity, PageOverflow  # noqa: E402
+from mux.terminal.page import CELL_BYTES, STD_PAGE_BYTES, Capacity, PageOverflow  # noqa: E402
 from mux.terminal.pagelist import PageList  # noqa: E402
+from mux.terminal.styles import COLOR_PALETTE  # noqa: E402
 
 COLS = 100
 

@@ -39,8 +39,8 @@ from hypothesis import strategies as st
 
 from mux import protocol
 from mux.config import load_config
-from mux.terminal.screen import Screen
 from mux.terminal.stream import Stream
+from mux.terminal.terminal import Terminal
 from mux.ui.app import MuxApp
 from mux.ui.pane_view import is_openable_uri
 from tests.pilot import wait_for
@@ -68,7 +68,8 @@ ALLOWED_REPLIES = re.compile("|".join([
 def make_screen():
     replies: list[bytes] = []
     clipboard: list[tuple[str, str]] = []
-    screen = Screen(80, 24, on_reply=replies.append, on_clipboard=lambda target, text: clipboard.append((target, text)))
+    screen = Terminal(80, 24, on_reply=replies.append,
+                      on_clipboard=lambda target, text: clipboard.append((target, text)))
     return screen, Stream(screen), replies, clipboard
 
 

@@ -16,8 +16,8 @@ import pytest
 from mux import soak
 from mux.terminal import memory
 from mux.terminal.page import CELL_SPACER_HEAD, ROW_WRAP
-from mux.terminal.screen import Screen
 from mux.terminal.stream import Stream
+from mux.terminal.terminal import Terminal
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "agent_stress.py"
@@ -32,15 +32,15 @@ def stress(*args: str, transcript: Path | None = None) -> bytes:
     return done.stdout
 
 
-def logical_lines(screen: Screen) -> list[str]:
+def logical_lines(screen: Terminal) -> list[str]:
     """History + screen rows joined at ROW_WRAP, written here independently of mux.soak.pane_lines."""
     screen.display()
-    pl = screen.primary
+    pl = screen.primary.pages
     out, parts = [], []
     for page, r in pl.row_locations(0, pl.total_rows):
         text = page.row_text(r)
         wrapped = page.rflags[r] & ROW_WRAP
-        if wrapped and page.fl[page.slots[r] * page.cols + page.cols - 1] & CELL_SPACER_HEAD:
+        if wrapped and page.flags_at(r, page.cols - 1) & CELL_SPACER_HEAD:
             text = text[:-1]
         parts.append(text)
         if not wrapped:
@@ -51,8 +51,8 @@ def logical_lines(screen: Screen) -> list[str]:
     return out
 
 
-def feed(data: bytes, cols: int, rows: int, limit: int = 10**9, chunk: int = 4093) -> Screen:
-    screen = Screen(cols, rows, scrollback_limit=limit)
+def feed(data: bytes, cols: int, rows: int, limit: int = 10**9, chunk: int = 4093) -> Terminal:
+    screen = Terminal(cols, rows, scrollback_limit=limit)
     stream = Stream(screen)
     for i in range(0, len(data), chunk):
         stream.feed(data[i:i + chunk])

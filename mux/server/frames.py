@@ -78,9 +78,9 @@ class PaneRows:
 
     def update(self, pane: Pane) -> bool:
         """Re-read the pane's visible rows; True if anything a client sees changed."""
-        screen = pane.screen
+        terminal = pane.terminal
         copy = pane.copy_mode
-        cols, rows = screen.columns, screen.lines
+        cols, rows = terminal.columns, terminal.lines
         changed = False
         if (cols, rows) != (self.cols, self.rows):
             self.cols, self.rows = cols, rows
@@ -92,8 +92,8 @@ class PaneRows:
         if copy.active:
             locations = copy.visible_rows(rows)
         else:
-            screen.line(0)      # flush the pending run before reading rows
-            locations = [screen.line(y) for y in range(rows)]
+            terminal.line(0)    # flush the pending run before reading rows
+            locations = [terminal.line(y) for y in range(rows)]
         for y, loc in enumerate(locations):
             if loc is None:
                 key = None
@@ -148,20 +148,20 @@ class PaneRows:
 
 def pane_extras(pane: Pane) -> dict[str, Any]:
     """Besides the rows, what a client draws or needs to route input: cursor, reverse video, copy mode."""
-    screen = pane.screen
+    terminal = pane.terminal
     copy = pane.copy_mode
-    extras: dict[str, Any] = {"reverse": screen.reverse_video, "mouse_motion": screen.reports_all_motion}
+    extras: dict[str, Any] = {"reverse": terminal.reverse_video, "mouse_motion": terminal.reports_all_motion}
     if copy.active:
         top = copy.viewport_top()
         spans = []
-        for y in range(screen.lines):
-            for start, end, kind in copy.row_spans(top + y, screen.columns):
+        for y in range(terminal.lines):
+            for start, end, kind in copy.row_spans(top + y, terminal.columns):
                 spans.append([y, start, end, kind])
         extras["cursor"] = None
         extras["copy"] = {"status": copy.status or "[scrollback]", "spans": spans,
-                          "position": [top, copy.screen.pagelist.history_rows()]}
+                          "position": [top, copy.terminal.pagelist.history_rows()]}
     else:
-        extras["cursor"] = [screen.x, screen.y, screen.cursor_style] if screen.cursor_visible else None
+        extras["cursor"] = [terminal.x, terminal.y, terminal.cursor_style] if terminal.cursor_visible else None
         extras["copy"] = None
     return extras
 

@@ -44,7 +44,7 @@ from mux.session.pane import Pane
 from mux.session.session import DIRECTIONS, Session, Window
 from mux.terminal import memory
 from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES
-from mux.terminal.screen import MAX_DIMENSION
+from mux.terminal.terminal import MAX_DIMENSION
 
 log = logging.getLogger("mux.server")
 
@@ -360,7 +360,7 @@ class Server:
         out = []
         for session in self.sessions.values():
             attached = sum(1 for c in self.clients.values() if c.session is session)
-            stats = [p.screen.stats() for p in session.panes()]
+            stats = [p.terminal.stats() for p in session.panes()]
             out.append({"name": session.name, "windows": len(session.windows),
                         "panes": sum(1 for _ in session.panes()), "attached": attached,
                         "created": session.created, "page_bytes": sum(st["bytes"] for st in stats),
@@ -487,13 +487,13 @@ class Server:
             return
         copy = pane.copy_mode
         if copy.active and not copy.follow_screen():
-            action = copy.key(message["key"], pane.screen.lines)
+            action = copy.key(message["key"], pane.terminal.lines)
             self._copy_action(client, session, pane, action)
             self.pane_changed(pane)
             return
-        screen = pane.screen
-        data = encode_key(message["key"], message["char"], cursor_keys_application=screen.cursor_keys_application,
-                          keypad_application=screen.keypad_application)
+        terminal = pane.terminal
+        data = encode_key(message["key"], message["char"], cursor_keys_application=terminal.cursor_keys_application,
+                          keypad_application=terminal.keypad_application)
         if data:
             self.write_to_pane(pane, data)
 
@@ -503,11 +503,11 @@ class Server:
         if pane is None or pane.copy_mode.active:
             return
         text = message["text"][:protocol.MAX_PASTE]
-        self.write_to_pane(pane, encode_paste(text, bracketed=pane.screen.bracketed_paste))
+        self.write_to_pane(pane, encode_paste(text, bracketed=pane.terminal.bracketed_paste))
 
     def on_focus(self, client: Client, message: dict[str, Any]) -> None:
         pane = self._attached(client).active_pane
-        if pane is not None and pane.screen.focus_events:
+        if pane is not None and pane.terminal.focus_events:
             self.write_to_pane(pane, encode_focus(message["focused"]))
 
     def on_mouse(self, client: Client, message: dict[str, Any]) -> None:
@@ -517,8 +517,8 @@ class Server:
             return
         window, pane = found
         action, button, x, y = message["action"], message["button"], message["x"], message["y"]
-        screen, copy = pane.screen, pane.copy_mode
-        if not (0 <= x < screen.columns and 0 <= y < screen.lines) and action != "release" and \
+        terminal, copy = pane.terminal, pane.copy_mode
+        if not (0 <= x < terminal.columns and 0 <= y < terminal.lines) and action != "release" and \
                 client.drag_from is None:
             return
         if action == "press":
@@ -529,17 +529,18 @@ class Server:
                 if uri is not None:
                     client.send({"t": "open", "uri": uri})
                     return
-        if screen.mouse_tracking is not None and not copy.active:
+        if terminal.mouse_tracking is not None and not copy.active:
             data = encode_mouse(action, button, x, y, shift=message["shift"], meta=message["meta"],
-                                ctrl=message["ctrl"], tracking=screen.mouse_tracking, encoding=screen.mouse_encoding)
+                                ctrl=message["ctrl"], tracking=terminal.mouse_tracking,
+                                encoding=terminal.mouse_encoding)
             if data:
                 self.write_to_pane(pane, data)
             return
-        height = screen.lines
+        height = terminal.lines
         if action in ("scroll_up", "scroll_down"):
-            if screen.in_alternate and not copy.active:     # less, man: the wheel sends arrow keys
+            if terminal.in_alternate and not copy.active:     # less, man: the wheel sends arrow keys
                 data = encode_key("up" if action == "scroll_up" else "down", None,
-                                  cursor_keys_application=screen.cursor_keys_application)
+                                  cursor_keys_application=terminal.cursor_keys_application)
                 if data:
                     self.write_to_pane(pane, data * 3)
                 return
@@ -559,7 +560,7 @@ class Server:
     @staticmethod
     def link_at(pane: Pane, x: int, y: int) -> str | None:
         copy = pane.copy_mode
-        loc = copy.visible_rows(pane.screen.lines)[y] if copy.active else pane.screen.line(y)
+        loc = copy.visible_rows(pane.terminal.lines)[y] if copy.active else pane.terminal.line(y)
         if loc is None:
             return None
         page, r = loc
@@ -651,7 +652,7 @@ class Server:
                 self.pane_changed(pane)
         elif name == "copy-search":
             if pane is not None and pane.copy_mode.active:
-                pane.copy_mode.search(arg(0, str), arg(1, bool), pane.screen.lines)
+                pane.copy_mode.search(arg(0, str), arg(1, bool), pane.terminal.lines)
                 self.pane_changed(pane)
         elif name == "list-sessions":
             client.send({"t": "sessions", "sessions": self.session_list()})
@@ -820,9 +821,9 @@ class Server:
 
     def _focus_moved(self, old: Pane | None, new: Pane | None) -> None:
         """Focus reports (mode 1004) to the pane that lost and the pane that gained the focus, as tmux does."""
-        if old is not None and not old.closed and old.screen.focus_events:
+        if old is not None and not old.closed and old.terminal.focus_events:
             self.write_to_pane(old, encode_focus(False))
-        if new is not None and new.screen.focus_events:
+        if new is not None and new.terminal.focus_events:
             self.write_to_pane(new, encode_focus(True))
 
     # ------------------------------------------------------------------ sizes and layout
@@ -914,7 +915,7 @@ class Server:
         """Read a dirty pane's rows for clients, unless synchronized output holds it (it then stays dirty and the
         frame timer comes back to it)."""
         pane_id = pane.id
-        if not first_look and pane.screen.synchronized_output and not pane.copy_mode.active:
+        if not first_look and pane.terminal.synchronized_output and not pane.copy_mode.active:
             since = self.sync_since.setdefault(pane_id, now)
             if now - since < SYNC_HOLD_S:
                 return
@@ -997,7 +998,8 @@ class Server:
         for pane_id in session.current.layout.panes():
             if pane_id in session.geometry():
                 pane = session.current.panes[pane_id]
-                figures.append({"id": pane_id, "label": f"%{pane_id} {pane.title[:12]}", "stats": pane.screen.stats()})
+                figures.append({"id": pane_id, "label": f"%{pane_id} {pane.title[:12]}",
+                                "stats": pane.terminal.stats()})
         client.send({"t": "stats", "panes": figures, "rss": memory.process_rss()}, droppable=True)
 
 

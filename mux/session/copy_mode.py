@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from mux.terminal.page import ROW_WRAP, Page
 from mux.terminal.rows import row_cells
-from mux.terminal.screen import Screen
+from mux.terminal.terminal import Terminal
 
 STATUS_ACTIVE = "[scrollback]"
 WHEEL_ROWS = 3              # rows one wheel notch scrolls (the caller passes +-WHEEL_ROWS to `wheel`)
@@ -57,10 +57,10 @@ PROMPT_SEARCH = "prompt-search"
 
 
 class CopyMode:
-    """Copy mode of one pane's screen."""
+    """Copy mode of one pane's terminal."""
 
-    def __init__(self, screen: Screen) -> None:
-        self.screen = screen
+    def __init__(self, terminal: Terminal) -> None:
+        self.terminal = terminal
         self.active = False
         self.copy_row = 0           # absolute row of the copy cursor
         self.copy_col = 0
@@ -70,7 +70,7 @@ class CopyMode:
         self.matches: list[Match] = []
         self.current_match: Match | None = None
         self.status = ""
-        self.pagelist = screen.pagelist     # the screen (primary or alternate) copy mode was entered on
+        self.pagelist = terminal.pagelist     # the screen (primary or alternate) copy mode was entered on
 
     # ------------------------------------------------------------------ entering and leaving
 
@@ -78,18 +78,18 @@ class CopyMode:
         """Start copy mode with the copy cursor on the terminal cursor, the view anchored where it is."""
         if self.active:
             return
-        screen = self.screen
-        screen.line(0)      # flush pending writes
-        pl = self.pagelist = screen.pagelist
+        terminal = self.terminal
+        terminal.line(0)      # flush pending writes
+        pl = self.pagelist = terminal.pagelist
         self.active = True
-        self.copy_row = pl.history_rows() + screen.y
-        self.copy_col = screen.x
+        self.copy_row = pl.history_rows() + terminal.y
+        self.copy_col = terminal.x
         self.status = STATUS_ACTIVE
         self._anchor()      # new output no longer moves the view
 
     def _anchor(self) -> None:
         """Pin the viewport to content (a PageList pin), unless it already is."""
-        pl = self.screen.pagelist
+        pl = self.terminal.pagelist
         if pl.viewport is None:
             top = pl.history_rows()
             locs = pl.row_locations(top, 1)
@@ -108,7 +108,7 @@ class CopyMode:
     def follow_screen(self) -> bool:
         """Leave copy mode if the program switched screens (alternate screen on or off) since it was entered, so
         the view never stays pinned to a screen that is not shown. True if it left."""
-        if self.active and self.screen.pagelist is not self.pagelist:
+        if self.active and self.terminal.pagelist is not self.pagelist:
             self.leave()
             return True
         return False
@@ -117,20 +117,20 @@ class CopyMode:
 
     def viewport_top(self) -> int:
         """Absolute row at the top of the view."""
-        self.screen.line(0)
-        return self.screen.pagelist.viewport_top()
+        self.terminal.line(0)
+        return self.terminal.pagelist.viewport_top()
 
     def visible_rows(self, height: int) -> list[tuple[Page, int] | None]:
         """Where each of `height` rows from the top of the view lives; None past the end."""
-        self.screen.line(0)     # flush pending writes
-        pl = self.screen.pagelist
+        self.terminal.line(0)     # flush pending writes
+        pl = self.terminal.pagelist
         rows: list[tuple[Page, int] | None] = list(pl.row_locations(pl.viewport_top(), max(0, height)))
         rows.extend([None] * (height - len(rows)))
         return rows
 
     def scroll(self, delta: int) -> None:
         """Scroll the view by delta rows (negative = into history), staying anchored."""
-        pl = self.screen.pagelist
+        pl = self.terminal.pagelist
         self._anchor()
         top = pl.viewport_top()
         target = max(0, min(pl.history_rows(), top + delta))
@@ -139,11 +139,11 @@ class CopyMode:
 
     def move_cursor(self, row: int, col: int, height: int) -> None:
         """Move the copy cursor (clamped), scrolling just enough to keep it in view."""
-        pl = self.screen.pagelist
+        pl = self.terminal.pagelist
         self.copy_row = max(0, min(pl.total_rows - 1, row))
-        self.copy_col = max(0, min(self.screen.columns - 1, col))
+        self.copy_col = max(0, min(self.terminal.columns - 1, col))
         top = pl.viewport_top()
-        height = _height(height, self.screen)
+        height = _height(height, self.terminal)
         if self.copy_row < top:
             self.scroll(self.copy_row - top)
         elif self.copy_row >= top + height:
@@ -162,7 +162,7 @@ class CopyMode:
             "pagedown": (height, 0), "ctrl+f": (height, 0), "ctrl+u": (-(height // 2), 0),
             "ctrl+d": (height // 2, 0),
         }
-        pl = self.screen.pagelist
+        pl = self.terminal.pagelist
         if key in moves:
             dr, dc = moves[key]
             self.move_cursor(self.copy_row + dr, self.copy_col + dc, height)
@@ -173,7 +173,7 @@ class CopyMode:
         elif key == "0":
             self.move_cursor(self.copy_row, 0, height)
         elif key in ("dollar_sign", "$"):
-            self.move_cursor(self.copy_row, self.screen.columns - 1, height)
+            self.move_cursor(self.copy_row, self.terminal.columns - 1, height)
         elif key in ("v", "space"):
             self.select_from = None if self.select_from else (self.copy_row, self.copy_col)
         elif key in ("y", "enter"):
@@ -201,9 +201,9 @@ class CopyMode:
             fx, fy = from_xy
             self.select_from = (self.viewport_top() + fy, fx)
         x, y = to_xy
-        row = self.viewport_top() + max(0, min(_height(height, self.screen) - 1, y))
-        self.copy_row = min(row, self.screen.pagelist.total_rows - 1)   # a height above the screen's: no row there
-        self.copy_col = max(0, min(self.screen.columns - 1, x))
+        row = self.viewport_top() + max(0, min(_height(height, self.terminal) - 1, y))
+        self.copy_row = min(row, self.terminal.pagelist.total_rows - 1)   # a height above the screen's: no row there
+        self.copy_col = max(0, min(self.terminal.columns - 1, x))
 
     def end_drag(self) -> CopyAction:
         """The mouse button went up: copy the selection if there is one. Copy mode stays on."""
@@ -220,7 +220,7 @@ class CopyMode:
             self.scroll(delta)
         elif delta > 0 and self.active:
             self.scroll(delta)
-            pl = self.screen.pagelist
+            pl = self.terminal.pagelist
             if pl.viewport_top() >= pl.history_rows() and self.select_from is None:
                 self.leave()
 
@@ -246,8 +246,8 @@ class CopyMode:
             return ""
         a, b = self.select_from, (self.copy_row, self.copy_col)
         (r0, _), (r1, _) = min(a, b), max(a, b)
-        self.screen.line(0)
-        pl = self.screen.pagelist
+        self.terminal.line(0)
+        pl = self.terminal.pagelist
         out: list[str] = []
         for k, (page, r) in enumerate(pl.row_locations(r0, r1 - r0 + 1)):
             span = self.selection_span(r0 + k, page.cols)
@@ -305,8 +305,8 @@ class CopyMode:
         text = self.search_text
         if not text:
             return
-        self.screen.line(0)
-        pl = self.screen.pagelist
+        self.terminal.line(0)
+        pl = self.terminal.pagelist
         total = pl.total_rows
         start_row, start_col = self.copy_row, self.copy_col
         found: Match | None = None
@@ -327,7 +327,7 @@ class CopyMode:
         self.move_cursor(found.row, found.start, height)
         top = pl.viewport_top()
         self.matches = []
-        for k, (page, r) in enumerate(pl.row_locations(top, _height(height, self.screen))):
+        for k, (page, r) in enumerate(pl.row_locations(top, _height(height, self.terminal))):
             line = page.row_text(r)
             col = line.find(text)
             while col >= 0:
@@ -341,7 +341,7 @@ class CopyMode:
     def _walk_rows(self, start: int, steps: int, backward: bool) -> Iterator[tuple[int, str]]:
         """(absolute row, text) of `steps` rows from `start`, one way round the history with wrap-around, holding
         at most SEARCH_CHUNK row locations at a time."""
-        pl = self.screen.pagelist
+        pl = self.terminal.pagelist
         total = pl.total_rows
         chunk_start, chunk = 0, []
         for step in range(steps):
@@ -353,6 +353,6 @@ class CopyMode:
             yield i, page.row_text(r)
 
 
-def _height(height: int, screen: Screen) -> int:
+def _height(height: int, terminal: Terminal) -> int:
     """The rows the pane shows: the caller's height, or the screen's when the caller has none yet."""
-    return height if height > 0 else screen.lines
+    return height if height > 0 else terminal.lines

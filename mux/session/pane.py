@@ -27,8 +27,8 @@ import ptyprocess
 
 from mux.session.copy_mode import CopyMode
 from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES
-from mux.terminal.screen import Screen, strip_controls
 from mux.terminal.stream import Stream
+from mux.terminal.terminal import Terminal, strip_controls
 
 READ_CHUNK = 64 * 1024
 MAX_PENDING_INPUT = 4 * 1024 * 1024
@@ -68,16 +68,16 @@ class Pane:
         self.exit_status: int | None = None
         self.closed = False
         kwargs = {} if palette is None else {"palette": palette}
-        self.screen = Screen(cols, rows, scrollback_limit=scrollback_bytes, scrollback_lines=scrollback_lines,
+        self.terminal = Terminal(cols, rows, scrollback_limit=scrollback_bytes, scrollback_lines=scrollback_lines,
                              on_reply=self.write, on_clipboard=on_clipboard, on_bell=on_bell,
                              on_title=on_title, **kwargs)
-        self.stream = Stream(self.screen)
-        self.copy_mode = CopyMode(self.screen)
+        self.stream = Stream(self.terminal)
+        self.copy_mode = CopyMode(self.terminal)
         try:
             self.process = ptyprocess.PtyProcess.spawn(
                 self.argv, cwd=cwd, env=child_environment(env), dimensions=(rows, cols))
         except Exception:
-            self.screen.close()
+            self.terminal.close()
             raise
         self.fd = self.process.fd
         os.set_blocking(self.fd, False)
@@ -158,9 +158,9 @@ class Pane:
 
     def resize(self, cols: int, rows: int) -> None:
         cols, rows = max(1, cols), max(1, rows)
-        if (cols, rows) == (self.screen.columns, self.screen.lines):
+        if (cols, rows) == (self.terminal.columns, self.terminal.lines):
             return
-        self.screen.resize(rows, cols)
+        self.terminal.resize(rows, cols)
         if self._alive:
             try:
                 self.process.setwinsize(rows, cols)
@@ -178,7 +178,7 @@ class Pane:
 
     @property
     def title(self) -> str:
-        return self.screen.title or self.current_command()
+        return self.terminal.title or self.current_command()
 
     def close(self, grace: float = 0.5) -> None:
         """Hang up the child (SIGHUP, then SIGKILL after `grace` seconds), close the PTY, release all pages."""
@@ -201,4 +201,4 @@ class Pane:
             self.process.close(force=True)
         except (OSError, ptyprocess.PtyProcessError):
             pass
-        self.screen.close()
+        self.terminal.close()

@@ -13,18 +13,19 @@ from wcwidth import iter_graphemes, wcwidth, width
 
 MAX_CLUSTER_CODEPOINTS = 32
 
-_char_widths: dict[str, int] = {}
+#: The memo of `char_width` (hot callers look up here first; only `char_width` writes it).
+CHAR_WIDTHS: dict[str, int] = {}
 _cluster_widths: dict[str, int] = {}
 
 
 def char_width(ch: str) -> int:
     """Cells taken by one codepoint on its own: 0 (combining, ZWJ, VS), 1 or 2."""
-    w = _char_widths.get(ch)
+    w = CHAR_WIDTHS.get(ch)
     if w is None:
         w = wcwidth(ch)
         w = 0 if w < 0 else min(w, 2)
-        if len(_char_widths) < 65536:
-            _char_widths[ch] = w
+        if len(CHAR_WIDTHS) < 65536:
+            CHAR_WIDTHS[ch] = w
     return w
 
 
@@ -84,16 +85,25 @@ def _joins(ch: str) -> bool:
     return len(list(iter_graphemes("a" + ch))) == 1 or len(list(iter_graphemes(ch + "a"))) == 1
 
 
+def width_class(cp: int) -> str:
+    """The width class of codepoint `cp` (0..0x10FFFF): JOINS, SIMPLE_NARROW or SIMPLE_WIDE.
+
+    The one definition: WIDTH_CLASSES caches it, and the compiled hot path's table is generated from it at build
+    time (mux/terminal/widthtable.py). ValueError for any other number, as the compiled lookup raises."""
+    if not 0 <= cp <= 0x10FFFF:
+        raise ValueError("codepoint not in range(0x110000)")
+    ch = chr(cp)
+    if _joins(ch):
+        return JOINS
+    w = char_width(ch)
+    return JOINS if w == 0 else SIMPLE_WIDE if w == 2 else SIMPLE_NARROW
+
+
 class _WidthClasses(dict):
     """codepoint -> SIMPLE_NARROW, SIMPLE_WIDE or JOINS, filled on first use (bounded)."""
 
     def __missing__(self, cp: int) -> str:
-        ch = chr(cp)
-        if _joins(ch):
-            value = JOINS
-        else:
-            w = char_width(ch)
-            value = JOINS if w == 0 else SIMPLE_WIDE if w == 2 else SIMPLE_NARROW
+        value = width_class(cp)
         if len(self) < 200_000:
             self[cp] = value
         return value

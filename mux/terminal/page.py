@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from mux.terminal.memory import Mapping, Ownership, round_to_pages
+from mux.terminal.styles import DEFAULT_STYLE, Style
 
 # Cell flags (u16)
 CELL_WIDE = 1 << 0          # first cell of a double-width character
@@ -147,12 +148,6 @@ class PageOverflow(Exception):
         self.dimension = dimension
 
 
-# Style: (fg, bg, underline colour, attribute bits). Colours: 0 default, COLOR_PALETTE | index, COLOR_RGB | rgb.
-Style = tuple[int, int, int, int]
-DEFAULT_STYLE: Style = (0, 0, 0, 0)
-COLOR_PALETTE = 1 << 24
-COLOR_RGB = 2 << 24
-
 _EXTRA_BITS = bytes(1 if b & (CELL_GRAPHEME | CELL_HYPERLINK) else 0 for b in range(256))
 _EXTRA_BYTE = 1
 _zero_u32 = memoryview(bytes(4 * 4096)).cast("I")
@@ -193,7 +188,7 @@ class Page:
     __slots__ = (
         "mapping", "capacity", "cols", "rows_used", "serial", "prev", "next",
         "slots", "cp", "styles", "garena", "gmap", "links", "hmap", "st", "fl", "rflags", "sarena",
-        "_views", "_style_index", "_style_free", "_g_used", "_g_live", "_g_count",
+        "_views", "style_ids", "_style_free", "_g_used", "_g_live", "_g_count",
         "_s_used", "_link_index", "_link_free", "_h_count", "_gmask", "_hmask",
     )
 
@@ -227,7 +222,7 @@ class Page:
         """Set up an all-zero mapping: identity row slots, empty tables."""
         self.rows_used = 0
         self.slots[:] = array("I", range(self.capacity.rows))
-        self._style_index: dict[Style, int] = {DEFAULT_STYLE: 0}
+        self.style_ids: dict[Style, int] = {DEFAULT_STYLE: 0}
         self._style_free = list(range(self.capacity.styles - 1, 0, -1))
         self._g_used = 0      # arena words handed out (bump pointer)
         self._g_live = 0      # arena words referenced by the map
@@ -264,7 +259,54 @@ class Page:
     # ------------------------------------------------------------------ cells
 
     def cell_index(self, row: int, col: int) -> int:
+        """Index of cell (row, col) in the cp/st/fl arrays (the one place that knows rows move by slot)."""
         return self.slots[row] * self.cols + col
+
+    def row_span(self, row: int) -> tuple[int, int]:
+        """[start, end) of the row's cells in the cp/st/fl arrays."""
+        base = self.slots[row] * self.cols
+        return base, base + self.cols
+
+    def flags_at(self, row: int, col: int) -> int:
+        return self.fl[self.slots[row] * self.cols + col]
+
+    def style_id_at(self, row: int, col: int) -> int:
+        return self.st[self.slots[row] * self.cols + col]
+
+    def codepoint_at(self, row: int, col: int) -> int:
+        return self.cp[self.slots[row] * self.cols + col]
+
+    def add_cell_flags(self, row: int, col: int, bits: int) -> None:
+        """Set layout bits (wide, spacer) on a cell; the cluster and link bits belong to their maps."""
+        assert not bits & (CELL_GRAPHEME | CELL_HYPERLINK)
+        self.fl[self.slots[row] * self.cols + col] |= bits
+        self.rflags[row] |= ROW_DIRTY
+
+    def clear_wide_edges(self, row: int, start: int, end: int) -> None:
+        """Before columns [start, end) are overwritten: blank the other half of a wide character cut at either
+        edge (keeping its style), so no row ever holds half a wide character."""
+        base = self.slots[row] * self.cols
+        fl = self.fl
+        if start > 0 and fl[base + start] & CELL_SPACER_TAIL:
+            self.clear_cells(row, start - 1, start, self.st[base + start - 1])
+        if end < self.cols and fl[base + end] & CELL_SPACER_TAIL:
+            self.clear_cells(row, end, end + 1, self.st[base + end])
+
+    def content_length(self, row: int) -> int:
+        """Columns up to and including the last cell that holds anything (text, style or flags other than a
+        spacer head)."""
+        base = self.slots[row] * self.cols
+        cp = self.cp[base:base + self.cols].tolist()
+        st = self.st[base:base + self.cols].tolist()
+        fl = self.fl[base:base + self.cols].tolist()
+        for c in range(self.cols - 1, -1, -1):
+            if cp[c] or st[c] or fl[c] & ~CELL_SPACER_HEAD:
+                return c + 1
+        return 0
+
+    def extras_count(self) -> tuple[int, int]:
+        """(cluster map entries, link map entries): each equals the cells marked with that flag."""
+        return self._g_count, self._h_count
 
     def write_text(self, row: int, col: int, text: str, style_id: int = 0, styles: bytes | None = None) -> None:
         """Write narrow characters, one cell each, as slice copies (no per-character Python work): all in
@@ -381,7 +423,7 @@ class Page:
 
     def intern_style(self, style: Style) -> int:
         """The id of `style` in this page, adding it if needed. Raises PageOverflow('styles')."""
-        sid = self._style_index.get(style)
+        sid = self.style_ids.get(style)
         if sid is not None:
             return sid
         if not self._style_free:
@@ -391,7 +433,7 @@ class Page:
         sid = self._style_free.pop()
         w = sid * _STYLE_WORDS
         self.styles[w:w + _STYLE_WORDS] = array("I", style)
-        self._style_index[style] = sid
+        self.style_ids[style] = sid
         return sid
 
     def style(self, sid: int) -> Style:
@@ -399,15 +441,15 @@ class Page:
         return tuple(self.styles[w:w + _STYLE_WORDS])  # type: ignore[return-value]
 
     def styles_in_use(self) -> int:
-        return len(self._style_index) - 1
+        return len(self.style_ids) - 1
 
     def _collect_styles(self) -> None:
         """Free style entries no cell references any more."""
         used_slots = max(self.slots[:self.rows_used], default=-1) + 1     # unused rows are all zero
         live = set(array("H", self.st[:used_slots * self.cols].tobytes()))
-        for style, sid in list(self._style_index.items()):
+        for style, sid in list(self.style_ids.items()):
             if sid and sid not in live:
-                del self._style_index[style]
+                del self.style_ids[style]
                 w = sid * _STYLE_WORDS
                 self.styles[w:w + _STYLE_WORDS] = _zeros32(_STYLE_WORDS)
                 self._style_free.append(sid)
@@ -604,8 +646,8 @@ class Page:
         assert self.capacity.hyperlinks >= src.capacity.hyperlinks
         n = len(src.styles)
         self.styles[:n] = src.styles
-        self._style_index = dict(src._style_index)
-        taken = set(self._style_index.values())
+        self.style_ids = dict(src.style_ids)
+        taken = set(self.style_ids.values())
         self._style_free = [s for s in range(self.capacity.styles - 1, 0, -1) if s not in taken]
         src._compact_strings()
         if src._s_used > len(self.sarena):

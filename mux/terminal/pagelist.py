@@ -499,7 +499,7 @@ class PageList:
         while page is not None:
             for r in range(page.rows_used - 1, -1, -1):
                 if (page, r) == cursor_line_end or page.rflags[r] & (ROW_WRAP | ROW_WRAP_CONTINUATION) \
-                        or _content_length(page, r):
+                        or page.content_length(r):
                     return page, r
             page = page.prev
         return cursor_line_end
@@ -632,11 +632,10 @@ class _ReflowWriter:
         dc = 0
         for k, (page, r) in enumerate(line):
             pins = self.pins_by_row.get((id(page), r), ())
-            base = page.slots[r] * page.cols
             if k < len(line) - 1:
-                n = page.cols - 1 if page.fl[base + page.cols - 1] & CELL_SPACER_HEAD else page.cols
+                n = page.cols - 1 if page.flags_at(r, page.cols - 1) & CELL_SPACER_HEAD else page.cols
             else:
-                n = _content_length(page, r)
+                n = page.content_length(r)
                 for pin in pins:      # keep blank cells before a pin (the cursor after a typed space)
                     n = max(n, min(pin.col, page.cols))
             sc = 0
@@ -647,7 +646,7 @@ class _ReflowWriter:
                     dst.rflags[dr] |= ROW_WRAP_CONTINUATION
                     dc = 0
                 take = min(n - sc, cols - dc)
-                if page.fl[base + sc + take - 1] & CELL_WIDE and sc + take < n:
+                if page.flags_at(r, sc + take - 1) & CELL_WIDE and sc + take < n:
                     take -= 1         # a wide character never straddles the right edge
                     if take == 0:
                         if dc == 0:   # not even a fresh row can hold it (1 column): drop it
@@ -694,17 +693,3 @@ def _line_end(page: Page, row: int) -> tuple[Page, int]:
         else:
             break
     return page, row
-
-
-def _content_length(page: Page, row: int) -> int:
-    """Columns up to and including the last cell that holds anything (text, style or flags)."""
-    base = page.slots[row] * page.cols
-    cp = page.cp[base:base + page.cols].tolist()
-    st = page.st[base:base + page.cols].tolist()
-    fl = page.fl[base:base + page.cols].tolist()
-    for c in range(page.cols - 1, -1, -1):
-        if cp[c] or st[c] or fl[c] & ~CELL_SPACER_HEAD:
-            return c + 1
-    return 0
-
-

@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from mux.terminal import memory
-from mux.terminal.screen import Screen
 from mux.terminal.stream import Stream
+from mux.terminal.terminal import Terminal
 
 CHUNK = 64 * 1024
 
 
-def feed(source: BinaryIO, screen: Screen, chunk: int = CHUNK) -> int:
+def feed(source: BinaryIO, screen: Terminal, chunk: int = CHUNK) -> int:
     """Feed everything `source` yields into `screen`. Returns the number of bytes fed."""
     stream = Stream(screen)
     total = 0
@@ -32,7 +32,7 @@ def feed(source: BinaryIO, screen: Screen, chunk: int = CHUNK) -> int:
         stream.feed(data)
 
 
-def dump_rows(screen: Screen, which: str) -> Iterator[str]:
+def dump_rows(screen: Terminal, which: str) -> Iterator[str]:
     """Rows as text ('all': history then screen; 'screen': the active screen), trailing blanks dropped.
 
     While the alternate screen is active, 'all' shows only it: the alternate screen has no history."""
@@ -45,13 +45,13 @@ def dump_rows(screen: Screen, which: str) -> Iterator[str]:
     return iter(rows)
 
 
-def stats_report(screen: Screen) -> dict:
+def stats_report(screen: Terminal) -> dict:
     """The primary screen's page stats plus OS truth, measured now (call before closing)."""
-    report = screen.primary.stats()
+    report = screen.primary.pages.stats()
     if screen.alternate is not None:
-        report["alternate"] = screen.alternate.stats()
-    report["mapped_bytes_total"] = screen.primary.mapped_bytes() + (
-        screen.alternate.mapped_bytes() if screen.alternate is not None else 0)
+        report["alternate"] = screen.alternate.pages.stats()
+    report["mapped_bytes_total"] = screen.primary.pages.mapped_bytes() + (
+        screen.alternate.pages.mapped_bytes() if screen.alternate is not None else 0)
     report["os_tagged_bytes"] = memory.os_tagged_bytes()
     return report
 

@@ -1,9 +1,9 @@
 """Byte parser of the terminal emulator: PTY output bytes -> listener events.
 
 This module owns exactly one thing: turning the bytes a child process writes into method calls
-("events") on a *listener* (the Screen).  It does not keep any screen state.  ``Stream`` subclasses
+("events") on a *listener* (the Terminal).  It does not keep any screen state.  ``Stream`` subclasses
 :class:`pyte.ByteStream`, uses pyte's event names and argument conventions, and keeps pyte's
-character-at-a-time FSM (``_parser_fsm``) as the fallback for rare ``ESC`` sequences.  Everything
+event tables (``escape``, ``sharp``) for the rare two-character ``ESC`` sequences, but never its FSM.  Everything
 that dominates real output is handled by fast paths that work on whole decoded chunks:
 
 * the decoded chunk is cut by one compiled regex (``re.split``) into alternating printable runs and
@@ -34,7 +34,7 @@ Invariants:
   Memory is bounded whatever the input.
 * CSI parameters are clamped to ``PARAM_MAX`` and truncated to ``MAX_PARAMS``.  CSI sequences with
   a ``<=>?`` prefix or intermediates only reach the handler they belong to; unsupported ones go to
-  ``debug(raw_sequence)`` (unknown ``ESC x`` finals reach pyte's FSM, which calls ``debug()``),
+  ``debug(raw_sequence)`` (unknown ``ESC x`` finals too),
   invalid ones are dropped.
 * An exception raised by a listener handler never escapes ``feed()`` and never loses the rest of
   the chunk: it is counted in ``self.errors`` (once per failing token) and parsing resumes after
@@ -306,7 +306,7 @@ def _complete(tok: str) -> bool:
 
 
 class Stream(pyte.ByteStream):
-    """Bytes -> listener events, with regex fast paths in front of pyte's FSM.
+    """Bytes -> listener events, by regex tokenizing and a per-token handler cache.
 
     ``errors`` counts exceptions raised by listener handlers (each one is swallowed; parsing
     resumes after the offending event).
@@ -374,9 +374,6 @@ class Stream(pyte.ByteStream):
         )
         self._base = base
         self._cache = dict(base)
-
-    def select_other_charset(self, code: str) -> None:
-        """``ESC % x``: a no-op; input is always UTF-8 (keeps split feeds == whole feeds)."""
 
     # -- feeding -----------------------------------------------------------------------------
 
@@ -691,21 +688,21 @@ class Stream(pyte.ByteStream):
                 return _noop  # a stray ST
             if final == "E":
                 return self._base["\x85"]  # NEL: CR then LF (pyte maps it to a bare LF)
-            return partial(self._fsm, tok)
+            return self._event(self.escape.get(final), tok)
         if inter == "(" or inter == ")":
             return partial(self.listener.define_charset, final, mode=inter)
-        if inter == "#" or inter == "%":
-            return partial(self._fsm, tok)
+        if inter == "#":
+            return self._event(self.sharp.get(final), tok)
+        if inter == "%":
+            return _noop  # select another character set: input is always UTF-8
         return partial(self.listener.debug, tok)
 
-    def _fsm(self, tok: str) -> None:
-        """Fallback: run a complete ESC sequence through pyte's FSM, which ends in ground state."""
-        send = self._send_to_parser
-        state = None
-        for ch in tok:
-            state = send(ch)
-        if state is not True:  # pragma: no cover - a complete sequence always ends in ground
-            self._initialize_parser()
+    def _event(self, name: str | None, tok: str) -> Handler:
+        """The listener's handler for one of pyte's ESC events (its public ``escape``/``sharp`` tables), or
+        ``debug`` for a final pyte does not know."""
+        if name is None:
+            return partial(self.listener.debug, tok)
+        return getattr(self.listener, name)
 
     def _compile_osc(self, tok: str, start: int) -> Handler:
         if _string_terminated(tok, start, True):

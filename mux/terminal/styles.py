@@ -12,13 +12,17 @@ its results are interned in a bounded cache.
 
 from __future__ import annotations
 
-from mux.terminal.page import COLOR_PALETTE, COLOR_RGB, DEFAULT_STYLE, Style
-
 __all__ = [
     "Style", "DEFAULT_STYLE", "COLOR_PALETTE", "COLOR_RGB", "apply_sgr", "palette_rgb", "XTERM_PALETTE",
     "BOLD", "DIM", "ITALIC", "UNDERLINE_MASK", "UNDERLINE_SHIFT", "BLINK", "REVERSE", "INVISIBLE", "STRIKE",
-    "OVERLINE", "underline_style", "COLOR_KIND_MASK",
+    "OVERLINE", "underline_style", "COLOR_KIND_MASK", "SGR_CACHE",
 ]
+
+# Style: (fg, bg, underline colour, attribute bits). Colours: 0 default, COLOR_PALETTE | index, COLOR_RGB | rgb.
+Style = tuple[int, int, int, int]
+DEFAULT_STYLE: Style = (0, 0, 0, 0)
+COLOR_PALETTE = 1 << 24
+COLOR_RGB = 2 << 24
 
 BOLD = 1 << 0
 DIM = 1 << 1
@@ -138,18 +142,20 @@ def _apply(style: Style, params: tuple) -> Style:
     return (fg, bg, ul, attrs)
 
 
-_cache: dict[tuple[Style, tuple], Style] = {}
+#: The memo of `apply_sgr`: (style, params) -> style. Hot callers may look up here first (a dict lookup instead
+#: of a call); only `apply_sgr` writes it.
+SGR_CACHE: dict[tuple[Style, tuple], Style] = {}
 
 
 def apply_sgr(style: Style, params: tuple) -> Style:
     """The style after SGR `params` (ints, or tuples for colon sub-parameter groups)."""
     key = (style, params)
-    out = _cache.get(key)
+    out = SGR_CACHE.get(key)
     if out is None:
         out = _apply(style, params)
-        if len(_cache) > 8192:
-            _cache.clear()
-        _cache[key] = out
+        if len(SGR_CACHE) > 8192:
+            SGR_CACHE.clear()
+        SGR_CACHE[key] = out
     return out
 
 

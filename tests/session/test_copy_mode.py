@@ -1,4 +1,4 @@
-"""Tests of copy mode (mux/session/copy_mode.py) on a headless Screen, and of mux/terminal/rows.row_cells: entering
+"""Tests of copy mode (mux/session/copy_mode.py) on a headless Terminal, and of mux/terminal/rows.row_cells: entering
 and leaving, cursor moves and paging, selection across soft-wrapped and hard lines, search with wrap-around,
 decorations, the wheel and mouse drags, the viewport pin under new output and pruning, and a Hypothesis run of
 random key sequences."""
@@ -10,20 +10,20 @@ from hypothesis import strategies as st
 from mux.session.copy_mode import SEARCH_CHUNK, CopyAction, CopyMode, Match
 from mux.terminal.page import CELL_WIDE
 from mux.terminal.rows import row_cells
-from mux.terminal.screen import Screen
 from mux.terminal.stream import Stream
+from mux.terminal.terminal import Terminal
 
 COLS, ROWS = 20, 5
 
 
-def make(lines: int = 30, cols: int = COLS, rows: int = ROWS, **kwargs) -> tuple[Screen, Stream, CopyMode]:
-    screen = Screen(cols, rows, **kwargs)
+def make(lines: int = 30, cols: int = COLS, rows: int = ROWS, **kwargs) -> tuple[Terminal, Stream, CopyMode]:
+    screen = Terminal(cols, rows, **kwargs)
     stream = Stream(screen)
     stream.feed(b"".join(b"line %d\r\n" % i for i in range(lines)))
     return screen, stream, CopyMode(screen)
 
 
-def text_at(screen: Screen, row: int) -> str:
+def text_at(screen: Terminal, row: int) -> str:
     screen.line(0)
     page, r = screen.pagelist.row_locations(row, 1)[0]
     return page.row_text(r).rstrip()
@@ -256,7 +256,7 @@ def test_copy_without_a_selection_still_leaves(key):
 # ---------------------------------------------------------------------- search
 
 
-def searchable() -> tuple[Screen, Stream, CopyMode]:
+def searchable() -> tuple[Terminal, Stream, CopyMode]:
     screen, stream, copy = make(lines=0, rows=4)
     stream.feed(b"foo one\r\nbar\r\nfoo two foo\r\nbaz\r\nfoo three\r\nqux\r\nend")
     return screen, stream, copy
@@ -580,7 +580,7 @@ def test_random_key_sequences(steps, height):
 
 
 def test_row_cells_wide_characters():
-    screen = Screen(8, 2)
+    screen = Terminal(8, 2)
     Stream(screen).feed("中a文".encode())
     page, r = screen.line(0)
     cells, styles = row_cells(page, r)
@@ -589,7 +589,7 @@ def test_row_cells_wide_characters():
 
 
 def test_row_cells_clusters():
-    screen = Screen(8, 2)
+    screen = Terminal(8, 2)
     Stream(screen).feed("\x1b[?2027h👍🏽e\u0301x".encode())
     page, r = screen.line(0)
     cells, _ = row_cells(page, r)
@@ -598,7 +598,7 @@ def test_row_cells_clusters():
 
 
 def test_row_cells_wide_flag_on_a_narrow_character_keeps_the_width():
-    screen = Screen(8, 2)
+    screen = Terminal(8, 2)
     page, r = screen.line(0)
     page.set_cell(r, 0, ord("a"), flags=CELL_WIDE)
     page.set_cell(r, 1, ord("b"))
@@ -608,7 +608,7 @@ def test_row_cells_wide_flag_on_a_narrow_character_keeps_the_width():
 
 
 def test_switching_screens_leaves_copy_mode_and_unpins_the_screen_it_was_on():
-    screen = Screen(40, 5, scrollback_limit=200_000)
+    screen = Terminal(40, 5, scrollback_limit=200_000)
     stream = Stream(screen)
     stream.feed(b"".join(b"line %d\r\n" % i for i in range(30)))
     copy = CopyMode(screen)
@@ -621,4 +621,4 @@ def test_switching_screens_leaves_copy_mode_and_unpins_the_screen_it_was_on():
     assert not copy.follow_screen()
     stream.feed(b"\x1b[?1049l")
     copy.enter()
-    assert copy.active and copy.pagelist is screen.primary
+    assert copy.active and copy.pagelist is screen.primary.pages

@@ -8,7 +8,8 @@ step puts a page boundary inside the active area (so scrolling and line edits co
 
 After every step (`check_screen`):
 - no exception escapes `feed()`, and no handler raised (`stream.errors == 0`; a handler error is a Screen bug);
-- the cursor is inside the screen and `Screen._locs` is exactly where the PageList says the active rows are;
+- `Terminal.check()` passes: the cursor is inside the screen and each Screen's `locs` is exactly where its
+  PageList says the active rows are (and the PageList's own `check()`);
 - every row of both PageLists (history included) has well-formed wide characters: a CELL_SPACER_TAIL only right
   after a CELL_WIDE in the same row (never in column 0), a CELL_WIDE never in the last column and always followed
   by its spacer;
@@ -39,8 +40,8 @@ from hypothesis import strategies as st
 from mux.terminal import memory
 from mux.terminal.page import CELL_GRAPHEME, CELL_HYPERLINK, CELL_SPACER_TAIL, CELL_WIDE, STD_PAGE_BYTES
 from mux.terminal.pagelist import PageList
-from mux.terminal.screen import Screen
 from mux.terminal.stream import Stream
+from mux.terminal.terminal import Terminal
 
 EXAMPLES = int(os.environ.get("MUX_FUZZ_EXAMPLES", "0"))
 CASES = Path(__file__).parent / "fuzz_cases"
@@ -66,8 +67,9 @@ def check_tables(pl: PageList) -> None:
     """A cell is marked as a cluster / link exactly when the page's map has an entry for it."""
     for page in pl.pages():
         low = page.fl.tobytes()[::2]        # rows not in use are all zero
-        assert low.translate(_GRAPHEME_BITS).count(1) == page._g_count, page
-        assert low.translate(_LINK_BITS).count(1) == page._h_count, page
+        clusters, links = page.extras_count()
+        assert low.translate(_GRAPHEME_BITS).count(1) == clusters, page
+        assert low.translate(_LINK_BITS).count(1) == links, page
 
 
 def check_rows(pl: PageList) -> None:
@@ -77,10 +79,10 @@ def check_rows(pl: PageList) -> None:
         assert page.cols == cols
         fl = page.fl
         for r in range(page.rows_used):
-            base = page.slots[r] * cols
-            if b"\x01" not in fl[base:base + cols].tobytes()[::2].translate(_WIDE_BITS):
+            start, end = page.row_span(r)
+            if b"\x01" not in fl[start:end].tobytes()[::2].translate(_WIDE_BITS):
                 continue
-            flags = fl[base:base + cols].tolist()
+            flags = fl[start:end].tolist()
             c = 0
             while c < cols:
                 f = flags[c]
@@ -109,37 +111,31 @@ def check_pagelist(pl: PageList) -> None:
     assert pl.mapped_bytes() <= MAPPED_BOUND, pl.stats()
 
 
-def check_screen(screen: Screen, stream: Stream) -> None:
-    assert stream.errors == 0, "a Screen handler raised"
-    screen.line(0)      # flush the pending batched run
-    assert 0 <= screen.x < screen.columns and 0 <= screen.y < screen.lines, (screen.x, screen.y)
-    assert 0 <= screen.margin_top <= screen.margin_bottom < screen.lines
-    pl = screen.pagelist
-    assert (pl.cols, pl.rows) == (screen.columns, screen.lines)
-    expected = [(id(p), r) for p, r in pl.active_locations()]
-    assert [(id(p), r) for p, r in screen._locs] == expected, "Screen._locs is stale"
-    check_pagelist(screen.primary)
-    if screen.alternate is not None:
-        check_pagelist(screen.alternate)
+def check_screen(terminal: Terminal, stream: Stream) -> None:
+    assert stream.errors == 0, "a Terminal handler raised"
+    terminal.check()
+    for screen in (terminal.primary, terminal.alternate):
+        if screen is not None:
+            check_pagelist(screen.pages)
 
 
-def to_page_boundary(screen: Screen, above: int) -> bytes:
+def to_page_boundary(screen: Terminal, above: int) -> bytes:
     """Line feeds that leave the primary screen's last page boundary `above` rows into the active area (so that
     scrolling, line insertion and deletion copy rows between two pages)."""
-    pl = screen.primary
+    pl = screen.primary.pages
     last = pl.last
     free = last.capacity.rows - last.rows_used
     return b"\x1b[r\x1b[?6l\x1b[999;1H" + b"\n" * (free + max(0, min(above, screen.lines - 1)))
 
 
 def run_steps(steps: list, cols: int = 80, rows: int = 24, scrollback_limit: int = 0,
-              scrollback_lines: int | None = None) -> Screen:
+              scrollback_lines: int | None = None) -> Terminal:
     """Feed/resize steps with every invariant checked after each; closes the screen and checks the release."""
     replies: list[bytes] = []
-    screen = Screen(cols, rows, scrollback_limit=scrollback_limit, scrollback_lines=scrollback_lines,
+    screen = Terminal(cols, rows, scrollback_limit=scrollback_limit, scrollback_lines=scrollback_lines,
                     on_reply=replies.append, on_clipboard=lambda target, text: None)
     stream = Stream(screen)
-    owners = [screen.primary.owner]
+    owners = [screen.primary.pages.owner]
     try:
         check_screen(screen, stream)
         for step in steps:
@@ -150,8 +146,8 @@ def run_steps(steps: list, cols: int = 80, rows: int = 24, scrollback_limit: int
             else:
                 for chunk in step[1]:
                     stream.feed(chunk)
-            if screen.alternate is not None and screen.alternate.owner not in owners:
-                owners.append(screen.alternate.owner)
+            if screen.alternate is not None and screen.alternate.pages.owner not in owners:
+                owners.append(screen.alternate.pages.owner)
             check_screen(screen, stream)
     finally:
         screen.close()
@@ -393,14 +389,13 @@ def test_regression_corpus(path):
 MARKS = "\u0301\u0308\u0323\u0330\u0358"
 
 
-def row_model_cells(screen: Screen, y: int) -> list[tuple[str, str | None]]:
+def row_model_cells(screen: Terminal, y: int) -> list[tuple[str, str | None]]:
     """(cluster text, link URI) of every cell of active row y."""
     page, r = screen.line(y)
-    base = page.slots[r] * page.cols
     out = []
     for c in range(screen.columns):
-        cp, f = page.cp[base + c], page.fl[base + c]
-        text = (chr(cp) if cp else " ") + (page.grapheme_extras(base + c) if f & CELL_GRAPHEME else "")
+        cp, f = page.codepoint_at(r, c), page.flags_at(r, c)
+        text = (chr(cp) if cp else " ") + (page.grapheme_extras(page.cell_index(r, c)) if f & CELL_GRAPHEME else "")
         idx = page.hyperlink_at(r, c)
         out.append((text, None if idx is None else page.hyperlink(idx)[1]))
     return out
@@ -421,7 +416,7 @@ def test_ich_dch_ech_keep_clusters_and_links(cells, edits, fill):
     """ICH, DCH and ECH move or blank whole cells, clusters and links included (also when the page must grow
     because its grapheme arena is nearly full of clusters in other rows)."""
     cols = len(cells)
-    screen = Screen(cols, 4, scrollback_limit=0)
+    screen = Terminal(cols, 4, scrollback_limit=0)
     stream = Stream(screen)
     try:
         # Other rows nearly fill the page's grapheme arena (with garbage too), so the shift may overflow it.

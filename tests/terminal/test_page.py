@@ -12,8 +12,6 @@ from mux.terminal.page import (
     CELL_HYPERLINK,
     CELL_SPACER_TAIL,
     CELL_WIDE,
-    COLOR_PALETTE,
-    COLOR_RGB,
     ROW_GRAPHEME,
     ROW_STYLED,
     ROW_WRAP,
@@ -25,6 +23,7 @@ from mux.terminal.page import (
     _map_get,
     _map_put,
 )
+from mux.terminal.styles import COLOR_PALETTE, COLOR_RGB
 
 
 def make_page(cols=20, rows=10, **dims) -> Page:

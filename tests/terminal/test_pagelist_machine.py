@@ -11,8 +11,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from mux.terminal import memory
 from mux.terminal.memory import Ownership
-from mux.terminal.page import COLOR_PALETTE, COLOR_RGB, STD_PAGE_BYTES, PageOverflow
+from mux.terminal.page import STD_PAGE_BYTES, PageOverflow
 from mux.terminal.pagelist import PageList
+from mux.terminal.styles import COLOR_PALETTE, COLOR_RGB
 
 texts = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=40)
 extras = st.sampled_from(["\u0301", "\u200d\U0001F525", "\U0001F3FD", "\ufe0f", "\u200d\u2640\ufe0f"])

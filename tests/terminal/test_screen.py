@@ -4,14 +4,14 @@ import pytest
 
 from mux.terminal import memory
 from mux.terminal.page import CELL_SPACER_HEAD, CELL_SPACER_TAIL, CELL_WIDE, ROW_WRAP
-from mux.terminal.screen import Screen
 from mux.terminal.stream import Stream
 from mux.terminal.styles import BOLD, COLOR_PALETTE, COLOR_RGB, UNDERLINE_SHIFT
+from mux.terminal.terminal import Terminal
 
 
 def make(cols=10, rows=4, **kw):
     replies = []
-    screen = Screen(cols, rows, on_reply=replies.append, **kw)
+    screen = Terminal(cols, rows, on_reply=replies.append, **kw)
     stream = Stream(screen)
     return screen, stream.feed, replies
 
@@ -22,7 +22,7 @@ def rows(screen):
 
 def flags_at(screen, y, x):
     page, r = screen.line(y)
-    return page.fl[page.slots[r] * page.cols + x]
+    return page.flags_at(r, x)
 
 
 def style_at(screen, y, x):
@@ -35,12 +35,12 @@ def style_at(screen, y, x):
 def test_pending_wrap_is_exact():
     s, feed, _ = make(5, 3)
     feed(b"abcde")
-    assert (s.x, s.y, s.pending_wrap) == (4, 0, True)
+    assert (s.x, s.y, s.screen.pending_wrap) == (4, 0, True)
     feed(b"\r")          # CR clears pending wrap: no new line
     feed(b"X")
     assert rows(s) == ["Xbcde", "", ""]
     feed(b"\x1b[1;5HZ")
-    assert s.pending_wrap
+    assert s.screen.pending_wrap
     feed(b"Q")
     assert rows(s) == ["XbcdZ", "Q", ""]
     page, r = s.line(0)
@@ -51,7 +51,7 @@ def test_autowrap_off_overwrites_last_column():
     s, feed, _ = make(5, 2)
     feed(b"\x1b[?7labcdefgh")
     assert rows(s) == ["abcdh", ""]
-    assert s.x == 4 and not s.pending_wrap
+    assert s.x == 4 and not s.screen.pending_wrap
 
 
 def test_wide_char_in_last_column_wraps_early_with_spacer_head():
@@ -208,12 +208,12 @@ def test_erase_in_display_and_line():
 def test_ed3_clears_scrollback_and_releases_pages():
     s, feed, _ = make(80, 24)
     feed(b"line\r\n" * 5000)
-    pages_before = s.primary.page_count
+    pages_before = s.primary.pages.page_count
     assert pages_before > 2
     feed(b"\x1b[3J")
-    assert s.history_text() == [] and s.primary.page_count == 1
-    tagged = memory.os_tagged_bytes(owner=s.primary.owner)
-    assert tagged in (None, s.primary.mapped_bytes())
+    assert s.history_text() == [] and s.primary.pages.page_count == 1
+    tagged = memory.os_tagged_bytes(owner=s.primary.pages.owner)
+    assert tagged in (None, s.primary.pages.mapped_bytes())
     s.close()
 
 
@@ -262,7 +262,7 @@ def test_alternate_screen_1049_saves_and_restores():
     feed(b"shell$ \x1b[?1049h")
     assert s.in_alternate and rows(s) == ["", "", ""]
     feed(b"vim\r\n" * 10)
-    assert s.alternate.history_rows() == 0
+    assert s.alternate.pages.history_rows() == 0
     feed(b"\x1b[?1049l")
     assert not s.in_alternate and rows(s)[0] == "shell$" and (s.x, s.y) == (7, 0)
 
@@ -288,7 +288,7 @@ def test_hyperlinks_are_stored_in_the_page():
 
 def test_clipboard_writes_go_to_the_app_reads_never_answered():
     got = []
-    screen = Screen(10, 2, on_clipboard=lambda target, text: got.append((target, text)),
+    screen = Terminal(10, 2, on_clipboard=lambda target, text: got.append((target, text)),
                     on_reply=got.append)
     Stream(screen).feed(b"\x1b]52;c;aGVsbG8=\x07\x1b]52;c;?\x07\x1b]52;c;!!!\x07")
     assert got == [("c", "hello")]
@@ -362,7 +362,7 @@ def test_agent_output_keeps_accounting_equal_to_os_and_zero_after_close():
     chunk = ("🔥 \x1b]8;id={n};https://e.com/{n}\x1b\\link{n}\x1b]8;;\x1b\\ 👩‍💻 \x1b[38;2;{n};2;3m中文\x1b[0m\r\n")
     for n in range(3000):
         feed(chunk.format(n=n % 255).encode())
-    pl = s.primary
+    pl = s.primary.pages
     pl.check()
     assert pl.oversized_allocated > 0
     tagged = memory.os_tagged_bytes(owner=pl.owner)

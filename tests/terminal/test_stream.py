@@ -611,24 +611,24 @@ def test_differential_check_can_fail() -> None:
     assert run(b"\x1b[>4;1m") != theirs.log
 
 
-def test_screen_implements_every_event() -> None:
-    from mux.terminal.screen import Screen
+def test_terminal_implements_every_event() -> None:
+    from mux.terminal.terminal import Terminal
 
     events = (*PYTE_EVENTS, *stream_module.OPTIONAL_EVENTS)
-    missing = [name for name in events if not callable(getattr(Screen, name, None))]
+    missing = [name for name in events if not callable(getattr(Terminal, name, None))]
     assert missing == []
 
 
 def test_adjacent_sgrs_merge_into_one_call_with_the_same_meaning() -> None:
-    from mux.terminal.screen import Screen
     from mux.terminal.styles import BOLD, COLOR_PALETTE
+    from mux.terminal.terminal import Terminal
 
     log = run(b"\x1b[1m\x1b[34mx\x1b[m\x1b[32my")
     sgr_calls = [e for e in log if e[0] == "select_graphic_rendition"]
     assert sgr_calls[0][1] == (1, 34)
     assert sgr_calls[1][1] == (0, 32)
     # An incomplete extended colour is never glued to the next SGR's parameters.
-    screen = Screen(10, 2)
+    screen = Terminal(10, 2)
     Stream(screen).feed(b"\x1b[38;5m\x1b[1mA")
     page, r = screen.line(0)
     assert screen.style_of(page, r, 0) == (0, 0, 0, BOLD)

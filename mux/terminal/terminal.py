@@ -1,0 +1,776 @@
+"""The Terminal: what every event of the Stream means, over a primary and an alternate Screen.
+
+Owns: the listener protocol (pyte's events plus mux's extensions: REP, SU/SD, CHT/CBT, DECSCUSR, DECRQM, DA2,
+XTVERSION, kitty keyboard flags, OSC 7/8/52/133/4/10/11/12), the modes (one `Modes` shared by both screens: each
+mode has one source of truth), the alternate screen, the pen (SGR), charsets, tab stops, saved cursors, titles,
+colours, replies to the child (through `on_reply`), and resize. Cells are written by the active `Screen`.
+
+Invariants:
+- `screen` is `primary` or `alternate`; the alternate never keeps history (its PageList has no scrollback).
+- A handler never raises on bad parameters: out-of-range values are clamped or ignored.
+- Replies never echo text the child chose (no title report): they would be an injection vector.
+- Memory is bounded: the primary screen by the scrollback limits, the alternate by its active area, clusters by
+  MAX_KEPT_CLUSTER codepoints, links by MAX_URI_BYTES, titles by MAX_TITLE.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable
+
+from mux import __version__
+from mux.terminal.page import Page
+from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES, PageList
+from mux.terminal.screen import Modes, Screen
+from mux.terminal.styles import DEFAULT_STYLE, SGR_CACHE, XTERM_PALETTE, Style, apply_sgr
+
+MAX_URI_BYTES = 8192
+MAX_TITLE = 4096
+MAX_DIMENSION = 4096
+
+# DEC private modes mux implements (others are accepted and reported as "not recognised").
+DECCKM, DECCOLM, DECSCNM, DECOM, DECAWM, BLINKING_CURSOR, DECTCEM = 1, 3, 5, 6, 7, 12, 25
+MOUSE_X10, MOUSE_NORMAL, MOUSE_BUTTON, MOUSE_ANY = 9, 1000, 1002, 1003
+FOCUS_EVENTS, MOUSE_UTF8, MOUSE_SGR, ALT_SCROLL, MOUSE_URXVT = 1004, 1005, 1006, 1007, 1015
+ALT_47, ALT_1047, SAVE_CURSOR_1048, ALT_1049 = 47, 1047, 1048, 1049
+BRACKETED_PASTE, SYNC_OUTPUT, GRAPHEME_CLUSTERING = 2004, 2026, 2027
+KNOWN_PRIVATE = {DECCKM, DECCOLM, DECSCNM, DECOM, DECAWM, BLINKING_CURSOR, DECTCEM, MOUSE_X10, MOUSE_NORMAL,
+                 MOUSE_BUTTON, MOUSE_ANY, FOCUS_EVENTS, MOUSE_UTF8, MOUSE_SGR, ALT_SCROLL, MOUSE_URXVT,
+                 ALT_47, ALT_1047, SAVE_CURSOR_1048, ALT_1049, BRACKETED_PASTE, SYNC_OUTPUT, GRAPHEME_CLUSTERING}
+ALT_MODES = (ALT_47, ALT_1047, ALT_1049)
+MOUSE_TRACKING = (MOUSE_X10, MOUSE_NORMAL, MOUSE_BUTTON, MOUSE_ANY)
+MOUSE_ENCODINGS = (MOUSE_UTF8, MOUSE_SGR, MOUSE_URXVT)
+# Private modes kept as named attributes of Modes (the cell writer reads them); the rest live in Modes.dec.
+NAMED_PRIVATE = {DECAWM: "autowrap", DECOM: "origin", GRAPHEME_CLUSTERING: "clustering"}
+# ANSI modes
+IRM, LNM = 4, 20
+NAMED_ANSI = {IRM: "insert", LNM: "newline"}
+
+# OSC 133 semantic prompt marks stored in row flags
+PROMPT_MARKS = {"A": 1, "B": 2, "C": 3, "D": 0}
+
+_DEC_GRAPHICS = str.maketrans(dict(zip(
+    "`abcdefghijklmnopqrstuvwxyz{|}~",
+    "◆▒␉␌␍␊°±␤␋┘┐┌└┼⎺⎻─⎼⎽├┤┴┬│≤≥π≠£·", strict=True)))
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """`text` without C0, DEL and C1 controls: a child's title is shown by the UI, which must never write a
+    child's escape sequences to the real terminal."""
+    return _CONTROLS.sub("", text)
+
+
+def _palette_index(text: str) -> int | None:
+    """A palette index 0-255 written in ASCII digits, else None (`str.isdigit` also accepts "²", which `int`
+    refuses, and `int` refuses more than 4300 digits)."""
+    if 0 < len(text) <= 9 and text.isascii() and text.isdigit():
+        n = int(text)
+        return n if n < 256 else None
+    return None
+
+
+class SavedCursor:
+    """What DECSC saves."""
+
+    __slots__ = ("x", "y", "pen", "origin", "autowrap", "pending_wrap", "g", "active_g")
+
+    def __init__(self, x: int, y: int, pen: Style, origin: bool, autowrap: bool, pending_wrap: bool,
+                 g: list[str], active_g: int) -> None:
+        self.x, self.y, self.pen, self.origin, self.autowrap = x, y, pen, origin, autowrap
+        self.pending_wrap, self.g, self.active_g = pending_wrap, list(g), active_g
+
+
+class Terminal:
+    def __init__(self, columns: int = 80, lines: int = 24, *, scrollback_limit: int = DEFAULT_LIMIT_BYTES,
+                 scrollback_lines: int | None = None, on_reply: Callable[[bytes], None] | None = None,
+                 on_title: Callable[[str], None] | None = None, on_bell: Callable[[], None] | None = None,
+                 on_clipboard: Callable[[str, str], None] | None = None,
+                 palette: tuple[int, ...] = XTERM_PALETTE, default_fg: int = 0xE5E5E5,
+                 default_bg: int = 0x000000, cursor_color: int = 0xE5E5E5) -> None:
+        columns = max(1, min(MAX_DIMENSION, columns))
+        lines = max(1, min(MAX_DIMENSION, lines))
+        self.columns = columns
+        self.lines = lines
+        self.on_reply = on_reply
+        self.on_title = on_title
+        self.on_bell = on_bell
+        self.on_clipboard = on_clipboard
+        self.modes = Modes(lines)
+        self.primary = Screen(PageList(columns, lines, limit_bytes=scrollback_limit, limit_lines=scrollback_lines),
+                              self.modes, keeps_history=True)
+        self.alternate: Screen | None = None
+        self.screen = self.primary
+        self.base_palette = palette
+        self.palette = list(palette)
+        self.base_colors = {10: default_fg, 11: default_bg, 12: cursor_color}
+        self.colors = dict(self.base_colors)
+        self.title = ""
+        self.icon_name = ""
+        self.cwd = ""
+        self.bell_count = 0
+        self.errors = 0
+        self._reset_state()
+
+    # ------------------------------------------------------------------ state
+
+    def _reset_state(self) -> None:
+        modes = self.modes
+        modes.__init__(self.lines)
+        modes.dec |= {DECTCEM}
+        s = self.screen
+        s.move_to(0, 0)
+        s.pen = DEFAULT_STYLE
+        s.link = None
+        s.last_char = ""
+        self.keypad_application = False
+        self.cursor_style = 0
+        self.tabstops = set(range(8, self.columns, 8))
+        self.g = ["B", "B"]
+        self.active_g = 0
+        self.saved: dict[bool, SavedCursor] = {}
+        self.keyboard_flags: list[int] = [0]
+
+    # Where the cursor is, for the layers above (the active screen's).
+    @property
+    def x(self) -> int:
+        return self.screen.x
+
+    @property
+    def y(self) -> int:
+        return self.screen.y
+
+    @property
+    def pen(self) -> Style:
+        return self.screen.pen
+
+    @property
+    def pagelist(self) -> PageList:
+        """The active screen's PageList."""
+        return self.screen.pages
+
+    @property
+    def margin_top(self) -> int:
+        return self.modes.margin_top
+
+    @property
+    def margin_bottom(self) -> int:
+        return self.modes.margin_bottom
+
+    @property
+    def in_alternate(self) -> bool:
+        return self.screen is not self.primary
+
+    def mode_is_set(self, mode: int, private: bool = True) -> bool:
+        """Whether a mode is set, wherever it is kept (named attribute or number set)."""
+        modes = self.modes
+        if private:
+            if mode in NAMED_PRIVATE:
+                return getattr(modes, NAMED_PRIVATE[mode])
+            if mode == ALT_1049:
+                return self.in_alternate
+            return mode in modes.dec
+        return mode in NAMED_ANSI and getattr(modes, NAMED_ANSI[mode])
+
+    @property
+    def private_modes(self) -> set[int]:
+        """Every DEC private mode that is set (a derived view, for tests and dumps)."""
+        named = {mode for mode, name in NAMED_PRIVATE.items() if getattr(self.modes, name)}
+        return named | self.modes.dec
+
+    @property
+    def autowrap(self) -> bool:
+        return self.modes.autowrap
+
+    @property
+    def cursor_visible(self) -> bool:
+        return DECTCEM in self.modes.dec
+
+    @property
+    def grapheme_clustering(self) -> bool:
+        return self.modes.clustering
+
+    # Named modes for the layers above, which never test mode numbers themselves.
+    @property
+    def cursor_keys_application(self) -> bool:
+        return DECCKM in self.modes.dec
+
+    @property
+    def bracketed_paste(self) -> bool:
+        return BRACKETED_PASTE in self.modes.dec
+
+    @property
+    def focus_events(self) -> bool:
+        return FOCUS_EVENTS in self.modes.dec
+
+    @property
+    def synchronized_output(self) -> bool:
+        return SYNC_OUTPUT in self.modes.dec
+
+    @property
+    def reverse_video(self) -> bool:
+        return DECSCNM in self.modes.dec
+
+    @property
+    def reports_all_motion(self) -> bool:
+        return MOUSE_ANY in self.modes.dec
+
+    @property
+    def mouse_tracking(self) -> int | None:
+        """The mouse tracking mode the child asked for (9, 1000, 1002, 1003), or None."""
+        for mode in (MOUSE_ANY, MOUSE_BUTTON, MOUSE_NORMAL, MOUSE_X10):
+            if mode in self.modes.dec:
+                return mode
+        return None
+
+    @property
+    def mouse_encoding(self) -> str:
+        dec = self.modes.dec
+        if MOUSE_SGR in dec:
+            return "sgr"
+        if MOUSE_URXVT in dec:
+            return "urxvt"
+        if MOUSE_UTF8 in dec:
+            return "utf8"
+        return "x10"
+
+    # ------------------------------------------------------------------ drawing and simple controls
+
+    def draw(self, text: str) -> None:
+        self.screen.draw(text)
+
+    def draw_lines(self, lines: list[str]) -> None:
+        self.screen.draw_lines(lines)
+
+    def repeat_last(self, count: int = 1) -> None:
+        self.screen.repeat_last(count)
+
+    def bell(self, *args: object) -> None:
+        self.bell_count += 1
+        if self.on_bell is not None:
+            self.on_bell()
+
+    def backspace(self) -> None:
+        self.screen.backspace()
+
+    def tab(self) -> None:
+        self.cursor_forward_tab(1)
+
+    def carriage_return(self) -> None:
+        self.screen.carriage_return()
+
+    def linefeed(self) -> None:
+        self.screen.linefeed()
+
+    def index(self) -> None:
+        self.screen.index()
+
+    def reverse_index(self) -> None:
+        self.screen.reverse_index()
+
+    def shift_out(self) -> None:
+        self.active_g = 1
+        self._update_translate()
+
+    def shift_in(self) -> None:
+        self.active_g = 0
+        self._update_translate()
+
+    def define_charset(self, code: str, mode: str) -> None:
+        slot = {"(": 0, ")": 1}.get(mode)
+        if slot is not None:
+            self.g[slot] = code
+            self._update_translate()
+
+    def _update_translate(self) -> None:
+        self.screen.flush()
+        self.modes.translate = _DEC_GRAPHICS if self.g[self.active_g] == "0" else None
+
+    # ------------------------------------------------------------------ scrolling and editing
+
+    def scroll_up(self, count: int = 1) -> None:
+        self.screen.scroll_up(count)
+
+    def scroll_down(self, count: int = 1) -> None:
+        self.screen.scroll_down(count)
+
+    def insert_characters(self, count: int = 1) -> None:
+        self.screen.insert_characters(count)
+
+    def delete_characters(self, count: int = 1) -> None:
+        self.screen.delete_characters(count)
+
+    def erase_characters(self, count: int = 1) -> None:
+        self.screen.erase_characters(count)
+
+    def insert_lines(self, count: int = 1) -> None:
+        self.screen.insert_lines(count)
+
+    def delete_lines(self, count: int = 1) -> None:
+        self.screen.delete_lines(count)
+
+    def erase_in_line(self, how: int = 0, private: bool = False) -> None:
+        self.screen.erase_in_line(how)
+
+    def erase_in_display(self, how: int = 0, private: bool = False, *args: object) -> None:
+        self.screen.erase_in_display(how)
+
+    def alignment_display(self) -> None:
+        """DECALN: fill the screen with E, reset margins, home the cursor."""
+        self.modes.margin_top, self.modes.margin_bottom = 0, self.lines - 1
+        self.screen.fill("E")
+        self.screen.move_to(0, 0)
+
+    # ------------------------------------------------------------------ cursor motion
+
+    def _clamp_y(self, y: int) -> int:
+        modes = self.modes
+        if modes.origin:
+            return max(modes.margin_top, min(modes.margin_bottom, y))
+        return max(0, min(self.lines - 1, y))
+
+    def cursor_position(self, line: int | None = None, column: int | None = None) -> None:
+        line = max(1, line or 1) - 1
+        column = max(1, column or 1) - 1
+        if self.modes.origin:
+            line += self.modes.margin_top
+        self.screen.move_to(min(column, self.columns - 1), self._clamp_y(line))
+
+    def cursor_to_column(self, column: int | None = None) -> None:
+        s = self.screen
+        s.move_to(min(max(1, column or 1) - 1, self.columns - 1), s.y)
+
+    def cursor_to_line(self, line: int | None = None) -> None:
+        line = max(1, line or 1) - 1
+        if self.modes.origin:
+            line += self.modes.margin_top
+        s = self.screen
+        s.move_to(s.x, self._clamp_y(line))
+
+    def cursor_up(self, count: int | None = None) -> None:
+        s = self.screen
+        top = self.modes.margin_top if s.y >= self.modes.margin_top else 0
+        s.move_to(s.x, max(top, s.y - max(1, count or 1)))
+
+    def cursor_down(self, count: int | None = None) -> None:
+        s = self.screen
+        bottom = self.modes.margin_bottom if s.y <= self.modes.margin_bottom else self.lines - 1
+        s.move_to(s.x, min(bottom, s.y + max(1, count or 1)))
+
+    def cursor_up1(self, count: int | None = None) -> None:
+        self.cursor_up(count)
+        self.screen.x = 0
+
+    def cursor_down1(self, count: int | None = None) -> None:
+        self.cursor_down(count)
+        self.screen.x = 0
+
+    def cursor_back(self, count: int | None = None) -> None:
+        s = self.screen
+        s.move_to(max(0, s.x - max(1, count or 1)), s.y)
+
+    def cursor_forward(self, count: int | None = None) -> None:
+        s = self.screen
+        s.move_to(min(self.columns - 1, s.x + max(1, count or 1)), s.y)
+
+    def set_tab_stop(self) -> None:
+        self.tabstops.add(self.screen.x)
+
+    def clear_tab_stop(self, how: int = 0) -> None:
+        if how == 0:
+            self.tabstops.discard(self.screen.x)
+        elif how == 3:
+            self.tabstops.clear()
+
+    def cursor_forward_tab(self, count: int = 1) -> None:
+        s = self.screen
+        x = s.x
+        for _ in range(max(1, min(count, self.columns))):
+            nxt = [t for t in self.tabstops if t > x]
+            x = min(nxt) if nxt else self.columns - 1
+        s.x = x
+        s.last_cluster = ""
+
+    def cursor_back_tab(self, count: int = 1) -> None:
+        s = self.screen
+        x = s.x
+        for _ in range(max(1, min(count, self.columns))):
+            prev = [t for t in self.tabstops if t < x]
+            x = max(prev) if prev else 0
+        s.move_to(x, s.y)
+
+    def set_margins(self, top: int | None = None, bottom: int | None = None, *args: object) -> None:
+        """DECSTBM; the cursor goes home."""
+        top = max(1, top or 1) - 1
+        bottom = min((bottom or self.lines) - 1, self.lines - 1)
+        if bottom - top < 1:
+            return
+        self.screen.flush()
+        self.modes.margin_top, self.modes.margin_bottom = top, bottom
+        self.cursor_position()
+
+    # ------------------------------------------------------------------ save/restore, reset
+
+    def save_cursor(self) -> None:
+        s = self.screen
+        self.saved[self.in_alternate] = SavedCursor(s.x, s.y, s.pen, self.modes.origin, self.modes.autowrap,
+                                                    s.pending_wrap, self.g, self.active_g)
+
+    def restore_cursor(self) -> None:
+        s = self.screen
+        saved = self.saved.get(self.in_alternate)
+        if saved is None:
+            self.modes.origin = False
+            self.cursor_position()
+            s.pen = DEFAULT_STYLE
+            return
+        s.flush()
+        s.move_to(min(saved.x, self.columns - 1), min(saved.y, self.lines - 1))
+        s.pen = saved.pen
+        self.modes.origin = saved.origin
+        self.modes.autowrap = saved.autowrap
+        s.pending_wrap = saved.pending_wrap and s.x == self.columns - 1
+        self.g = list(saved.g)
+        self.active_g = saved.active_g
+        self._update_translate()
+
+    def reset(self) -> None:
+        """RIS: back to the power-on state. Scrollback is kept (as in tmux)."""
+        self.screen.flush()
+        if self.in_alternate:
+            self._leave_alternate()
+        self._reset_state()
+        self.screen.clear()
+        self.palette = list(self.base_palette)
+        self.colors = dict(self.base_colors)
+        self.title = self.icon_name = ""
+
+    def soft_reset(self) -> None:
+        """DECSTR: modes, margins, pen and saved cursor back to defaults; the screen is kept."""
+        s = self.screen
+        s.flush()
+        s.pen = DEFAULT_STYLE
+        modes = self.modes
+        modes.margin_top, modes.margin_bottom = 0, self.lines - 1
+        modes.origin = False
+        modes.autowrap = True
+        modes.insert = False
+        modes.dec |= {DECTCEM}
+        modes.dec.discard(DECCKM)
+        self.keypad_application = False
+        self.g = ["B", "B"]
+        self.active_g = 0
+        self._update_translate()
+        self.saved.pop(self.in_alternate, None)
+        s.pending_wrap = False
+
+    # ------------------------------------------------------------------ modes
+
+    def set_mode(self, *modes: int, private: bool = False) -> None:
+        for mode in modes:
+            self._mode(mode, private, True)
+
+    def reset_mode(self, *modes: int, private: bool = False) -> None:
+        for mode in modes:
+            self._mode(mode, private, False)
+
+    def _mode(self, mode: int, private: bool, on: bool) -> None:
+        self.screen.flush()
+        if not isinstance(mode, int):
+            return
+        modes = self.modes
+        if not private:
+            if mode in NAMED_ANSI:
+                setattr(modes, NAMED_ANSI[mode], on)
+            return
+        if mode not in KNOWN_PRIVATE:
+            return
+        if mode in ALT_MODES:
+            self._alternate(mode, on)
+            return
+        if mode == SAVE_CURSOR_1048:
+            self.save_cursor() if on else self.restore_cursor()
+            return
+        if mode in NAMED_PRIVATE:
+            setattr(modes, NAMED_PRIVATE[mode], on)
+            if mode == DECAWM and not on:
+                self.screen.pending_wrap = False
+            elif mode == DECOM:
+                self.cursor_position()
+            return
+        if on and mode in MOUSE_TRACKING:
+            modes.dec.difference_update(MOUSE_TRACKING)
+        if on and mode in MOUSE_ENCODINGS:
+            modes.dec.difference_update(MOUSE_ENCODINGS)
+        if on:
+            modes.dec.add(mode)
+        else:
+            modes.dec.discard(mode)
+        if mode == DECSCNM:
+            self.screen.mark_all_dirty()
+
+    def set_keypad_application(self, on: bool) -> None:
+        self.keypad_application = on
+
+    def set_cursor_style(self, style: int = 0) -> None:
+        """DECSCUSR: 0/1 blinking block, 2 block, 3/4 underline, 5/6 bar."""
+        if 0 <= style <= 6:
+            self.cursor_style = style
+
+    # ------------------------------------------------------------------ alternate screen
+
+    def _switch_to(self, screen: Screen) -> None:
+        screen.copy_cursor(self.screen)
+        self.screen = screen
+
+    def _alternate(self, mode: int, on: bool) -> None:
+        if on == self.in_alternate:
+            if on and mode in (ALT_1047, ALT_1049):
+                self.screen.clear()
+            return
+        if on:
+            if mode == ALT_1049:
+                self.save_cursor()
+            if self.alternate is None:
+                self.alternate = Screen(PageList(self.columns, self.lines, limit_bytes=0, preheat=1, max_free=2),
+                                        self.modes, keeps_history=False)
+            self._switch_to(self.alternate)
+            self.modes.dec.add(mode)
+            if mode == ALT_1049:
+                self.screen.clear()
+                self.saved[True] = self.saved[False]
+        else:
+            self._leave_alternate(clear=mode in (ALT_1047, ALT_1049))
+            if mode == ALT_1049:
+                self.restore_cursor()
+        self.screen.mark_all_dirty()
+
+    def _leave_alternate(self, clear: bool = True) -> None:
+        if clear:
+            self.screen.clear()
+        self.modes.dec.difference_update(ALT_MODES)
+        self._switch_to(self.primary)
+        self.screen.mark_all_dirty()
+
+    # ------------------------------------------------------------------ SGR, titles, OSC
+
+    def select_graphic_rendition(self, *attrs: int | tuple, private: bool = False) -> None:
+        if not private:
+            s = self.screen
+            s.pen = SGR_CACHE.get((s.pen, attrs)) or apply_sgr(s.pen, attrs)
+
+    def set_title(self, text: str) -> None:
+        self.title = strip_controls(text)[:MAX_TITLE]
+        if self.on_title is not None:
+            self.on_title(self.title)
+
+    def set_icon_name(self, text: str) -> None:
+        self.icon_name = strip_controls(text)[:MAX_TITLE]
+
+    def set_hyperlink(self, params: str, uri: str) -> None:
+        """OSC 8: start a link (cells drawn from now on carry it), or end it with an empty URI."""
+        s = self.screen
+        s.flush()
+        if not uri or len(uri.encode("utf-8", "replace")) > MAX_URI_BYTES:
+            s.link = None
+            return
+        link_id = ""
+        for part in params.split(":"):
+            if part.startswith("id="):
+                link_id = part[3:][:256]
+        s.link = (link_id, uri)
+
+    def osc(self, code: int, data: str) -> None:
+        if code == 7:
+            self.cwd = data[:MAX_TITLE]
+        elif code == 52:
+            self._osc_clipboard(data)
+        elif code == 133:
+            mark = PROMPT_MARKS.get(data[:1])
+            if mark is not None:
+                self.screen.set_prompt_mark(mark)
+        elif code == 4:
+            self._osc_palette(data)
+        elif code in (10, 11, 12):
+            self._osc_dynamic(code, data)
+        elif code == 104:
+            if data:
+                for part in data.split(";"):
+                    n = _palette_index(part)
+                    if n is not None:
+                        self.palette[n] = self.base_palette[n]
+            else:
+                self.palette = list(self.base_palette)
+        elif code in (110, 111, 112):
+            self.colors[code - 100] = self.base_colors[code - 100]
+
+    def _osc_clipboard(self, data: str) -> None:
+        """OSC 52 writes are handed to the app, which decides (off by default). Reads are never answered."""
+        target, _, payload = data.partition(";")
+        if payload == "?" or self.on_clipboard is None:
+            return
+        try:
+            text = base64.b64decode(payload, validate=True).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            return
+        self.on_clipboard(target or "c", text)
+
+    @staticmethod
+    def _format_rgb(rgb: int) -> str:
+        r, g, b = rgb >> 16 & 0xFF, rgb >> 8 & 0xFF, rgb & 0xFF
+        return f"rgb:{r:02x}{r:02x}/{g:02x}{g:02x}/{b:02x}{b:02x}"
+
+    @staticmethod
+    def _parse_color(spec: str) -> int | None:
+        spec = spec.strip()
+        try:
+            if spec.startswith("#") and len(spec) == 7:
+                return int(spec[1:], 16)
+            if spec.startswith("rgb:"):
+                parts = spec[4:].split("/")
+                if len(parts) == 3 and all(1 <= len(p) <= 4 for p in parts):
+                    vals = [int(p, 16) * 255 // (16 ** len(p) - 1) for p in parts]
+                    return vals[0] << 16 | vals[1] << 8 | vals[2]
+        except ValueError:
+            return None
+        return None
+
+    def _osc_palette(self, data: str) -> None:
+        parts = data.split(";")
+        for i in range(0, len(parts) - 1, 2):
+            idx, spec = parts[i], parts[i + 1]
+            n = _palette_index(idx)
+            if n is None:
+                continue
+            if spec == "?":
+                self._reply(f"\x1b]4;{n};{self._format_rgb(self.palette[n])}\x1b\\")
+            else:
+                rgb = self._parse_color(spec)
+                if rgb is not None:
+                    self.palette[n] = rgb
+                    self.screen.mark_all_dirty()
+
+    def _osc_dynamic(self, code: int, data: str) -> None:
+        for offset, spec in enumerate(data.split(";")):
+            which = code + offset
+            if which not in self.colors:
+                break
+            if spec == "?":
+                self._reply(f"\x1b]{which};{self._format_rgb(self.colors[which])}\x1b\\")
+            else:
+                rgb = self._parse_color(spec)
+                if rgb is not None:
+                    self.colors[which] = rgb
+
+    # ------------------------------------------------------------------ replies
+
+    def _reply(self, text: str) -> None:
+        if self.on_reply is not None:
+            self.on_reply(text.encode())
+
+    def report_device_attributes(self, mode: int = 0, private: bool = False, **kwargs: object) -> None:
+        if mode == 0 and not private:
+            self._reply("\x1b[?62;22c")      # VT220 with ANSI colour
+
+    def report_secondary_device_attributes(self) -> None:
+        self._reply("\x1b[>1;10;0c")
+
+    def report_version(self) -> None:
+        self._reply(f"\x1bP>|mux {__version__}\x1b\\")
+
+    def report_device_status(self, mode: int = 0, private: bool = False, **kwargs: object) -> None:
+        if mode == 5:
+            self._reply("\x1b[0n")
+        elif mode == 6:
+            s = self.screen
+            y = s.y - (self.modes.margin_top if self.modes.origin else 0)
+            self._reply(f"\x1b[{'?' if private else ''}{y + 1};{s.x + 1}R")
+
+    def request_mode(self, mode: int, private: bool = False) -> None:
+        """DECRQM: 1 set, 2 reset, 0 not recognised."""
+        if private:
+            state = (1 if self.mode_is_set(mode) else 2) if mode in KNOWN_PRIVATE else 0
+            self._reply(f"\x1b[?{mode};{state}$y")
+        else:
+            state = (1 if self.mode_is_set(mode, private=False) else 2) if mode in NAMED_ANSI else 0
+            self._reply(f"\x1b[{mode};{state}$y")
+
+    def report_keyboard_flags(self) -> None:
+        self._reply(f"\x1b[?{self.keyboard_flags[-1]}u")
+
+    def push_keyboard_flags(self, flags: int = 0) -> None:
+        if len(self.keyboard_flags) < 16:
+            self.keyboard_flags.append(flags & 0b11111)
+
+    def pop_keyboard_flags(self, count: int = 1) -> None:
+        for _ in range(max(1, count)):
+            if len(self.keyboard_flags) > 1:
+                self.keyboard_flags.pop()
+
+    def set_keyboard_flags(self, flags: int = 0, mode: int = 1) -> None:
+        flags &= 0b11111
+        current = self.keyboard_flags[-1]
+        self.keyboard_flags[-1] = {1: flags, 2: current | flags, 3: current & ~flags}.get(mode, current)
+
+    def debug(self, *args: object, **kwargs: object) -> None:
+        """Unknown sequences are ignored."""
+
+    # ------------------------------------------------------------------ resize
+
+    def resize(self, lines: int | None = None, columns: int | None = None) -> None:
+        """Rows changing moves lines between screen and history; columns changing reflows soft-wrapped lines
+        (primary screen), keeping the cursor on its character."""
+        lines = max(1, min(MAX_DIMENSION, self.lines if lines is None else lines))
+        columns = max(1, min(MAX_DIMENSION, self.columns if columns is None else columns))
+        if (lines, columns) == (self.lines, self.columns):
+            return
+        for screen in (self.primary, self.alternate):
+            if screen is not None:
+                screen.resize(columns, lines, active=screen is self.screen)
+        # Tab stops the user set are kept; the new columns get the default stop every 8.
+        self.tabstops = {t for t in self.tabstops if t < columns} | set(range(8 * (self.columns // 8 + 1), columns, 8))
+        self.lines, self.columns = lines, columns
+        self.modes.margin_top, self.modes.margin_bottom = 0, lines - 1
+
+    # ------------------------------------------------------------------ reading back
+
+    def line(self, y: int) -> tuple[Page, int]:
+        """Where active row y lives (page, row index in page)."""
+        return self.screen.line(y)
+
+    def display(self) -> list[str]:
+        """The active screen as text, one string per row (spacers omitted, clusters whole)."""
+        return self.screen.display()
+
+    def history_text(self) -> list[str]:
+        self.screen.flush()
+        pl = self.primary.pages
+        return [page.row_text(r) for page, r in pl.row_locations(0, pl.history_rows())]
+
+    def style_of(self, page: Page, r: int, col: int) -> Style:
+        return self.screen.style_of(page, r, col)
+
+    cell_is_cluster = staticmethod(Screen.cell_is_cluster)
+
+    def close(self) -> None:
+        """Release all page memory (both screens)."""
+        self.primary.close()
+        if self.alternate is not None:
+            self.alternate.close()
+
+    def stats(self) -> dict:
+        self.screen.flush()
+        return self.primary.pages.stats()
+
+    def check(self) -> None:
+        """Assert the invariants of both screens."""
+        assert self.screen is self.primary or self.screen is self.alternate
+        for screen in (self.primary, self.alternate):
+            if screen is not None:
+                assert (screen.columns, screen.lines) == (self.columns, self.lines)
+                screen.check()
+
+
+__all__ = ["Terminal", "strip_controls"]
