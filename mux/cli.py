@@ -57,6 +57,20 @@ def _fraction(text: str) -> float:
     return value
 
 
+class _Version(argparse.Action):
+    """--version: `mux 0.1.0 (compiled hot path)` or `mux 0.1.0 (pure Python: REASON)`; the hot path module is
+    imported only when asked."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from mux.terminal import fastpath
+
+        print(f"mux {__version__} ({fastpath.describe()})")
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mux",
@@ -68,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "to it. Sessions keep running when you detach. Keys: the prefix (ctrl+b by default) then "
                     "%% split side by side, \" split stacked, arrows move, z zoom, x close, c new window, "
                     "[ scrollback, m memory bar, ? help, d detach, s sessions.")
-    parser.add_argument("--version", action="version", version=f"mux {__version__}")
+    parser.add_argument("--version", action=_Version, help="print the version and the active hot path, then exit")
     parser.add_argument("-L", dest="server_name", metavar="NAME", default="default",
                         help="the server's socket name (default: default), as tmux -L")
     parser.add_argument("--config", metavar="PATH",
@@ -158,13 +172,13 @@ def build_parser() -> argparse.ArgumentParser:
 def run_replay(args: argparse.Namespace) -> int:
     from mux.terminal import memory
     from mux.terminal.replay import dump_rows, feed, stats_report, write_stats
-    from mux.terminal.screen import Screen
+    from mux.terminal.terminal import Terminal
 
     try:
         source = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     except OSError as e:
         raise UserError(f"cannot open {args.file}: {e.strerror}") from None
-    screen = Screen(args.cols, args.rows, scrollback_limit=args.scrollback_limit,
+    screen = Terminal(args.cols, args.rows, scrollback_limit=args.scrollback_limit,
                     scrollback_lines=args.scrollback_lines)
     try:
         try:

@@ -58,8 +58,25 @@ def _split_stray_modifiers(cluster: str) -> list[str]:
     return pieces
 
 
+_clusters_memo: dict[str, tuple[str, ...]] = {}
+#: Texts up to this long have their clusters memoised (emoji sequences repeat in agent output; bounded memory).
+MEMO_TEXT_MAX = 64
+
+
 def clusters(text: str) -> list[str]:
     """Extended grapheme clusters of `text`, each capped at MAX_CLUSTER_CODEPOINTS codepoints."""
+    if len(text) <= MEMO_TEXT_MAX:
+        known = _clusters_memo.get(text)
+        if known is None:
+            known = tuple(_clusters(text))
+            if len(_clusters_memo) >= 8192:
+                _clusters_memo.clear()
+            _clusters_memo[text] = known
+        return list(known)
+    return _clusters(text)
+
+
+def _clusters(text: str) -> list[str]:
     out: list[str] = []
     for c in iter_graphemes(text):
         if len(c) > 1:
@@ -121,5 +138,7 @@ def extends(previous: str, text: str) -> int:
     """How many leading codepoints of `text` belong to the cluster `previous` (drawn just before it)."""
     if not previous or not text:
         return 0
-    first = clusters(previous + text)[0]
+    # The first cluster ends within MAX_CLUSTER_CODEPOINTS of its start or is cut there, and a boundary never
+    # depends on what follows it: a short prefix of `text` decides (and keeps the memo hitting).
+    first = clusters(previous + text[:MAX_CLUSTER_CODEPOINTS + 1])[0]
     return max(0, len(first) - len(previous))

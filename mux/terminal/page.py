@@ -14,7 +14,7 @@ Layout (in this order, every region a typed memoryview over the mapping):
     hmap    u32[hmap_cap*2]      cell index+1 -> link index+1, open addressing
     st      u16[rows*cols]       style id of each cell
     fl      u16[rows*cols]       cell flags (wide, spacer, grapheme, hyperlink, protected)
-    rflags  u16[rows]            row flags (wrap, wrap continuation, dirty, has grapheme/hyperlink/style)
+    rflags  u16[rows]            row flags (wrap, wrap continuation, dirty, has grapheme/hyperlink, prompt mark)
     sarena  u8[string_bytes]     OSC 8 ids and URIs (UTF-8)
 A cell therefore costs 8 bytes: 4 (codepoint) + 2 (style id) + 2 (flags).
 
@@ -50,7 +50,6 @@ ROW_WRAP_CONTINUATION = 1 << 1  # this row continues the previous one
 ROW_DIRTY = 1 << 2
 ROW_GRAPHEME = 1 << 3
 ROW_HYPERLINK = 1 << 4
-ROW_STYLED = 1 << 5
 ROW_PROMPT_SHIFT = 6            # two bits of OSC 133 semantic prompt marks
 ROW_EXTRAS = ROW_GRAPHEME | ROW_HYPERLINK
 
@@ -282,6 +281,12 @@ class Page:
         self.fl[self.slots[row] * self.cols + col] |= bits
         self.rflags[row] |= ROW_DIRTY
 
+    def forget_extras(self, row: int, start: int, end: int) -> None:
+        """Drop the cluster and link entries of columns [start, end), about to be overwritten by a writer that
+        writes the cells itself (the compiled hot path)."""
+        if self.rflags[row] & ROW_EXTRAS:
+            self._drop_extras(self.slots[row] * self.cols + start, end - start)
+
     def clear_wide_edges(self, row: int, start: int, end: int) -> None:
         """Before columns [start, end) are overwritten: blank the other half of a wide character cut at either
         edge (keeping its style), so no row ever holds half a wide character."""
@@ -308,9 +313,8 @@ class Page:
         """(cluster map entries, link map entries): each equals the cells marked with that flag."""
         return self._g_count, self._h_count
 
-    def write_text(self, row: int, col: int, text: str, style_id: int = 0, styles: bytes | None = None) -> None:
-        """Write narrow characters, one cell each, as slice copies (no per-character Python work): all in
-        `style_id`, or with per-cell ids in `styles` (little-endian u16, one per character)."""
+    def write_text(self, row: int, col: int, text: str, style_id: int = 0) -> None:
+        """Write narrow characters in `style_id`, one cell each, as slice copies (no per-character Python work)."""
         n = len(text)
         base = self.slots[row] * self.cols + col
         flags = self.rflags[row]
@@ -319,13 +323,9 @@ class Page:
         end = base + n
         zeros = _zero_u16[:n]       # Page.__init__ made it at least `cols` long
         self.cp[base:end] = memoryview(text.encode("utf-32-le")).cast("I")
-        if styles is not None:
-            self.st[base:end] = memoryview(styles).cast("H")
-            style_id = 1
-        else:
-            self.st[base:end] = u16_run(style_id, n) if style_id else zeros
+        self.st[base:end] = u16_run(style_id, n) if style_id else zeros
         self.fl[base:end] = zeros
-        self.rflags[row] = flags | (ROW_DIRTY | ROW_STYLED if style_id else ROW_DIRTY)
+        self.rflags[row] = flags | ROW_DIRTY
 
     def write_cells(self, row: int, col: int, cps: memoryview | array, style_id: int,
                     flags: memoryview | array) -> None:
@@ -339,7 +339,7 @@ class Page:
         self.cp[base:end] = cps
         self.st[base:end] = u16_run(style_id, n)
         self.fl[base:end] = flags
-        self.rflags[row] = rf | (ROW_DIRTY | ROW_STYLED if style_id else ROW_DIRTY)
+        self.rflags[row] = rf | ROW_DIRTY
 
     def set_cell(self, row: int, col: int, cp: int, style_id: int = 0, flags: int = 0) -> None:
         i = self.slots[row] * self.cols + col
@@ -349,7 +349,7 @@ class Page:
         self.cp[i] = cp
         self.st[i] = style_id
         self.fl[i] = flags
-        self.rflags[row] = rf | (ROW_DIRTY | ROW_STYLED if style_id else ROW_DIRTY)
+        self.rflags[row] = rf | ROW_DIRTY
 
     def clear_cells(self, row: int, start: int, end: int, style_id: int = 0) -> None:
         """Blank columns [start, end) with `style_id` (erase with background colour)."""
@@ -363,7 +363,7 @@ class Page:
         self.cp[base:base + n] = _zeros32(n)
         self.st[base:base + n] = u16_run(style_id, n)
         self.fl[base:base + n] = _zeros16(n)
-        self.rflags[row] = rf | (ROW_DIRTY | ROW_STYLED if style_id else ROW_DIRTY)
+        self.rflags[row] = rf | ROW_DIRTY
 
     def clear_row(self, row: int, style_id: int = 0) -> None:
         """Blank a whole row and forget its wrap, prompt and extras flags."""
@@ -374,7 +374,7 @@ class Page:
         self.cp[base:base + n] = _zeros32(n)
         self.st[base:base + n] = u16_run(style_id, n)
         self.fl[base:base + n] = _zeros16(n)
-        self.rflags[row] = ROW_DIRTY | ROW_STYLED if style_id else ROW_DIRTY
+        self.rflags[row] = ROW_DIRTY
 
     def rotate_rows(self, top: int, bottom: int, n: int) -> None:
         """Move rows [top, bottom] up by n (n > 0) or down by -n; the rows uncovered come back blank."""
@@ -729,7 +729,7 @@ class Page:
         self.cp[d:d + n] = memoryview(cp).cast("I")
         self.st[d:d + n] = memoryview(st_out).cast("H")
         self.fl[d:d + n] = memoryview(fl).cast("H")
-        self.rflags[row] |= ROW_DIRTY | (srf & ROW_STYLED)
+        self.rflags[row] |= ROW_DIRTY
         if srf & ROW_EXTRAS:
             # Clear the marker bits first: only the entries really added set them again.
             for i in range(d, d + n):

@@ -55,7 +55,6 @@ T = TypeVar("T")
 
 _WIDE_FLAGS = array("H", [CELL_WIDE, CELL_SPACER_TAIL])
 _WIDE_PAIR = (CELL_WIDE, CELL_SPACER_TAIL)
-_SID_BYTES = [sid.to_bytes(2, "little") for sid in range(256)]
 # A zone that may hold multi-codepoint clusters: joining characters with the simple characters next to them.
 _JOIN_ZONE = re.compile(f"[{SIMPLE_NARROW}{SIMPLE_WIDE}]?{JOINS}+(?:[{SIMPLE_NARROW}{SIMPLE_WIDE}]{JOINS}+)*"
                         f"[{SIMPLE_NARROW}{SIMPLE_WIDE}]?")
@@ -137,7 +136,7 @@ class Screen:
                     return None
                 self.refresh_locs()
 
-    def _style_id(self, y: int, style: Style) -> tuple[Page, int]:
+    def style_id(self, y: int, style: Style) -> tuple[Page, int]:
         """(page of row y, id of `style` in it), interning the style (a grown page keeps every id)."""
         page = self.locs[y][0]
         sid = page.style_ids.get(style)
@@ -214,25 +213,25 @@ class Screen:
         page, y, r, x0, end = run.page, run.y, run.row, run.x0, run.end
         self.last_pos = (y, end - 1)
         texts, styles = run.texts, run.styles
-        text = texts[0] if len(texts) == 1 else "".join(texts)
         page.clear_wide_edges(r, x0, end)
         if run.pen is not None:
+            text = texts[0] if len(texts) == 1 else "".join(texts)
             sid = page.style_ids.get(run.pen)
             if sid is None:
-                page, sid = self._style_id(y, run.pen)
+                page, sid = self.style_id(y, run.pen)
             page.write_text(r, x0, text, sid)
         else:
-            ids: dict[Style, bytes] = {}
-            for style in styles:
-                if style not in ids:
-                    sid = page.style_ids.get(style)
-                    if sid is None:
-                        page, sid = self._style_id(y, style)
-                    ids[style] = _SID_BYTES[sid] if sid < 256 else sid.to_bytes(2, "little")
-            st = b"".join([ids[style] * len(t) for style, t in zip(styles, texts, strict=True)])
-            page.write_text(r, x0, text, styles=st)
+            # One write per piece, each style interned just before its cells are written: a style table that
+            # fills up then collects exactly the styles no written cell uses (the compiled path does the same).
+            x = x0
+            for style, piece in zip(styles, texts, strict=True):
+                sid = page.style_ids.get(style)
+                if sid is None:
+                    page, sid = self.style_id(y, style)
+                page.write_text(r, x, piece, sid)
+                x += len(piece)
         if run.eol is not None:
-            page, sid = self._style_id(y, run.eol)
+            page, sid = self.style_id(y, run.eol)
             page.clear_cells(r, end, self.columns, sid)
             page.rflags[r] &= ~ROW_WRAP
 
@@ -265,7 +264,7 @@ class Screen:
                 page, r = locs[bottom]
                 sid = page.style_ids.get(pen)
                 if sid is None:
-                    page, sid = self._style_id(bottom, pen)
+                    page, sid = self.style_id(bottom, pen)
                 start = 0
                 while n - start > cols:
                     # A full row that continues on the next one.
@@ -277,7 +276,7 @@ class Screen:
                     page.rflags[r] |= ROW_WRAP_CONTINUATION
                     sid = page.style_ids.get(pen)
                     if sid is None:
-                        page, sid = self._style_id(bottom, pen)
+                        page, sid = self.style_id(bottom, pen)
                     start += cols
                 rest = n - start
                 if rest < cols and page.flags_at(r, rest) & CELL_SPACER_TAIL:
@@ -325,16 +324,16 @@ class Screen:
                 chunk = text[:room - 1] + text[-1]
                 text = ""
             y = self.y
-            page, sid = self._style_id(y, self.pen)
+            page, sid = self.style_id(y, self.pen)
             n = len(chunk)
             if modes.insert:
                 self._insert_blanks(y, x, n)
-                page, sid = self._style_id(y, self.pen)
+                page, sid = self.style_id(y, self.pen)
             r = self.locs[y][1]
             page.clear_wide_edges(r, x, x + n)
             page.write_text(r, x, chunk, sid)
             if self.link is not None:
-                self._mark_link(x, x + n)
+                self.mark_link(x, x + n)
             self.last_char = self.last_cluster = chunk[-1]
             self.last_pos = (y, x + n - 1)
             self._after_write(x + n)
@@ -413,14 +412,14 @@ class Screen:
         if x + n >= self.columns:
             return False
         y = self.y
-        page, sid = self._style_id(y, self.pen)
+        page, sid = self.style_id(y, self.pen)
         r = self.locs[y][1]
         page.clear_wide_edges(r, x, x + n)
         page.write_cells(r, x, array("I", cps), sid, array("H", flags))
         for offset, extra in extras:
             self._attach(y, x + offset, extra)
         if self.link is not None:
-            self._mark_link(x, x + n)
+            self.mark_link(x, x + n)
         self.last_char = self.last_cluster = parts[-1]
         self.last_pos = (y, x + n - (2 if flags[-1] == CELL_SPACER_TAIL else 1))
         self.x = x + n
@@ -491,7 +490,7 @@ class Screen:
             y = self.y
             if modes.insert:
                 self._insert_blanks(y, x, 2 * n)
-            page, sid = self._style_id(y, self.pen)
+            page, sid = self.style_id(y, self.pen)
             r = self.locs[y][1]
             page.clear_wide_edges(r, x, x + 2 * n)
             enc = chunk.encode("utf-32-le")
@@ -500,7 +499,7 @@ class Screen:
                 cells[k::8] = enc[k::4]
             page.write_cells(r, x, memoryview(cells).cast("I"), sid, (_WIDE_FLAGS * n) if n > 1 else _WIDE_FLAGS)
             if self.link is not None:
-                self._mark_link(x, x + 2 * n)
+                self.mark_link(x, x + 2 * n)
             self.last_char = self.last_cluster = chunk[-1]
             end = x + 2 * n
             self.last_pos = (y, end - 2)
@@ -517,7 +516,7 @@ class Screen:
         x, y = self.x, self.y
         if self.modes.insert:
             self._insert_blanks(y, x, w)
-        page, sid = self._style_id(y, self.pen)
+        page, sid = self.style_id(y, self.pen)
         r = self.locs[y][1]
         page.clear_wide_edges(r, x, x + w)
         page.set_cell(r, x, ord(cluster[0]), sid, CELL_WIDE if w == 2 else 0)
@@ -525,7 +524,7 @@ class Screen:
             page.set_cell(r, x + 1, 0, sid, CELL_SPACER_TAIL)
         self._attach(y, x, cluster[1:])
         if self.link is not None:
-            self._mark_link(x, x + w)
+            self.mark_link(x, x + w)
         self.last_char = self.last_cluster = cluster
         self.last_pos = (y, x)
         self._after_write(x + w)
@@ -560,7 +559,7 @@ class Screen:
             self.pending_wrap = False
             self._after_write(x + 2)
 
-    def _mark_link(self, start: int, end: int) -> None:
+    def mark_link(self, start: int, end: int) -> None:
         link = self.link
         assert link is not None
         self._on_row(self.y, lambda page, r: page.set_hyperlink(r, start, end, page.intern_hyperlink(*link)))
@@ -692,7 +691,7 @@ class Screen:
             page, r = self.locs[y]
             page.clear_row(r)
         else:
-            page, sid = self._style_id(y, style)
+            page, sid = self.style_id(y, style)
             page.clear_row(self.locs[y][1], sid)
 
     def clear(self, style: Style = DEFAULT_STYLE) -> None:
@@ -723,7 +722,7 @@ class Screen:
             self._copy_within(y, x + n, x, keep)
             page, r = self.locs[y]
             page.clear_cells(r, x + n + keep, cols)
-        page, sid = self._style_id(y, style)
+        page, sid = self.style_id(y, style)
         page.clear_cells(r, x, x + n, sid)
 
     def _copy_within(self, y: int, dst: int, src: int, n: int) -> None:
@@ -743,14 +742,14 @@ class Screen:
         keep = cols - x - count
         if keep > 0:
             self._copy_within(y, x, x + count, keep)
-        page, sid = self._style_id(y, self.bce_style())
+        page, sid = self.style_id(y, self.bce_style())
         page.clear_cells(self.locs[y][1], cols - count, cols, sid)
         self.pending_wrap = False
 
     def erase_characters(self, count: int) -> None:
         self.flush()
         count = min(max(1, count), self.columns - self.x)
-        page, sid = self._style_id(self.y, self.bce_style())
+        page, sid = self.style_id(self.y, self.bce_style())
         r = self.locs[self.y][1]
         page.clear_wide_edges(r, self.x, self.x + count)
         page.clear_cells(r, self.x, self.x + count, sid)
@@ -780,7 +779,7 @@ class Screen:
             self.pending_wrap = False
             return
         self.flush()
-        page, sid = self._style_id(self.y, self.bce_style())
+        page, sid = self.style_id(self.y, self.bce_style())
         r = self.locs[self.y][1]
         start, end = {0: (self.x, self.columns), 1: (0, self.x + 1), 2: (0, self.columns)}.get(how, (0, 0))
         if end > start:

@@ -61,6 +61,8 @@ from typing import Any
 
 import pyte
 
+from mux.terminal import fastpath
+
 __all__ = ["Stream"]
 
 Handler = Callable[[], Any]
@@ -314,8 +316,10 @@ class Stream(pyte.ByteStream):
 
     _draw: Callable[[str], Any]
 
-    def __init__(self, screen: Any = None, strict: bool = True) -> None:
+    def __init__(self, screen: Any = None, strict: bool = True, compiled: bool = True) -> None:
         self.errors: int = 0
+        self.compiled = compiled     # use the compiled hot path when there is one (False: pure Python)
+        self._kernel: Callable[..., int] | None = None
         self._cache: dict[str, Handler] = {}
         self._base: dict[str, Handler] = {}
         self._split = _TOKENS.split
@@ -374,6 +378,7 @@ class Stream(pyte.ByteStream):
         )
         self._base = base
         self._cache = dict(base)
+        self._kernel = fastpath.kernel_for(screen) if self.compiled else None
 
     # -- feeding -----------------------------------------------------------------------------
 
@@ -418,7 +423,17 @@ class Stream(pyte.ByteStream):
         iterator, so parsing resumes right after the event that raised.  ``fn`` is None while a
         ``draw`` runs, which tells the handler whether the text after a failed token still needs
         drawing.
+
+        With the compiled hot path the kernel runs the same loop, calling back here for what it leaves to
+        Python; an internal error of the kernel counts as one handler error.
         """
+        kernel = self._kernel
+        if kernel is not None:
+            try:
+                self.errors += kernel(parts, self.listener, self._draw, self._cache, self._compile)
+            except Exception:
+                self.errors += 1
+            return
         draw = self._draw
         get = self._cache.get
         compile_ = self._compile

@@ -15,7 +15,7 @@ from __future__ import annotations
 __all__ = [
     "Style", "DEFAULT_STYLE", "COLOR_PALETTE", "COLOR_RGB", "apply_sgr", "palette_rgb", "XTERM_PALETTE",
     "BOLD", "DIM", "ITALIC", "UNDERLINE_MASK", "UNDERLINE_SHIFT", "BLINK", "REVERSE", "INVISIBLE", "STRIKE",
-    "OVERLINE", "underline_style", "COLOR_KIND_MASK", "SGR_CACHE",
+    "OVERLINE", "underline_style", "COLOR_KIND_MASK", "SGR_CACHE", "SGR_SETS", "SGR_RESETS",
 ]
 
 # Style: (fg, bg, underline colour, attribute bits). Colours: 0 default, COLOR_PALETTE | index, COLOR_RGB | rgb.
@@ -36,9 +36,10 @@ STRIKE = 1 << 9
 OVERLINE = 1 << 10
 COLOR_KIND_MASK = 0xFF << 24
 
-_RESETS = {22: BOLD | DIM, 23: ITALIC, 24: UNDERLINE_MASK, 25: BLINK, 27: REVERSE, 28: INVISIBLE,
+#: SGR parameter -> the attribute bits it clears / sets (the compiled hot path takes these tables too).
+SGR_RESETS = {22: BOLD | DIM, 23: ITALIC, 24: UNDERLINE_MASK, 25: BLINK, 27: REVERSE, 28: INVISIBLE,
            29: STRIKE, 55: OVERLINE}
-_SETS = {1: BOLD, 2: DIM, 3: ITALIC, 5: BLINK, 6: BLINK, 7: REVERSE, 8: INVISIBLE, 9: STRIKE, 53: OVERLINE}
+SGR_SETS = {1: BOLD, 2: DIM, 3: ITALIC, 5: BLINK, 6: BLINK, 7: REVERSE, 8: INVISIBLE, 9: STRIKE, 53: OVERLINE}
 
 
 def underline_style(attrs: int) -> int:
@@ -116,10 +117,10 @@ def _apply(style: Style, params: tuple) -> Style:
             fg = COLOR_PALETTE | (p - 90 + 8)
         elif 100 <= p <= 107:
             bg = COLOR_PALETTE | (p - 100 + 8)
-        elif p in _SETS:
-            attrs |= _SETS[p]
-        elif p in _RESETS:
-            attrs &= ~_RESETS[p]
+        elif p in SGR_SETS:
+            attrs |= SGR_SETS[p]
+        elif p in SGR_RESETS:
+            attrs &= ~SGR_RESETS[p]
         elif p == 4:
             attrs = _with_underline(attrs, 1)
         elif p == 21:

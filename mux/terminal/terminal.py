@@ -44,6 +44,9 @@ MOUSE_TRACKING = (MOUSE_X10, MOUSE_NORMAL, MOUSE_BUTTON, MOUSE_ANY)
 MOUSE_ENCODINGS = (MOUSE_UTF8, MOUSE_SGR, MOUSE_URXVT)
 # Private modes kept as named attributes of Modes (the cell writer reads them); the rest live in Modes.dec.
 NAMED_PRIVATE = {DECAWM: "autowrap", DECOM: "origin", GRAPHEME_CLUSTERING: "clustering"}
+#: Private modes whose whole effect is their membership in Modes.dec (the compiled hot path sets these itself).
+PLAIN_PRIVATE = frozenset(KNOWN_PRIVATE - set(NAMED_PRIVATE) - set(ALT_MODES) - set(MOUSE_TRACKING)
+                          - set(MOUSE_ENCODINGS) - {SAVE_CURSOR_1048, DECSCNM})
 # ANSI modes
 IRM, LNM = 4, 20
 NAMED_ANSI = {IRM: "insert", LNM: "newline"}

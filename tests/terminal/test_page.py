@@ -13,7 +13,6 @@ from mux.terminal.page import (
     CELL_SPACER_TAIL,
     CELL_WIDE,
     ROW_GRAPHEME,
-    ROW_STYLED,
     ROW_WRAP,
     STD_PAGE_BYTES,
     Capacity,
@@ -72,7 +71,6 @@ def test_write_text_and_row_text():
     assert page.cell(0, 2) == (ord("h"), 0, 0)
     page.write_text(0, 0, "ab", 3)
     assert page.cell(0, 1) == (ord("b"), 3, 0)
-    assert page.rflags[0] & ROW_STYLED
     close(page)
 
 

@@ -369,3 +369,23 @@ def test_agent_output_keeps_accounting_equal_to_os_and_zero_after_close():
     assert tagged in (None, pl.mapped_bytes())
     s.close()
     assert memory.os_tagged_bytes(owner=pl.owner) in (None, 0)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_run_in_many_styles_keeps_every_cells_style_when_the_style_table_fills(compiled):
+    """Rows full of live styles leave the page's style table a few entries short; then one row is drawn in 70
+    new styles, a character each. Every cell keeps the colour it was drawn in (the table grows; it never hands
+    out the id of a style the row is still being drawn in)."""
+    terminal = Terminal(80, 12)
+    feed = Stream(terminal, compiled=compiled).feed
+    capacity = terminal.line(0)[0].capacity.styles
+    k = 0
+    while k < capacity - 20:
+        feed(f"\x1b[38;2;1;{k // 256};{k % 256}mx".encode())
+        k += 1
+        if k % 79 == 0:
+            feed(b"\r\n")
+    feed(b"\r\n" + b"".join(f"\x1b[38;2;2;0;{n}m{chr(65 + n % 26)}".encode() for n in range(70)) + b"\x1b[m")
+    page, r = terminal.line(terminal.y)
+    assert [terminal.style_of(page, r, c)[0] for c in range(70)] == [COLOR_RGB | (2 << 16 | n) for n in range(70)]
+    terminal.close()

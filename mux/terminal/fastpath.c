@@ -1,0 +1,1787 @@
+/* mux/terminal/fastpath.c: the compiled hot path, the CPython extension module mux.terminal._fastpath.
+ *
+ * Owns: the width class of a codepoint (width_class: 0 joins, 1 narrow, 2 wide), looked up in the two-stage
+ * table that mux/terminal/widthtable.py generates at build time from graphemes.width_class into
+ * mux_widthtable.h (in the build temp directory, never in the source tree), and the wcwidth version that table
+ * came from (WIDTH_TABLE_WCWIDTH_VERSION); and the emulator kernel (dispatch, configure; described below).
+ *
+ * Rules for everything in this file:
+ *  - Imported only by mux/terminal/fastpath.py, which decides whether it is used at all (a table from another
+ *    wcwidth than the installed one is refused); the pure-Python path stays complete and must give identical
+ *    results (identical pages); tests/terminal/test_fastpath.py compares the two.
+ *  - No page layout constants: cell size and field offsets, row metadata, style/grapheme/string arena layout,
+ *    page sizes. Page layout is defined once, in Python (mux/terminal/page.py); C gets it at run time or from a
+ *    header generated at build time, like the width table, and never writes a number of it down a second time.
+ *  - Table layout comes only from the generated header's macros; _Static_asserts tie the arrays to them.
+ *  - Every array access is bounds-checked: codepoints against MUX_WT_CODEPOINTS, block numbers against
+ *    MUX_WT_NBLOCKS. Invalid input from Python is a ValueError/TypeError, never undefined behaviour.
+ *  - Clean C11: builds with -std=c11 -O2 -Wall -Wextra -Werror (setup.py), and under
+ *    -fsanitize=address,undefined (scripts/build_sanitized.sh, run by .ci/run).
+ */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdint.h>
+#include <string.h>
+
+#include "mux_widthtable.h"
+
+_Static_assert(MUX_WT_BLOCK_SIZE == (1u << MUX_WT_BLOCK_BITS), "block size is 2**block bits");
+_Static_assert(MUX_WT_BLOCK_BYTES * 4u == MUX_WT_BLOCK_SIZE, "2 bits per codepoint");
+_Static_assert(MUX_WT_INDEX_LEN * MUX_WT_BLOCK_SIZE == MUX_WT_CODEPOINTS, "the index covers every codepoint");
+_Static_assert(sizeof(mux_wt_index) / sizeof(mux_wt_index[0]) == MUX_WT_INDEX_LEN, "index length");
+_Static_assert(sizeof(mux_wt_blocks) == (size_t)MUX_WT_NBLOCKS * MUX_WT_BLOCK_BYTES, "blocks size");
+
+enum { MUX_JOINS = 0, MUX_NARROW = 1, MUX_WIDE = 2 };
+
+/* The width class of `cp`, or -1 when cp is out of range or the table names a block that does not exist. */
+static inline int
+mux_width_class(uint32_t cp)
+{
+    if (cp >= MUX_WT_CODEPOINTS) {
+        return -1;
+    }
+    uint32_t block = mux_wt_index[cp >> MUX_WT_BLOCK_BITS];
+    if (block >= MUX_WT_NBLOCKS) {
+        return -1;
+    }
+    uint32_t low = cp & (MUX_WT_BLOCK_SIZE - 1u);
+    uint32_t byte = mux_wt_blocks[block][low >> 2];
+    return (int)((byte >> ((low & 3u) * 2u)) & 3u);
+}
+
+/* Whole-table check, once at import: every index entry names a block and no entry holds the unused class 3. */
+static int
+mux_width_table_ok(void)
+{
+    for (size_t i = 0; i < MUX_WT_INDEX_LEN; i++) {
+        if (mux_wt_index[i] >= MUX_WT_NBLOCKS) {
+            return 0;
+        }
+    }
+    for (size_t b = 0; b < MUX_WT_NBLOCKS; b++) {
+        for (size_t j = 0; j < MUX_WT_BLOCK_BYTES; j++) {
+            unsigned int byte = mux_wt_blocks[b][j];
+            for (unsigned int shift = 0; shift < 8u; shift += 2u) {
+                if (((byte >> shift) & 3u) == 3u) {
+                    return 0;
+                }
+            }
+        }
+    }
+    return 1;
+}
+
+PyDoc_STRVAR(width_class_doc,
+"width_class(cp, /)\n--\n\n"
+"The width class of codepoint cp: 0 joins (zero width, or may join a neighbour into a cluster),\n"
+"1 narrow, 2 wide. ValueError unless 0 <= cp <= 0x10FFFF.");
+
+static PyObject *
+fastpath_width_class(PyObject *module, PyObject *arg)
+{
+    (void)module;
+    PyObject *number = PyNumber_Index(arg);
+    if (number == NULL) {
+        return NULL;
+    }
+    int overflow = 0;
+    long long cp = PyLong_AsLongLongAndOverflow(number, &overflow);
+    Py_DECREF(number);
+    if (cp == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (overflow != 0 || cp < 0 || cp >= (long long)MUX_WT_CODEPOINTS) {
+        PyErr_SetString(PyExc_ValueError, "codepoint not in range(0x110000)");
+        return NULL;
+    }
+    int cls = mux_width_class((uint32_t)cp);
+    if (cls < 0) {
+        PyErr_SetString(PyExc_SystemError, "mux width table names a block it does not have");
+        return NULL;
+    }
+    return PyLong_FromLong(cls);
+}
+
+/* ------------------------------------------------------------------------------------------------------------
+ * The emulator kernel: Stream parts -> Terminal/Screen state and page cells.
+ *
+ * dispatch(parts, terminal, draw, cache, compile) runs what Stream._dispatch runs for `parts` (alternating text
+ * and control tokens, as the Stream's tokenizer cut them) and returns how many handler errors it swallowed. It
+ * handles the hot subset itself, writing cells straight into the pages' mappings:
+ *   text of single-codepoint narrow and wide characters (autowrap on, no insert mode, no charset translation),
+ *   CR, LF, CR LF, BS, the Stream's bulk lines token, and plain CSI sequences (alone or in runs) for SGR,
+ *   CUP/HVP, CUU/CUD/CUF/CUB/CNL/CPL/CHA/HPA/HPR/VPA/VPR, EL and ECH.
+ * Everything else, and every case of the subset it does not want (clusters, scroll regions, insert mode, a row
+ * past its page, ...), goes to the Python handlers, with the cursor written back first and read again after.
+ *
+ * Rules:
+ *  - The page layout comes from the pages' own memoryviews (format, item size and length are checked) and the
+ *    flag bits from configure(), which mux/terminal/fastpath.py calls with page.py's definitions: no layout
+ *    number is written down here. Every cell index is checked against the view it indexes.
+ *  - Pointers into a page are borrowed from its memoryviews and are dropped before any call into Python (which
+ *    may grow, prune, reuse or release pages); after such a call every view is fetched again.
+ *  - The pure-Python path is the reference: same cells, style ids, clusters, links, row flags, cursor, modes and
+ *    memory stats (tests/terminal/test_fastpath.py).
+ * ------------------------------------------------------------------------------------------------------------ */
+
+/* Room for the sub-parameters of one ':' group (and for SGR items); configure() refuses a MAX_PARAMS above it. */
+#define SUBS_CAP 64
+/* SGR parameters below this may set or reset attribute bits (configure() refuses a table key at or above it). */
+#define SGR_TABLE 128
+
+/* Configuration from Python (configure()): flag bits, limits and the Python objects the kernel needs. */
+static struct {
+    int ready;
+    unsigned cell_wide, cell_tail, cell_head, cell_extras;
+    unsigned row_wrap, row_cont, row_dirty, row_extras;
+    long csi_max, param_max;  /* stream.py's limits */
+    int max_params;
+    long sgr_sets[SGR_TABLE], sgr_resets[SGR_TABLE];   /* styles.SGR_SETS / SGR_RESETS by parameter */
+    long underline_shift, underline_mask, color_palette, color_rgb;
+    PyObject *default_style;  /* styles.DEFAULT_STYLE */
+    PyObject *plain_private;  /* terminal.PLAIN_PRIVATE */
+    PyObject *page_overflow;  /* page.PageOverflow */
+} K;
+
+/* Attribute names, interned once. */
+static PyObject *S_screen, *S_modes, *S_x, *S_y, *S_pending_wrap, *S_pen, *S_link, *S_locs, *S_columns, *S_lines,
+    *S_keeps_history, *S_last_char, *S_last_cluster, *S_last_pos, *S_run, *S_pages, *S_autowrap, *S_insert,
+    *S_translate, *S_margin_top, *S_margin_bottom, *S_origin, *S_clustering, *S_newline, *S_flush, *S_style_id,
+    *S_mark_link, *S_index, *S_linefeed, *S_grow, *S_forget_extras, *S_cols, *S_slots, *S_cp, *S_st, *S_fl,
+    *S_rflags, *S_style_ids, *S_empty, *S_dec, *S_intern_style;
+
+typedef struct {
+    PyObject *page;           /* borrowed (held by the locs list) */
+    uint32_t *slots, *cp;
+    uint16_t *st, *fl, *rf;
+    Py_ssize_t rows, cols, cells;
+    PyObject *style_ids;      /* borrowed */
+} PageView;
+
+typedef struct {
+    PyObject *terminal, *draw, *cache, *compile;      /* borrowed arguments */
+    PyObject *screen, *modes, *locs, *pen, *link, *pages;   /* owned */
+    long x, y, cols, lines, mtop, mbot;
+    int pending_wrap, autowrap, insert, origin, newline, keeps_history, clustering, translate;
+    int pen_bg_zero;
+    /* The last graphic character drawn here since the state was read (written back by store()). */
+    int last_drawn;
+    Py_UCS4 last_cp;
+    long last_y, last_x;
+    int cluster_cleared;      /* last_cluster became "" (cursor moved) since the state was read */
+    int py_cluster;           /* last_cluster is one Python drew (it may be extended by what follows) */
+    PyObject *own_cluster;    /* owned: the last_cluster string store() wrote (to tell it from Python's) */
+    /* The row being written: valid until the next call into Python. */
+    long view_y;
+    long view_row;
+    PageView pv;
+    Py_ssize_t errors;
+} Ctx;
+
+static void
+ctx_clear(Ctx *c)
+{
+    Py_CLEAR(c->screen);
+    Py_CLEAR(c->modes);
+    Py_CLEAR(c->locs);
+    Py_CLEAR(c->pen);
+    Py_CLEAR(c->link);
+    Py_CLEAR(c->pages);
+}
+
+static void
+ctx_free(Ctx *c)
+{
+    ctx_clear(c);
+    Py_CLEAR(c->own_cluster);
+}
+
+static int
+get_long(PyObject *obj, PyObject *name, long *out)
+{
+    PyObject *v = PyObject_GetAttr(obj, name);
+    if (v == NULL) {
+        return -1;
+    }
+    long n = PyLong_AsLong(v);
+    Py_DECREF(v);
+    if (n == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+static int
+get_bool(PyObject *obj, PyObject *name, int *out)
+{
+    PyObject *v = PyObject_GetAttr(obj, name);
+    if (v == NULL) {
+        return -1;
+    }
+    int b = PyObject_IsTrue(v);
+    Py_DECREF(v);
+    if (b < 0) {
+        return -1;
+    }
+    *out = b;
+    return 0;
+}
+
+static int
+set_pen_cache(Ctx *c)
+{
+    if (!PyTuple_Check(c->pen) || PyTuple_GET_SIZE(c->pen) != 4) {
+        PyErr_SetString(PyExc_TypeError, "the pen is a 4-tuple");
+        return -1;
+    }
+    int zero = PyObject_Not(PyTuple_GET_ITEM(c->pen, 1));
+    if (zero < 0) {
+        return -1;
+    }
+    c->pen_bg_zero = zero;
+    return 0;
+}
+
+static void
+invalidate(Ctx *c)
+{
+    c->view_y = -1;
+    c->pv.page = NULL;
+}
+
+/* Read the active screen's state (after any call into Python, which may change all of it). A pending Python
+ * run is flushed first: the kernel writes cells itself. */
+static int
+load(Ctx *c)
+{
+    ctx_clear(c);
+    invalidate(c);
+    c->screen = PyObject_GetAttr(c->terminal, S_screen);
+    if (c->screen == NULL) {
+        return -1;
+    }
+    PyObject *run = PyObject_GetAttr(c->screen, S_run);
+    if (run == NULL) {
+        return -1;
+    }
+    int pending = run != Py_None;
+    Py_DECREF(run);
+    if (pending) {
+        PyObject *r = PyObject_CallMethodNoArgs(c->screen, S_flush);
+        if (r == NULL) {
+            return -1;
+        }
+        Py_DECREF(r);
+    }
+    c->modes = PyObject_GetAttr(c->terminal, S_modes);
+    c->locs = PyObject_GetAttr(c->screen, S_locs);
+    c->pen = PyObject_GetAttr(c->screen, S_pen);
+    c->link = PyObject_GetAttr(c->screen, S_link);
+    c->pages = PyObject_GetAttr(c->screen, S_pages);
+    if (c->modes == NULL || c->locs == NULL || c->pen == NULL || c->link == NULL || c->pages == NULL) {
+        return -1;
+    }
+    if (!PyList_CheckExact(c->locs)) {
+        PyErr_SetString(PyExc_TypeError, "Screen.locs is a list");
+        return -1;
+    }
+    PyObject *translate = PyObject_GetAttr(c->modes, S_translate);
+    if (translate == NULL) {
+        return -1;
+    }
+    c->translate = translate != Py_None;
+    Py_DECREF(translate);
+    PyObject *cluster = PyObject_GetAttr(c->screen, S_last_cluster);
+    if (cluster == NULL) {
+        return -1;
+    }
+    c->py_cluster = PyUnicode_Check(cluster) && PyUnicode_GET_LENGTH(cluster) > 0 && cluster != c->own_cluster;
+    Py_DECREF(cluster);
+    if (get_long(c->screen, S_x, &c->x) || get_long(c->screen, S_y, &c->y)
+        || get_bool(c->screen, S_pending_wrap, &c->pending_wrap)
+        || get_long(c->screen, S_columns, &c->cols) || get_long(c->screen, S_lines, &c->lines)
+        || get_bool(c->screen, S_keeps_history, &c->keeps_history)
+        || get_bool(c->modes, S_autowrap, &c->autowrap) || get_bool(c->modes, S_insert, &c->insert)
+        || get_bool(c->modes, S_origin, &c->origin) || get_bool(c->modes, S_newline, &c->newline)
+        || get_bool(c->modes, S_clustering, &c->clustering)
+        || get_long(c->modes, S_margin_top, &c->mtop) || get_long(c->modes, S_margin_bottom, &c->mbot)) {
+        return -1;
+    }
+    if (c->cols < 1 || c->lines < 1 || PyList_GET_SIZE(c->locs) != c->lines || c->x < 0 || c->x >= c->cols
+        || c->y < 0 || c->y >= c->lines || c->mtop < 0 || c->mtop > c->mbot || c->mbot >= c->lines) {
+        PyErr_SetString(PyExc_ValueError, "screen state out of range");
+        return -1;
+    }
+    c->last_drawn = 0;
+    c->cluster_cleared = 0;
+    return set_pen_cache(c);
+}
+
+static int
+set_long(PyObject *obj, PyObject *name, long v)
+{
+    PyObject *n = PyLong_FromLong(v);
+    if (n == NULL) {
+        return -1;
+    }
+    int rc = PyObject_SetAttr(obj, name, n);
+    Py_DECREF(n);
+    return rc;
+}
+
+/* Write the cursor and the last-character state back to the screen. */
+static int
+store(Ctx *c)
+{
+    if (set_long(c->screen, S_x, c->x) || set_long(c->screen, S_y, c->y)
+        || PyObject_SetAttr(c->screen, S_pending_wrap, c->pending_wrap ? Py_True : Py_False)
+        || PyObject_SetAttr(c->screen, S_pen, c->pen)) {
+        return -1;
+    }
+    if (c->last_drawn) {
+        PyObject *ch = PyUnicode_FromOrdinal((int)c->last_cp);
+        if (ch == NULL) {
+            return -1;
+        }
+        int rc = PyObject_SetAttr(c->screen, S_last_char, ch);
+        if (rc == 0) {
+            rc = PyObject_SetAttr(c->screen, S_last_cluster, c->cluster_cleared ? S_empty : ch);
+        }
+        if (rc == 0 && !c->cluster_cleared) {
+            Py_XSETREF(c->own_cluster, Py_NewRef(ch));
+        }
+        Py_DECREF(ch);
+        if (rc) {
+            return -1;
+        }
+        PyObject *pos = Py_BuildValue("(ll)", c->last_y, c->last_x);
+        if (pos == NULL) {
+            return -1;
+        }
+        rc = PyObject_SetAttr(c->screen, S_last_pos, pos);
+        Py_DECREF(pos);
+        if (rc) {
+            return -1;
+        }
+    } else if (c->cluster_cleared && PyObject_SetAttr(c->screen, S_last_cluster, S_empty)) {
+        return -1;
+    }
+    c->last_drawn = 0;
+    c->cluster_cleared = 0;
+    return 0;
+}
+
+/* A handler error: counted and swallowed, as Stream._dispatch does. Internal errors (state out of range) are
+ * errors too, but they also stop this dispatch: the caller returns NULL for those. */
+static void
+swallow(Ctx *c)
+{
+    PyErr_Clear();
+    c->errors++;
+}
+
+/* Call `fn(*args)` as a Python handler: state written back first and read again after. Returns 0, or -1 if the
+ * state could not be written or read (an internal error, with an exception set). A handler that raises is
+ * counted and swallowed. */
+static int
+call_handler(Ctx *c, PyObject *fn, PyObject *const *args, size_t nargs)
+{
+    if (store(c)) {
+        return -1;
+    }
+    invalidate(c);
+    PyObject *r = PyObject_Vectorcall(fn, args, nargs, NULL);
+    if (r == NULL) {
+        swallow(c);
+    }
+    Py_XDECREF(r);
+    return load(c);
+}
+
+static int
+call_method(Ctx *c, PyObject *obj, PyObject *name, PyObject *const *args, size_t nargs)
+{
+    PyObject *fn = PyObject_GetAttr(obj, name);
+    if (fn == NULL) {
+        return -1;
+    }
+    int rc = call_handler(c, fn, args, nargs);
+    Py_DECREF(fn);
+    return rc;
+}
+
+/* The Python handler of a token string (the Stream's cache, or its compiler). */
+static int
+python_token(Ctx *c, PyObject *tok)
+{
+    PyObject *fn = PyDict_GetItemWithError(c->cache, tok);
+    if (fn != NULL) {
+        Py_INCREF(fn);
+    } else {
+        if (PyErr_Occurred()) {
+            return -1;
+        }
+        if (store(c)) {
+            return -1;
+        }
+        invalidate(c);
+        fn = PyObject_CallOneArg(c->compile, tok);
+        if (fn == NULL) {
+            swallow(c);
+            return load(c);
+        }
+    }
+    int rc = call_handler(c, fn, NULL, 0);
+    Py_DECREF(fn);
+    return rc;
+}
+
+static int
+python_draw(Ctx *c, PyObject *text)
+{
+    return call_handler(c, c->draw, &text, 1);
+}
+
+/* ------------------------------------------------------------------------------------------------ page views */
+
+static int
+view_of(PyObject *page, PyObject *name, void **ptr, Py_ssize_t itemsize, Py_ssize_t *len)
+{
+    PyObject *v = PyObject_GetAttr(page, name);
+    if (v == NULL) {
+        return -1;
+    }
+    int ok = PyMemoryView_Check(v);
+    if (ok) {
+        Py_buffer *b = PyMemoryView_GET_BUFFER(v);
+        ok = b->itemsize == itemsize && b->ndim == 1 && !b->readonly && b->buf != NULL
+             && b->len == b->shape[0] * itemsize && b->strides[0] == itemsize;
+        if (ok) {
+            *ptr = b->buf;
+            *len = b->shape[0];
+        }
+    }
+    Py_DECREF(v);  /* the page keeps its views alive until it is reinitialised or released */
+    if (!ok) {
+        PyErr_SetString(PyExc_TypeError, "a page view has an unexpected layout");
+        return -1;
+    }
+    return 0;
+}
+
+/* Point c->pv at the page holding active row y. */
+static int
+fetch_row(Ctx *c, long y)
+{
+    if (c->view_y == y && c->pv.page != NULL) {
+        return 0;
+    }
+    if (y < 0 || y >= PyList_GET_SIZE(c->locs)) {
+        PyErr_SetString(PyExc_IndexError, "row out of range");
+        return -1;
+    }
+    PyObject *loc = PyList_GET_ITEM(c->locs, y);
+    if (!PyTuple_Check(loc) || PyTuple_GET_SIZE(loc) != 2) {
+        PyErr_SetString(PyExc_TypeError, "Screen.locs holds (page, row) pairs");
+        return -1;
+    }
+    PyObject *page = PyTuple_GET_ITEM(loc, 0);
+    long row = PyLong_AsLong(PyTuple_GET_ITEM(loc, 1));
+    if (row == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    PageView *pv = &c->pv;
+    if (pv->page != page) {
+        Py_ssize_t nslots, ncp, nst, nfl, nrf;
+        long cols;
+        if (get_long(page, S_cols, &cols)
+            || view_of(page, S_slots, (void **)&pv->slots, 4, &nslots)
+            || view_of(page, S_cp, (void **)&pv->cp, 4, &ncp)
+            || view_of(page, S_st, (void **)&pv->st, 2, &nst)
+            || view_of(page, S_fl, (void **)&pv->fl, 2, &nfl)
+            || view_of(page, S_rflags, (void **)&pv->rf, 2, &nrf)) {
+            pv->page = NULL;
+            return -1;
+        }
+        PyObject *ids = PyObject_GetAttr(page, S_style_ids);
+        if (ids == NULL) {
+            pv->page = NULL;
+            return -1;
+        }
+        Py_DECREF(ids);   /* kept alive by the page */
+        if (!PyDict_CheckExact(ids) || cols != c->cols || nslots != nrf || ncp != nst || ncp != nfl
+            || ncp != nslots * (Py_ssize_t)cols) {
+            pv->page = NULL;
+            PyErr_SetString(PyExc_ValueError, "a page does not match the screen");
+            return -1;
+        }
+        pv->style_ids = ids;
+        pv->rows = nslots;
+        pv->cols = cols;
+        pv->cells = ncp;
+        pv->page = page;
+    }
+    if (row < 0 || row >= pv->rows || pv->slots[row] >= (uint32_t)pv->rows) {
+        pv->page = NULL;
+        PyErr_SetString(PyExc_IndexError, "row or slot out of range");
+        return -1;
+    }
+    c->view_y = y;
+    c->view_row = row;
+    return 0;
+}
+
+/* Index of column col of the viewed row (bounds were checked by fetch_row; col by the callers). */
+static inline Py_ssize_t
+cell_at(Ctx *c, long col)
+{
+    return (Py_ssize_t)c->pv.slots[c->view_row] * c->pv.cols + col;
+}
+
+/* The id of `style` in the page of row y; interned through Python on a miss. -1 on an internal error. */
+static long
+style_id(Ctx *c, long y, PyObject *style)
+{
+    if (fetch_row(c, y)) {
+        return -1;
+    }
+    PyObject *sid = PyDict_GetItemWithError(c->pv.style_ids, style);
+    if (sid == NULL) {
+        if (PyErr_Occurred()) {
+            return -1;
+        }
+        /* Page.intern_style touches only the page (tables, never the cells' layout): no state to write back. */
+        PyObject *page = Py_NewRef(c->pv.page);
+        PyObject *r = PyObject_CallMethodOneArg(page, S_intern_style, style);
+        Py_DECREF(page);
+        invalidate(c);
+        if (r != NULL) {
+            long id = PyLong_AsLong(r);
+            Py_DECREF(r);
+            if (fetch_row(c, y)) {
+                return -1;
+            }
+            if (id < 0 || id > 0xFFFF) {
+                if (!PyErr_Occurred()) {
+                    PyErr_SetString(PyExc_ValueError, "style id out of range");
+                }
+                return -1;
+            }
+            return id;
+        }
+        if (!PyErr_ExceptionMatches(K.page_overflow)) {
+            return -1;
+        }
+        PyErr_Clear();       /* the table is full: the Screen replaces the page by a bigger one */
+        if (store(c)) {
+            return -1;
+        }
+        invalidate(c);
+        PyObject *yy = PyLong_FromLong(y);
+        if (yy == NULL) {
+            return -1;
+        }
+        PyObject *grown = PyObject_CallMethodObjArgs(c->screen, S_style_id, yy, style, NULL);
+        Py_DECREF(yy);
+        if (grown == NULL) {
+            return -1;
+        }
+        long id = -1;
+        if (PyTuple_Check(grown) && PyTuple_GET_SIZE(grown) == 2) {
+            id = PyLong_AsLong(PyTuple_GET_ITEM(grown, 1));
+        }
+        Py_DECREF(grown);
+        if (load(c) || fetch_row(c, y)) {
+            return -1;
+        }
+        if (id < 0 || id > 0xFFFF) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_ValueError, "style id out of range");
+            }
+            return -1;
+        }
+        return id;
+    }
+    long id = PyLong_AsLong(sid);
+    if (id < 0 || id > 0xFFFF) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "style id out of range");
+        }
+        return -1;
+    }
+    return id;
+}
+
+/* Before columns [start, end) of row y are overwritten: drop the clusters and links of the cells that change
+ * (through Python, only on rows that have any) and blank the other half of a wide character cut at either edge,
+ * exactly as Page.clear_wide_edges + the write's own extras bookkeeping do. The row view stays valid. */
+static int
+prepare_write(Ctx *c, long y, long start, long end)
+{
+    if (fetch_row(c, y)) {
+        return -1;
+    }
+    long lo = start, hi = end;
+    if (start > 0 && start < c->cols && (c->pv.fl[cell_at(c, start)] & K.cell_tail)) {
+        lo = start - 1;
+    }
+    if (end < c->cols && (c->pv.fl[cell_at(c, end)] & K.cell_tail)) {
+        hi = end + 1;
+    }
+    if (c->pv.rf[c->view_row] & K.row_extras) {
+        int marked = 0;
+        for (long col = lo; col < hi; col++) {
+            if (c->pv.fl[cell_at(c, col)] & K.cell_extras) {
+                marked = 1;
+                break;
+            }
+        }
+        if (marked) {
+            PyObject *page = c->pv.page;
+            Py_INCREF(page);
+            PyObject *r = PyObject_CallMethod(page, "forget_extras", "lll", c->view_row, lo, hi);
+            Py_DECREF(page);
+            if (r == NULL) {
+                return -1;
+            }
+            Py_DECREF(r);
+            invalidate(c);           /* nothing else changed: the views stay where they were */
+            if (fetch_row(c, y)) {
+                return -1;
+            }
+        }
+    }
+    uint16_t *rf = &c->pv.rf[c->view_row];
+    if (lo < start) {
+        Py_ssize_t i = cell_at(c, lo);
+        c->pv.cp[i] = 0;
+        c->pv.fl[i] = 0;
+        *rf |= (uint16_t)K.row_dirty;
+    }
+    if (hi > end) {
+        Py_ssize_t i = cell_at(c, end);
+        c->pv.cp[i] = 0;
+        c->pv.fl[i] = 0;
+        *rf |= (uint16_t)K.row_dirty;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------------ cursor */
+
+static void
+move_to(Ctx *c, long x, long y)
+{
+    c->x = x;
+    c->y = y;
+    c->pending_wrap = 0;
+    c->cluster_cleared = 1;
+    c->py_cluster = 0;
+}
+
+/* Python's linefeed fast path and index's common case: the whole screen scrolls one row into history. */
+static int
+scroll_into_history(Ctx *c)
+{
+    invalidate(c);
+    if (PySequence_DelItem(c->locs, 0)) {
+        return -1;
+    }
+    PyObject *loc = PyObject_CallMethodNoArgs(c->pages, S_grow);
+    if (loc == NULL) {
+        return -1;
+    }
+    int rc = PyList_Append(c->locs, loc);
+    Py_DECREF(loc);
+    return rc;
+}
+
+/* Screen.index(): down one row, scrolling at the bottom margin. */
+static int
+do_index(Ctx *c)
+{
+    c->cluster_cleared = 1;
+    c->py_cluster = 0;
+    if (c->y == c->mbot) {
+        if (c->mtop == 0 && c->mbot == c->lines - 1 && c->keeps_history && c->pen_bg_zero) {
+            return scroll_into_history(c);
+        }
+        return call_method(c, c->screen, S_index, NULL, 0);
+    }
+    if (c->y < c->lines - 1) {
+        c->y++;
+    }
+    return 0;
+}
+
+static int
+do_linefeed(Ctx *c)
+{
+    if (c->y == c->lines - 1 && c->mtop == 0 && c->y == c->mbot && c->pen_bg_zero && c->keeps_history) {
+        if (scroll_into_history(c)) {
+            return -1;
+        }
+        c->cluster_cleared = 1;
+        c->py_cluster = 0;
+    } else if (do_index(c)) {
+        return -1;
+    }
+    if (c->newline) {
+        c->x = 0;
+    }
+    c->pending_wrap = 0;
+    return 0;
+}
+
+/* Soft wrap: mark the row continued, go to the start of the next one. */
+static int
+do_wrap(Ctx *c)
+{
+    if (fetch_row(c, c->y)) {
+        return -1;
+    }
+    c->pv.rf[c->view_row] |= (uint16_t)K.row_wrap;
+    c->x = 0;
+    c->pending_wrap = 0;
+    if (do_index(c) || fetch_row(c, c->y)) {
+        return -1;
+    }
+    c->pv.rf[c->view_row] |= (uint16_t)K.row_cont;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------------ drawing */
+
+static inline int
+class_of(Py_UCS4 ch)
+{
+    if (ch < 0x80) {
+        return MUX_NARROW;   /* the tokenizer never leaves a control in text */
+    }
+    return mux_width_class((uint32_t)ch);
+}
+
+/* Screen.mark_link(start, end) on the cursor row: it reads only the row (y) and the link, and may replace the
+ * row's page by a bigger one (so the row list is read again after). */
+static int
+mark_link(Ctx *c, long start, long end)
+{
+    invalidate(c);
+    if (set_long(c->screen, S_y, c->y)) {
+        return -1;
+    }
+    PyObject *r = PyObject_CallMethod(c->screen, "mark_link", "ll", start, end);
+    if (r == NULL) {
+        swallow(c);
+    }
+    Py_XDECREF(r);
+    PyObject *locs = PyObject_GetAttr(c->screen, S_locs);
+    if (locs == NULL) {
+        return -1;
+    }
+    if (!PyList_CheckExact(locs) || PyList_GET_SIZE(locs) != c->lines) {
+        Py_DECREF(locs);
+        PyErr_SetString(PyExc_ValueError, "Screen.locs changed shape");
+        return -1;
+    }
+    Py_SETREF(c->locs, locs);
+    return 0;
+}
+
+/* Write the simple characters text[i:end) (narrow and wide, all of known width), wrapping as needed. */
+static int
+draw_simple(Ctx *c, PyObject *text, Py_ssize_t i, Py_ssize_t end)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    while (i < end) {
+        if (c->pending_wrap && do_wrap(c)) {
+            return -1;
+        }
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        long x0 = c->x;
+        if (class_of(ch) == MUX_WIDE && x0 == c->cols - 1) {
+            /* A wide character does not fit in the last column: a spacer head there, and wrap early. */
+            if (prepare_write(c, c->y, x0, x0 + 1)) {
+                return -1;
+            }
+            Py_ssize_t k = cell_at(c, x0);
+            c->pv.cp[k] = 0;
+            c->pv.st[k] = 0;
+            c->pv.fl[k] = (uint16_t)K.cell_head;
+            c->pv.rf[c->view_row] |= (uint16_t)K.row_dirty;
+            if (do_wrap(c)) {
+                return -1;
+            }
+            continue;
+        }
+        /* The segment that fits on this row. */
+        long x1 = x0;
+        Py_ssize_t j = i;
+        while (j < end) {
+            Py_UCS4 cj = PyUnicode_READ(kind, data, j);
+            long w = class_of(cj) == MUX_WIDE ? 2 : 1;
+            if (x1 + w > c->cols) {
+                break;
+            }
+            x1 += w;
+            j++;
+        }
+        long sid = style_id(c, c->y, c->pen);
+        if (sid < 0 || prepare_write(c, c->y, x0, x1)) {
+            return -1;
+        }
+        long x = x0;
+        Py_UCS4 last = 0;
+        for (Py_ssize_t k = i; k < j; k++) {
+            last = PyUnicode_READ(kind, data, k);
+            Py_ssize_t idx = cell_at(c, x);
+            if (class_of(last) == MUX_WIDE) {
+                c->pv.cp[idx] = last;
+                c->pv.st[idx] = (uint16_t)sid;
+                c->pv.fl[idx] = (uint16_t)K.cell_wide;
+                c->pv.cp[idx + 1] = 0;
+                c->pv.st[idx + 1] = (uint16_t)sid;
+                c->pv.fl[idx + 1] = (uint16_t)K.cell_tail;
+                c->last_x = x;
+                x += 2;
+            } else {
+                c->pv.cp[idx] = last;
+                c->pv.st[idx] = (uint16_t)sid;
+                c->pv.fl[idx] = 0;
+                c->last_x = x;
+                x += 1;
+            }
+        }
+        c->pv.rf[c->view_row] |= (uint16_t)K.row_dirty;
+        c->last_drawn = 1;
+        c->last_cp = last;
+        c->last_y = c->y;
+        c->cluster_cleared = 0;
+        c->py_cluster = 0;
+        if (c->link != Py_None && mark_link(c, x0, x1)) {
+            return -1;
+        }
+        if (x1 >= c->cols) {
+            c->x = c->cols - 1;
+            c->pending_wrap = c->autowrap;
+        } else {
+            c->x = x1;
+        }
+        i = j;
+    }
+    return 0;
+}
+
+static int
+draw_text(Ctx *c, PyObject *text)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (n == 0) {
+        return 0;
+    }
+    if (c->translate || c->insert || !c->autowrap || c->cols < 2) {
+        return python_draw(c, text);
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    if (!PyUnicode_IS_ASCII(text) && (c->py_cluster || !c->clustering)) {
+        return python_draw(c, text);   /* it may extend the cluster before it, or clusters are off */
+    }
+    if (PyUnicode_IS_ASCII(text)) {
+        return draw_simple(c, text, 0, n);
+    }
+    /* Simple runs are drawn here; each zone that may hold multi-codepoint clusters (joining characters with the
+     * simple characters next to them, as screen._JOIN_ZONE finds them) is drawn by Python. A zone at the very
+     * start may extend the cluster drawn before this text: then Python draws the whole text. */
+    Py_ssize_t pos = 0;
+    while (pos < n) {
+        Py_ssize_t k = pos;
+        int cls = 0;
+        while (k < n && (cls = class_of(PyUnicode_READ(kind, data, k))) > 0) {
+            k++;
+        }
+        if (cls < 0) {
+            PyErr_SetString(PyExc_SystemError, "width table lookup failed");
+            return -1;
+        }
+        if (k == n) {
+            return draw_simple(c, text, pos, n);
+        }
+        if (k == 0) {
+            return python_draw(c, text);
+        }
+        if (k - 1 > pos && draw_simple(c, text, pos, k - 1)) {
+            return -1;
+        }
+        /* The zone: [simple] joins+ ([simple] joins+)* [simple] */
+        Py_ssize_t end = k;
+        for (;;) {
+            while (end < n && class_of(PyUnicode_READ(kind, data, end)) == MUX_JOINS) {
+                end++;
+            }
+            if (end + 1 < n && class_of(PyUnicode_READ(kind, data, end + 1)) == MUX_JOINS) {
+                end++;          /* a simple character between joining ones */
+                continue;
+            }
+            if (end < n) {
+                end++;          /* the simple character closing the zone */
+            }
+            break;
+        }
+        PyObject *zone = PyUnicode_Substring(text, k - 1, end);
+        if (zone == NULL) {
+            return -1;
+        }
+        int rc = python_draw(c, zone);
+        Py_DECREF(zone);
+        if (rc) {
+            return -1;
+        }
+        pos = end;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------------ CSI */
+
+
+/* The erase style of the pen (xterm BCE): its background colour and nothing else. New reference. */
+static PyObject *
+bce_style(Ctx *c)
+{
+    if (c->pen_bg_zero) {
+        Py_INCREF(K.default_style);
+        return K.default_style;
+    }
+    PyObject *zero = PyLong_FromLong(0);
+    if (zero == NULL) {
+        return NULL;
+    }
+    PyObject *t = PyTuple_Pack(4, zero, PyTuple_GET_ITEM(c->pen, 1), zero, zero);
+    Py_DECREF(zero);
+    return t;
+}
+
+static int
+clear_range(Ctx *c, long start, long end)
+{
+    PyObject *bce = bce_style(c);
+    if (bce == NULL) {
+        return -1;
+    }
+    long sid = style_id(c, c->y, bce);
+    Py_DECREF(bce);
+    if (sid < 0 || prepare_write(c, c->y, start, end)) {
+        return -1;
+    }
+    for (long col = start; col < end; col++) {
+        Py_ssize_t i = cell_at(c, col);
+        c->pv.cp[i] = 0;
+        c->pv.st[i] = (uint16_t)sid;
+        c->pv.fl[i] = 0;
+    }
+    c->pv.rf[c->view_row] |= (uint16_t)K.row_dirty;
+    return 0;
+}
+
+static int
+erase_in_line(Ctx *c, long how)
+{
+    /* The erase style is interned first, whatever `how` is (as the Python handler does). */
+    PyObject *bce = bce_style(c);
+    if (bce == NULL) {
+        return -1;
+    }
+    long sid = style_id(c, c->y, bce);
+    Py_DECREF(bce);
+    if (sid < 0) {
+        return -1;
+    }
+    long start = 0, end = 0;
+    if (how == 0) {
+        start = c->x;
+        end = c->cols;
+    } else if (how == 1) {
+        end = c->x + 1;
+    } else if (how == 2) {
+        end = c->cols;
+    }
+    if (end > start) {
+        if (clear_range(c, start, end)) {
+            return -1;
+        }
+        if (end == c->cols) {
+            c->pv.rf[c->view_row] &= (uint16_t)~K.row_wrap;
+        }
+    }
+    c->pending_wrap = 0;
+    return 0;
+}
+
+static long
+clamp_y(Ctx *c, long y)
+{
+    long lo = c->origin ? c->mtop : 0, hi = c->origin ? c->mbot : c->lines - 1;
+    return y < lo ? lo : y > hi ? hi : y;
+}
+
+/* SGR, as styles.apply_sgr computes it (the attribute bits and colour kinds come from configure()). The
+ * parameters are parsed as the Stream parses them: ';'-separated items, an empty one is 0, digits clamp at
+ * PARAM_MAX, at most MAX_PARAMS items; an item with ':' is a group of sub-parameters (empty ones -1). */
+typedef struct {
+    int group;          /* a ':' group */
+    int n;              /* sub-parameters in the group */
+    long v[SUBS_CAP];   /* v[0] is the value of a plain item */
+} SgrItem;
+
+static long
+with_underline(long attrs, long kind)
+{
+    kind = kind < 0 ? 0 : kind > 5 ? 5 : kind;
+    return (attrs & ~K.underline_mask) | (kind << K.underline_shift);
+}
+
+/* The colour of a ':' group (38:5:n, 38:2:cs:r:g:b or 38:2:r:g:b); -1 for none. */
+static long
+colon_colour(const SgrItem *it)
+{
+    if (it->n >= 3 && it->v[1] == 5) {
+        long idx = it->v[2];
+        return idx >= 0 && idx <= 255 ? K.color_palette | idx : -1;
+    }
+    if (it->n >= 5 && it->v[1] == 2) {
+        const long *rgb = it->n >= 6 ? &it->v[3] : &it->v[2];
+        for (int k = 0; k < 3; k++) {
+            if (rgb[k] < 0 || rgb[k] > 255) {
+                return -1;
+            }
+        }
+        return K.color_rgb | (rgb[0] << 16 | rgb[1] << 8 | rgb[2]);
+    }
+    return -1;
+}
+
+/* The colour after 38/48/58 in ';' form starting at items[*i]; -1 for none. Advances *i as Python does. */
+static long
+extended_colour(const SgrItem *items, int n, int *i)
+{
+    if (*i >= n) {
+        return -1;
+    }
+    const SgrItem *kind = &items[*i];
+    if (!kind->group && kind->v[0] == 5 && *i + 1 < n) {
+        const SgrItem *idx = &items[*i + 1];
+        *i += 2;
+        return !idx->group && idx->v[0] >= 0 && idx->v[0] <= 255 ? K.color_palette | idx->v[0] : -1;
+    }
+    if (!kind->group && kind->v[0] == 2 && *i + 3 < n) {
+        long rgb[3];
+        int ok = 1;
+        for (int k = 0; k < 3; k++) {
+            const SgrItem *part = &items[*i + 1 + k];
+            ok = ok && !part->group && part->v[0] >= 0 && part->v[0] <= 255;
+            rgb[k] = part->v[0];
+        }
+        *i += 4;
+        return ok ? K.color_rgb | (rgb[0] << 16 | rgb[1] << 8 | rgb[2]) : -1;
+    }
+    *i += 1;
+    return -1;
+}
+
+static int
+parse_sgr(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, SgrItem *items)
+{
+    int n = 0;
+    Py_ssize_t i = a;
+    while (n < K.max_params) {
+        SgrItem *it = &items[n];
+        it->group = 0;
+        it->n = 0;
+        long v = 0;
+        int digits = 0;
+        while (i < b) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+            if (ch == ';') {
+                break;
+            }
+            i++;
+            if (ch == ':') {
+                it->group = 1;
+                if (it->n < K.max_params) {
+                    it->v[it->n++] = digits ? v : -1;
+                }
+                v = 0;
+                digits = 0;
+            } else {
+                v = v * 10 + (long)(ch - '0');
+                if (v > K.param_max) {
+                    v = K.param_max;
+                }
+                digits = 1;
+            }
+        }
+        if (it->group) {
+            if (it->n < K.max_params) {
+                it->v[it->n++] = digits ? v : -1;
+            }
+        } else {
+            it->v[0] = digits ? v : 0;
+        }
+        n++;
+        if (i >= b) {
+            break;
+        }
+        i++;   /* the ';' */
+    }
+    return n;
+}
+
+static int
+pen_field(PyObject *pen, Py_ssize_t k, long *out)
+{
+    *out = PyLong_AsLong(PyTuple_GET_ITEM(pen, k));
+    return *out == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+/* The new pen after SGR parameters [a, b) of `tok` (empty: reset). */
+static int
+apply_sgr(Ctx *c, int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    if (a == b) {
+        Py_SETREF(c->pen, Py_NewRef(K.default_style));
+        return set_pen_cache(c);
+    }
+    SgrItem items[SUBS_CAP];
+    int n = parse_sgr(kind, data, a, b, items);
+    long fg, bg, ul, attrs;
+    if (pen_field(c->pen, 0, &fg) || pen_field(c->pen, 1, &bg) || pen_field(c->pen, 2, &ul)
+        || pen_field(c->pen, 3, &attrs)) {
+        return -1;
+    }
+    int i = 0;
+    while (i < n) {
+        const SgrItem *it = &items[i++];
+        if (it->group) {
+            if (it->n == 0) {
+                continue;
+            }
+            long head = it->v[0];
+            if (head == 4) {
+                attrs = with_underline(attrs, it->n > 1 && it->v[1] >= 0 ? it->v[1] : 1);
+            } else if (head == 38 || head == 48 || head == 58) {
+                long colour = colon_colour(it);
+                if (colour >= 0) {
+                    *(head == 38 ? &fg : head == 48 ? &bg : &ul) = colour;
+                }
+            }
+            continue;
+        }
+        long p = it->v[0];
+        if (p == 0) {
+            fg = bg = ul = attrs = 0;
+        } else if (p >= 30 && p <= 37) {
+            fg = K.color_palette | (p - 30);
+        } else if (p >= 40 && p <= 47) {
+            bg = K.color_palette | (p - 40);
+        } else if (p >= 90 && p <= 97) {
+            fg = K.color_palette | (p - 90 + 8);
+        } else if (p >= 100 && p <= 107) {
+            bg = K.color_palette | (p - 100 + 8);
+        } else if (p < SGR_TABLE && K.sgr_sets[p]) {
+            attrs |= K.sgr_sets[p];
+        } else if (p < SGR_TABLE && K.sgr_resets[p]) {
+            attrs &= ~K.sgr_resets[p];
+        } else if (p == 4) {
+            attrs = with_underline(attrs, 1);
+        } else if (p == 21) {
+            attrs = with_underline(attrs, 2);
+        } else if (p == 39) {
+            fg = 0;
+        } else if (p == 49) {
+            bg = 0;
+        } else if (p == 59) {
+            ul = 0;
+        } else if (p == 38 || p == 48 || p == 58) {
+            long colour = extended_colour(items, n, &i);
+            if (colour >= 0) {
+                *(p == 38 ? &fg : p == 48 ? &bg : &ul) = colour;
+            }
+        }
+    }
+    PyObject *pen = PyTuple_New(4);
+    if (pen == NULL) {
+        return -1;
+    }
+    long fields[4] = {fg, bg, ul, attrs};
+    for (Py_ssize_t k = 0; k < 4; k++) {
+        PyObject *v = PyLong_FromLong(fields[k]);
+        if (v == NULL) {
+            Py_DECREF(pen);
+            return -1;
+        }
+        PyTuple_SET_ITEM(pen, k, v);
+    }
+    Py_SETREF(c->pen, pen);
+    return set_pen_cache(c);
+}
+
+/* CSI ? Pm h / l where every mode only sets or clears its membership in Modes.dec (terminal.PLAIN_PRIVATE).
+ * Returns 1 if done, 0 if Python must run it. */
+static int
+plain_private_modes(Ctx *c, int kind, const void *data, Py_ssize_t a, Py_ssize_t b, int on)
+{
+    long modes[SUBS_CAP];
+    int n = 0;
+    long v = 0;
+    int digits = 0;
+    for (Py_ssize_t i = a; i <= b; i++) {
+        Py_UCS4 ch = i < b ? PyUnicode_READ(kind, data, i) : ';';
+        if (ch == ';') {
+            if (!digits || n == SUBS_CAP) {
+                return 0;
+            }
+            modes[n++] = v;
+            v = 0;
+            digits = 0;
+        } else if (ch >= '0' && ch <= '9') {
+            v = v * 10 + (long)(ch - '0');
+            if (v > K.param_max) {
+                v = K.param_max;
+            }
+            digits = 1;
+        } else {
+            return 0;
+        }
+    }
+    PyObject *dec = PyObject_GetAttr(c->modes, S_dec);
+    if (dec == NULL) {
+        return -1;
+    }
+    int rc = 1;
+    for (int k = 0; k < n && rc == 1; k++) {
+        PyObject *m = PyLong_FromLong(modes[k]);
+        if (m == NULL) {
+            rc = -1;
+            break;
+        }
+        int plain = PySet_Contains(K.plain_private, m);
+        if (plain < 0) {
+            rc = -1;
+        } else if (!plain) {
+            rc = 0;
+        }
+        Py_DECREF(m);
+    }
+    for (int k = 0; k < n && rc == 1; k++) {
+        PyObject *m = PyLong_FromLong(modes[k]);
+        if (m == NULL || (on ? PySet_Add(dec, m) : PySet_Discard(dec, m)) < 0) {
+            rc = -1;
+        }
+        Py_XDECREF(m);
+    }
+    Py_DECREF(dec);
+    return rc;
+}
+
+/* One plain CSI sequence body [a, b) ending in its final. Returns 1 if handled, 0 if Python must run it, -1 on
+ * an internal error. */
+static int
+csi_one(Ctx *c, PyObject *tok, Py_ssize_t a, Py_ssize_t b)
+{
+    int kind = PyUnicode_KIND(tok);
+    const void *data = PyUnicode_DATA(tok);
+    Py_UCS4 final = PyUnicode_READ(kind, data, b - 1);
+    if (final == 'm') {
+        return apply_sgr(c, kind, data, a, b - 1) ? -1 : 1;
+    }
+    long args[2] = {0, 0};
+    int nargs = 0;
+    long v = 0;
+    int any = 0;
+    for (Py_ssize_t i = a; i < b - 1; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch == ':') {
+            return 0;
+        }
+        any = 1;
+        if (ch == ';') {
+            if (nargs < 2) {
+                args[nargs] = v;
+            }
+            nargs++;
+            v = 0;
+        } else {
+            v = v * 10 + (long)(ch - '0');
+            if (v > K.param_max) {
+                v = K.param_max;
+            }
+        }
+    }
+    if (any) {
+        if (nargs < 2) {
+            args[nargs] = v;
+        }
+        nargs++;
+    }
+    long n1 = nargs >= 1 && args[0] > 0 ? args[0] : 1;   /* `count or 1`, then max(1, ...) */
+    switch (final) {
+    case 'H':
+    case 'f': {
+        long line = n1 - 1;
+        long col = (nargs >= 2 && args[1] > 0 ? args[1] : 1) - 1;
+        if (c->origin) {
+            line += c->mtop;
+        }
+        move_to(c, col < c->cols - 1 ? col : c->cols - 1, clamp_y(c, line));
+        return 1;
+    }
+    case 'A':
+    case 'F': {
+        long top = c->y >= c->mtop ? c->mtop : 0;
+        long y = c->y - n1;
+        move_to(c, c->x, y < top ? top : y);
+        if (final == 'F') {
+            c->x = 0;
+        }
+        return 1;
+    }
+    case 'B':
+    case 'e':
+    case 'E': {
+        long bottom = c->y <= c->mbot ? c->mbot : c->lines - 1;
+        long y = c->y + n1;
+        move_to(c, c->x, y > bottom ? bottom : y);
+        if (final == 'E') {
+            c->x = 0;
+        }
+        return 1;
+    }
+    case 'C':
+    case 'a': {
+        long x = c->x + n1;
+        move_to(c, x > c->cols - 1 ? c->cols - 1 : x, c->y);
+        return 1;
+    }
+    case 'D': {
+        long x = c->x - n1;
+        move_to(c, x < 0 ? 0 : x, c->y);
+        return 1;
+    }
+    case 'G':
+    case '`': {
+        long x = n1 - 1;
+        move_to(c, x > c->cols - 1 ? c->cols - 1 : x, c->y);
+        return 1;
+    }
+    case 'd': {
+        long line = n1 - 1;
+        if (c->origin) {
+            line += c->mtop;
+        }
+        move_to(c, c->x, clamp_y(c, line));
+        return 1;
+    }
+    case 'K':
+        return erase_in_line(c, nargs ? args[0] : 0) ? -1 : 1;
+    case 'X': {
+        long count = n1 < c->cols - c->x ? n1 : c->cols - c->x;
+        if (clear_range(c, c->x, c->x + count)) {
+            return -1;
+        }
+        c->pending_wrap = 0;
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+static int
+is_param(Py_UCS4 ch)
+{
+    return (ch >= '0' && ch <= '9') || ch == ';' || ch == ':';
+}
+
+/* A token starting with ESC [: one or more plain CSI sequences. Returns 0, or -1 on an internal error. */
+static int
+csi_token(Ctx *c, PyObject *tok)
+{
+    int kind = PyUnicode_KIND(tok);
+    const void *data = PyUnicode_DATA(tok);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(tok);
+    if (n > K.csi_max) {
+        return python_token(c, tok);   /* over-long: the Stream drops it */
+    }
+    if (n >= 5 && PyUnicode_READ(kind, data, 2) == '?') {
+        Py_UCS4 final = PyUnicode_READ(kind, data, n - 1);
+        if (final == 'h' || final == 'l') {
+            int rc = plain_private_modes(c, kind, data, 3, n - 1, final == 'h');
+            if (rc != 0) {
+                return rc < 0 ? -1 : 0;
+            }
+        }
+        return python_token(c, tok);
+    }
+    /* The whole token must be ESC [ params final (ESC [ params final)*; anything else goes to Python whole. */
+    Py_ssize_t i = 0;
+    while (i < n) {
+        if (i + 2 >= n || PyUnicode_READ(kind, data, i) != 0x1b || PyUnicode_READ(kind, data, i + 1) != '[') {
+            return python_token(c, tok);
+        }
+        Py_ssize_t j = i + 2;
+        while (j < n && is_param(PyUnicode_READ(kind, data, j))) {
+            j++;
+        }
+        if (j >= n) {
+            return python_token(c, tok);
+        }
+        Py_UCS4 final = PyUnicode_READ(kind, data, j);
+        if (final < '@' || final > '~') {
+            return python_token(c, tok);
+        }
+        i = j + 1;
+    }
+    i = 0;
+    while (i < n) {
+        Py_ssize_t j = i + 2;
+        while (is_param(PyUnicode_READ(kind, data, j))) {
+            j++;
+        }
+        int rc = csi_one(c, tok, i + 2, j + 1);
+        if (rc < 0) {
+            return -1;
+        }
+        if (rc == 0) {
+            if (i == 0 && j + 1 == n) {
+                if (python_token(c, tok)) {
+                    return -1;
+                }
+            } else {
+                PyObject *one = PyUnicode_Substring(tok, i, j + 1);
+                if (one == NULL) {
+                    return -1;
+                }
+                int r2 = python_token(c, one);
+                Py_DECREF(one);
+                if (r2) {
+                    return -1;
+                }
+            }
+        }
+        i = j + 1;
+    }
+    return 0;
+}
+
+/* The Stream's bulk token: CR LF, then lines each ending in CR LF (plain text, no controls). */
+static int
+lines_token(Ctx *c, PyObject *tok)
+{
+    int kind = PyUnicode_KIND(tok);
+    const void *data = PyUnicode_DATA(tok);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(tok);
+    c->x = 0;
+    c->pending_wrap = 0;
+    c->cluster_cleared = 1;
+    c->py_cluster = 0;
+    if (do_linefeed(c)) {
+        return -1;
+    }
+    Py_ssize_t start = 2;
+    for (Py_ssize_t i = 2; i + 1 < n; i++) {
+        if (PyUnicode_READ(kind, data, i) == '\r' && PyUnicode_READ(kind, data, i + 1) == '\n') {
+            if (i > start) {
+                PyObject *line = PyUnicode_Substring(tok, start, i);
+                if (line == NULL) {
+                    return -1;
+                }
+                int rc = draw_text(c, line);
+                Py_DECREF(line);
+                if (rc) {
+                    return -1;
+                }
+            }
+            c->x = 0;
+            c->pending_wrap = 0;
+            c->cluster_cleared = 1;
+            c->py_cluster = 0;
+            if (do_linefeed(c)) {
+                return -1;
+            }
+            start = i + 2;
+            i++;
+        }
+    }
+    return 0;
+}
+
+static int
+token(Ctx *c, PyObject *tok)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(tok);
+    if (n == 0) {
+        return 0;
+    }
+    int kind = PyUnicode_KIND(tok);
+    const void *data = PyUnicode_DATA(tok);
+    Py_UCS4 c0 = PyUnicode_READ(kind, data, 0);
+    if (c0 == '\r') {
+        if (n == 1 || (n == 2 && PyUnicode_READ(kind, data, 1) == '\n')) {
+            c->x = 0;
+            c->pending_wrap = 0;
+            c->cluster_cleared = 1;
+            c->py_cluster = 0;
+            return n == 2 ? do_linefeed(c) : 0;
+        }
+        if (PyUnicode_READ(kind, data, 1) == '\n' && n >= 4) {
+            return lines_token(c, tok);
+        }
+        return python_token(c, tok);
+    }
+    if (n == 1 && c0 == '\n') {
+        return do_linefeed(c);
+    }
+    if (n == 1 && c0 == '\b') {
+        c->pending_wrap = 0;
+        if (c->x > 0) {
+            c->x--;
+        }
+        return 0;
+    }
+    if (c0 == 0x1b && n >= 3 && PyUnicode_READ(kind, data, 1) == '[') {
+        return csi_token(c, tok);
+    }
+    return python_token(c, tok);
+}
+
+PyDoc_STRVAR(dispatch_doc,
+"dispatch(parts, terminal, draw, cache, compile, /)\n--\n\n"
+"Run [text, token, text, ..., text] against a Terminal as Stream._dispatch does, the hot subset in C.\n"
+"Returns the number of handler errors swallowed.");
+
+static PyObject *
+fastpath_dispatch(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs != 5 || !PyList_Check(args[0]) || !PyDict_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "dispatch(parts: list, terminal, draw, cache: dict, compile)");
+        return NULL;
+    }
+    if (!K.ready) {
+        PyErr_SetString(PyExc_RuntimeError, "configure() was not called");
+        return NULL;
+    }
+    Ctx c;
+    memset(&c, 0, sizeof c);
+    c.terminal = args[1];
+    c.draw = args[2];
+    c.cache = args[3];
+    c.compile = args[4];
+    PyObject *parts = args[0];
+    Py_INCREF(parts);
+    int rc = load(&c);
+    for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(parts); i++) {
+        PyObject *part = PyList_GET_ITEM(parts, i);
+        if (!PyUnicode_Check(part)) {
+            PyErr_SetString(PyExc_TypeError, "parts are strings");
+            rc = -1;
+            break;
+        }
+        Py_INCREF(part);
+        rc = (i & 1) ? token(&c, part) : draw_text(&c, part);
+        Py_DECREF(part);
+    }
+    if (rc == 0) {
+        rc = store(&c);
+    }
+    ctx_free(&c);
+    Py_DECREF(parts);
+    if (rc) {
+        return NULL;
+    }
+    return PyLong_FromSsize_t(c.errors);
+}
+
+static int
+limit_of(PyObject *constants, const char *name, long lo, long hi, long *out)
+{
+    PyObject *v = PyDict_GetItemString(constants, name);
+    if (v == NULL) {
+        PyErr_Format(PyExc_KeyError, "configure() needs %s", name);
+        return -1;
+    }
+    long n = PyLong_AsLong(v);
+    if (n == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    if (n < lo || n > hi) {
+        PyErr_Format(PyExc_ValueError, "%s out of range", name);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+static int
+flag_of(PyObject *flags, const char *name, unsigned *out)
+{
+    PyObject *v = PyDict_GetItemString(flags, name);
+    if (v == NULL) {
+        PyErr_Format(PyExc_KeyError, "configure() needs %s", name);
+        return -1;
+    }
+    long n = PyLong_AsLong(v);
+    if (n == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    if (n <= 0 || n > 0xFFFF) {
+        PyErr_Format(PyExc_ValueError, "%s is a 16-bit flag", name);
+        return -1;
+    }
+    *out = (unsigned)n;
+    return 0;
+}
+
+static int
+table_of(PyObject *constants, const char *name, long *table)
+{
+    PyObject *d = PyDict_GetItemString(constants, name);
+    if (d == NULL || !PyDict_Check(d)) {
+        PyErr_Format(PyExc_KeyError, "configure() needs %s (a dict)", name);
+        return -1;
+    }
+    memset(table, 0, sizeof(long) * SGR_TABLE);
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(d, &pos, &key, &value)) {
+        long k = PyLong_AsLong(key), v = PyLong_AsLong(value);
+        if (PyErr_Occurred()) {
+            return -1;
+        }
+        if (k < 0 || k >= SGR_TABLE || v <= 0) {
+            PyErr_Format(PyExc_ValueError, "%s: parameter %ld out of range", name, k);
+            return -1;
+        }
+        table[k] = v;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(configure_doc,
+"configure(constants, default_style, plain_private, page_overflow, /)\n--\n\n"
+"The one definition of every constant the kernel uses: page.py's CELL_* and ROW_* flags, the stream's limits\n"
+"(CSI_MAX, PARAM_MAX, MAX_PARAMS), styles.py's SGR tables and bits (SGR_SETS, SGR_RESETS, UNDERLINE_SHIFT,\n"
+"UNDERLINE_MASK, COLOR_PALETTE, COLOR_RGB); styles.DEFAULT_STYLE, terminal.PLAIN_PRIVATE, page.PageOverflow.");
+
+static PyObject *
+fastpath_configure(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs != 4 || !PyDict_Check(args[0]) || !PyTuple_Check(args[1]) || !PyAnySet_Check(args[2])
+        || !PyExceptionClass_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "configure(constants: dict, default_style: tuple, plain_private: set, page_overflow)");
+        return NULL;
+    }
+    PyObject *cs = args[0];
+    unsigned graph, link;
+    if (flag_of(cs, "CELL_WIDE", &K.cell_wide) || flag_of(cs, "CELL_SPACER_TAIL", &K.cell_tail)
+        || flag_of(cs, "CELL_SPACER_HEAD", &K.cell_head) || flag_of(cs, "CELL_GRAPHEME", &graph)
+        || flag_of(cs, "CELL_HYPERLINK", &link) || flag_of(cs, "ROW_WRAP", &K.row_wrap)
+        || flag_of(cs, "ROW_WRAP_CONTINUATION", &K.row_cont) || flag_of(cs, "ROW_DIRTY", &K.row_dirty)
+        || flag_of(cs, "ROW_EXTRAS", &K.row_extras)) {
+        return NULL;
+    }
+    long max_params;
+    if (limit_of(cs, "CSI_MAX", 3, 1 << 20, &K.csi_max) || limit_of(cs, "PARAM_MAX", 1, 1 << 24, &K.param_max)
+        || limit_of(cs, "MAX_PARAMS", 2, SUBS_CAP, &max_params)
+        || limit_of(cs, "UNDERLINE_SHIFT", 0, 24, &K.underline_shift)
+        || limit_of(cs, "UNDERLINE_MASK", 1, 1L << 30, &K.underline_mask)
+        || limit_of(cs, "COLOR_PALETTE", 1, 1L << 30, &K.color_palette)
+        || limit_of(cs, "COLOR_RGB", 1, 1L << 30, &K.color_rgb)
+        || table_of(cs, "SGR_SETS", K.sgr_sets) || table_of(cs, "SGR_RESETS", K.sgr_resets)) {
+        return NULL;
+    }
+    K.max_params = (int)max_params;
+    K.cell_extras = graph | link;
+    Py_XSETREF(K.default_style, Py_NewRef(args[1]));
+    Py_XSETREF(K.plain_private, Py_NewRef(args[2]));
+    Py_XSETREF(K.page_overflow, Py_NewRef(args[3]));
+    K.ready = 1;
+    Py_RETURN_NONE;
+}
+
+static int
+kernel_init_names(void)
+{
+#define NAME(var, text) if ((var = PyUnicode_InternFromString(text)) == NULL) return -1
+    NAME(S_screen, "screen"); NAME(S_modes, "modes"); NAME(S_x, "x"); NAME(S_y, "y");
+    NAME(S_pending_wrap, "pending_wrap"); NAME(S_pen, "pen"); NAME(S_link, "link"); NAME(S_locs, "locs");
+    NAME(S_columns, "columns"); NAME(S_lines, "lines"); NAME(S_keeps_history, "keeps_history");
+    NAME(S_last_char, "last_char"); NAME(S_last_cluster, "last_cluster"); NAME(S_last_pos, "last_pos");
+    NAME(S_run, "run"); NAME(S_pages, "pages"); NAME(S_autowrap, "autowrap"); NAME(S_insert, "insert");
+    NAME(S_translate, "translate"); NAME(S_margin_top, "margin_top"); NAME(S_margin_bottom, "margin_bottom");
+    NAME(S_origin, "origin"); NAME(S_clustering, "clustering"); NAME(S_newline, "newline");
+    NAME(S_flush, "flush"); NAME(S_style_id, "style_id"); NAME(S_mark_link, "mark_link"); NAME(S_index, "index");
+    NAME(S_linefeed, "linefeed"); NAME(S_grow, "grow"); NAME(S_forget_extras, "forget_extras");
+    NAME(S_cols, "cols"); NAME(S_slots, "slots"); NAME(S_cp, "cp"); NAME(S_st, "st"); NAME(S_fl, "fl");
+    NAME(S_rflags, "rflags"); NAME(S_style_ids, "style_ids"); NAME(S_empty, ""); NAME(S_dec, "dec");
+    NAME(S_intern_style, "intern_style");
+#undef NAME
+    return 0;
+}
+
+static PyMethodDef fastpath_methods[] = {
+    {"width_class", fastpath_width_class, METH_O, width_class_doc},
+    {"dispatch", (PyCFunction)(void (*)(void))fastpath_dispatch, METH_FASTCALL, dispatch_doc},
+    {"configure", (PyCFunction)(void (*)(void))fastpath_configure, METH_FASTCALL, configure_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static int
+fastpath_exec(PyObject *module)
+{
+    if (kernel_init_names() < 0) {
+        return -1;
+    }
+    if (!mux_width_table_ok()) {
+        PyErr_SetString(PyExc_ImportError, "mux width table is corrupt (a block number or class out of range)");
+        return -1;
+    }
+    if (PyModule_AddStringConstant(module, "WIDTH_TABLE_WCWIDTH_VERSION", MUX_WT_WCWIDTH_VERSION) < 0
+        || PyModule_AddIntConstant(module, "WIDTH_TABLE_BLOCKS", (long)MUX_WT_NBLOCKS) < 0
+        || PyModule_AddIntConstant(module, "JOINS", MUX_JOINS) < 0
+        || PyModule_AddIntConstant(module, "NARROW", MUX_NARROW) < 0
+        || PyModule_AddIntConstant(module, "WIDE", MUX_WIDE) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static PyModuleDef_Slot fastpath_slots[] = {
+    {Py_mod_exec, (void *)fastpath_exec},
+    {0, NULL},
+};
+
+PyDoc_STRVAR(fastpath_doc,
+"mux's compiled hot path. Import it only through mux.terminal.fastpath, which decides whether it is used.");
+
+static struct PyModuleDef fastpath_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "mux.terminal._fastpath",
+    .m_doc = fastpath_doc,
+    .m_size = 0,
+    .m_methods = fastpath_methods,
+    .m_slots = fastpath_slots,
+};
+
+PyMODINIT_FUNC
+PyInit__fastpath(void)
+{
+    return PyModuleDef_Init(&fastpath_module);
+}
