@@ -111,8 +111,10 @@ fastpath_width_class(PyObject *module, PyObject *arg)
  * and control tokens, as the Stream's tokenizer cut them) and returns how many handler errors it swallowed. It
  * handles the hot subset itself, writing cells straight into the pages' mappings:
  *   text of single-codepoint narrow and wide characters (autowrap on, no insert mode, no charset translation),
- *   CR, LF, CR LF, BS, the Stream's bulk lines token, and plain CSI sequences (alone or in runs) for SGR,
- *   CUP/HVP, CUU/CUD/CUF/CUB/CNL/CPL/CHA/HPA/HPR/VPA/VPR, EL and ECH.
+ *   CR, LF, CR LF, BS, the Stream's bulk lines token, plain CSI sequences (alone or in runs) for SGR,
+ *   CUP/HVP, CUU/CUD/CUF/CUB/CNL/CPL/CHA/HPA/HPR/VPA/VPR, EL and ECH, CSI ? Pm h/l of the plain DEC modes, and
+ *   OSC 8 (handed straight to Terminal.set_hyperlink). Zones of text that may hold multi-codepoint clusters
+ *   are drawn by Python, the simple text around them here.
  * Everything else, and every case of the subset it does not want (clusters, scroll regions, insert mode, a row
  * past its page, ...), goes to the Python handlers, with the cursor written back first and read again after.
  *
@@ -136,7 +138,7 @@ static struct {
     int ready;
     unsigned cell_wide, cell_tail, cell_head, cell_extras;
     unsigned row_wrap, row_cont, row_dirty, row_extras;
-    long csi_max, param_max;  /* stream.py's limits */
+    long csi_max, param_max, osc_max;  /* stream.py's limits */
     int max_params;
     long sgr_sets[SGR_TABLE], sgr_resets[SGR_TABLE];   /* styles.SGR_SETS / SGR_RESETS by parameter */
     long underline_shift, underline_mask, color_palette, color_rgb;
@@ -150,7 +152,8 @@ static PyObject *S_screen, *S_modes, *S_x, *S_y, *S_pending_wrap, *S_pen, *S_lin
     *S_keeps_history, *S_last_char, *S_last_cluster, *S_last_pos, *S_run, *S_pages, *S_autowrap, *S_insert,
     *S_translate, *S_margin_top, *S_margin_bottom, *S_origin, *S_clustering, *S_newline, *S_flush, *S_style_id,
     *S_mark_link, *S_index, *S_linefeed, *S_grow, *S_forget_extras, *S_cols, *S_slots, *S_cp, *S_st, *S_fl,
-    *S_rflags, *S_style_ids, *S_empty, *S_dec, *S_intern_style;
+    *S_rflags, *S_style_ids, *S_empty, *S_dec, *S_intern_style, *S_last, *S_limit_lines, *S_rows_used,
+    *S_prune_pending, *S_total_rows, *S_rows, *S_set_hyperlink;
 
 typedef struct {
     PyObject *page;           /* borrowed (held by the locs list) */
@@ -682,6 +685,51 @@ move_to(Ctx *c, long x, long y)
     c->py_cluster = 0;
 }
 
+/* PageList.grow()'s first branch: room in the last page, no prune pending, no line limit reached. Returns the
+ * new (page, row) location, None when grow() itself must run, NULL on an error. */
+static PyObject *
+grow_in_place(Ctx *c)
+{
+    PyObject *last = PyObject_GetAttr(c->pages, S_last);
+    if (last == NULL) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    long used, total, rows;
+    int pending;
+    PyObject *limit = PyObject_GetAttr(c->pages, S_limit_lines);
+    void *slots;
+    Py_ssize_t cap;
+    if (limit == NULL || last == Py_None || get_long(last, S_rows_used, &used)
+        || get_bool(c->pages, S_prune_pending, &pending) || get_long(c->pages, S_total_rows, &total)
+        || get_long(c->pages, S_rows, &rows) || view_of(last, S_slots, &slots, 4, &cap)) {
+        if (!PyErr_Occurred()) {
+            result = Py_NewRef(Py_None);
+        }
+        goto done;
+    }
+    int line_limit = 0;
+    if (limit != Py_None) {
+        long lines = PyLong_AsLong(limit);
+        if (lines == -1 && PyErr_Occurred()) {
+            goto done;
+        }
+        line_limit = total + 1 - rows > lines;
+    }
+    if (used >= cap || pending || line_limit) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    if (set_long(last, S_rows_used, used + 1) || set_long(c->pages, S_total_rows, total + 1)) {
+        goto done;
+    }
+    result = Py_BuildValue("(Ol)", last, used);
+done:
+    Py_XDECREF(limit);
+    Py_DECREF(last);
+    return result;
+}
+
 /* Python's linefeed fast path and index's common case: the whole screen scrolls one row into history. */
 static int
 scroll_into_history(Ctx *c)
@@ -690,7 +738,11 @@ scroll_into_history(Ctx *c)
     if (PySequence_DelItem(c->locs, 0)) {
         return -1;
     }
-    PyObject *loc = PyObject_CallMethodNoArgs(c->pages, S_grow);
+    PyObject *loc = grow_in_place(c);
+    if (loc == Py_None) {
+        Py_DECREF(loc);
+        loc = PyObject_CallMethodNoArgs(c->pages, S_grow);
+    }
     if (loc == NULL) {
         return -1;
     }
@@ -1520,6 +1572,39 @@ lines_token(Ctx *c, PyObject *tok)
     return 0;
 }
 
+/* OSC 8 ; params ; uri, ended by BEL or ST: Terminal.set_hyperlink(params, uri), as Stream._osc_dispatch calls
+ * it (a payload over OSC_MAX, another terminator or no second ';' go to Python, which drops or ignores them). */
+static int
+hyperlink_token(Ctx *c, PyObject *tok)
+{
+    int kind = PyUnicode_KIND(tok);
+    const void *data = PyUnicode_DATA(tok);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(tok);
+    Py_ssize_t end;
+    if (PyUnicode_READ(kind, data, n - 1) == 0x07) {
+        end = n - 1;
+    } else if (PyUnicode_READ(kind, data, n - 1) == '\\' && PyUnicode_READ(kind, data, n - 2) == 0x1b) {
+        end = n - 2;
+    } else {
+        return python_token(c, tok);
+    }
+    if (end - 2 > K.osc_max) {
+        return python_token(c, tok);
+    }
+    Py_ssize_t sep = PyUnicode_FindChar(tok, ';', 4, end, 1);
+    if (sep == -2) {
+        return -1;
+    }
+    if (sep < 0) {
+        return python_token(c, tok);
+    }
+    PyObject *args[2] = {PyUnicode_Substring(tok, 4, sep), PyUnicode_Substring(tok, sep + 1, end)};
+    int rc = args[0] && args[1] ? call_method(c, c->terminal, S_set_hyperlink, args, 2) : -1;
+    Py_XDECREF(args[0]);
+    Py_XDECREF(args[1]);
+    return rc;
+}
+
 static int
 token(Ctx *c, PyObject *tok)
 {
@@ -1555,6 +1640,10 @@ token(Ctx *c, PyObject *tok)
     }
     if (c0 == 0x1b && n >= 3 && PyUnicode_READ(kind, data, 1) == '[') {
         return csi_token(c, tok);
+    }
+    if (c0 == 0x1b && n >= 6 && PyUnicode_READ(kind, data, 1) == ']' && PyUnicode_READ(kind, data, 2) == '8'
+        && PyUnicode_READ(kind, data, 3) == ';') {
+        return hyperlink_token(c, tok);
     }
     return python_token(c, tok);
 }
@@ -1675,7 +1764,7 @@ table_of(PyObject *constants, const char *name, long *table)
 PyDoc_STRVAR(configure_doc,
 "configure(constants, default_style, plain_private, page_overflow, /)\n--\n\n"
 "The one definition of every constant the kernel uses: page.py's CELL_* and ROW_* flags, the stream's limits\n"
-"(CSI_MAX, PARAM_MAX, MAX_PARAMS), styles.py's SGR tables and bits (SGR_SETS, SGR_RESETS, UNDERLINE_SHIFT,\n"
+"(CSI_MAX, PARAM_MAX, MAX_PARAMS, OSC_MAX), styles.py's SGR tables and bits (SGR_SETS, SGR_RESETS, UNDERLINE_SHIFT,\n"
 "UNDERLINE_MASK, COLOR_PALETTE, COLOR_RGB); styles.DEFAULT_STYLE, terminal.PLAIN_PRIVATE, page.PageOverflow.");
 
 static PyObject *
@@ -1699,7 +1788,7 @@ fastpath_configure(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     long max_params;
     if (limit_of(cs, "CSI_MAX", 3, 1 << 20, &K.csi_max) || limit_of(cs, "PARAM_MAX", 1, 1 << 24, &K.param_max)
-        || limit_of(cs, "MAX_PARAMS", 2, SUBS_CAP, &max_params)
+        || limit_of(cs, "MAX_PARAMS", 2, SUBS_CAP, &max_params) || limit_of(cs, "OSC_MAX", 1, 1L << 30, &K.osc_max)
         || limit_of(cs, "UNDERLINE_SHIFT", 0, 24, &K.underline_shift)
         || limit_of(cs, "UNDERLINE_MASK", 1, 1L << 30, &K.underline_mask)
         || limit_of(cs, "COLOR_PALETTE", 1, 1L << 30, &K.color_palette)
@@ -1731,7 +1820,9 @@ kernel_init_names(void)
     NAME(S_linefeed, "linefeed"); NAME(S_grow, "grow"); NAME(S_forget_extras, "forget_extras");
     NAME(S_cols, "cols"); NAME(S_slots, "slots"); NAME(S_cp, "cp"); NAME(S_st, "st"); NAME(S_fl, "fl");
     NAME(S_rflags, "rflags"); NAME(S_style_ids, "style_ids"); NAME(S_empty, ""); NAME(S_dec, "dec");
-    NAME(S_intern_style, "intern_style");
+    NAME(S_intern_style, "intern_style"); NAME(S_last, "last"); NAME(S_limit_lines, "limit_lines");
+    NAME(S_rows_used, "rows_used"); NAME(S_prune_pending, "prune_pending"); NAME(S_total_rows, "total_rows");
+    NAME(S_rows, "rows"); NAME(S_set_hyperlink, "set_hyperlink");
 #undef NAME
     return 0;
 }

@@ -82,6 +82,7 @@ def kernel_for(listener: object) -> Callable[..., int] | None:
                  "ROW_WRAP", "ROW_WRAP_CONTINUATION", "ROW_DIRTY", "ROW_EXTRAS")
         constants = {name: getattr(page, name) for name in names}
         constants.update(CSI_MAX=stream.CSI_MAX, PARAM_MAX=stream.PARAM_MAX, MAX_PARAMS=stream.MAX_PARAMS,
+                         OSC_MAX=stream.OSC_MAX,
                          SGR_SETS=styles.SGR_SETS, SGR_RESETS=styles.SGR_RESETS,
                          UNDERLINE_SHIFT=styles.UNDERLINE_SHIFT, UNDERLINE_MASK=styles.UNDERLINE_MASK,
                          COLOR_PALETTE=styles.COLOR_PALETTE, COLOR_RGB=styles.COLOR_RGB)

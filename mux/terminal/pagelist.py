@@ -115,7 +115,7 @@ class PageList:
         self.viewport: Pin | None = None   # None: the view follows the active area
         self.closed = False
         self._reflowing = False
-        self._prune_pending = False     # over a limit with no prunable head: grow() retries once the head can go
+        self.prune_pending = False     # over a limit with no prunable head: grow() retries once the head can go
         self.set_limits(limit_bytes, limit_lines)
         for _ in range(rows):
             self.grow()
@@ -214,7 +214,7 @@ class PageList:
         while self._over_limits(extra_bytes) and self._head_prunable():
             head = self._pop_head()
             self._release(head)
-        self._prune_pending = self._over_limits(extra_bytes)
+        self.prune_pending = self._over_limits(extra_bytes)
 
     def _pop_head(self) -> Page:
         """Unlink the oldest page, fixing rows and pins. The caller releases or reuses it."""
@@ -232,7 +232,10 @@ class PageList:
     # ------------------------------------------------------------------ growth
 
     def grow(self) -> tuple[Page, int]:
-        """Add one blank row at the bottom (the active area scrolls by one). Returns where the row lives."""
+        """Add one blank row at the bottom (the active area scrolls by one). Returns where the row lives.
+
+        Its first branch (room in the last page, nothing pending, no line limit reached) is the common case; the
+        compiled hot path does exactly that itself and calls grow() for everything else."""
         last = self.last
         if last is not None and last.rows_used < last.capacity.rows:
             r = last.rows_used
@@ -240,7 +243,7 @@ class PageList:
             self.total_rows += 1
             # Also when an earlier check found the list over a limit with only active pages to prune (an oversized
             # page on screen): the row just added may have moved that page into history.
-            if self._prune_pending or self.limit_lines is not None and self.total_rows - self.rows > self.limit_lines:
+            if self.prune_pending or self.limit_lines is not None and self.total_rows - self.rows > self.limit_lines:
                 self._enforce_limits(extra_bytes=0)
             return last, r
         if self._over_limits(STD_PAGE_BYTES) and self._head_prunable():
