@@ -153,7 +153,7 @@ static PyObject *S_screen, *S_modes, *S_x, *S_y, *S_pending_wrap, *S_pen, *S_lin
     *S_translate, *S_margin_top, *S_margin_bottom, *S_origin, *S_clustering, *S_newline, *S_flush, *S_style_id,
     *S_mark_link, *S_index, *S_linefeed, *S_grow, *S_forget_extras, *S_cols, *S_slots, *S_cp, *S_st, *S_fl,
     *S_rflags, *S_style_ids, *S_empty, *S_dec, *S_intern_style, *S_last, *S_limit_lines, *S_rows_used,
-    *S_prune_pending, *S_total_rows, *S_rows, *S_set_hyperlink;
+    *S_prune_pending, *S_total_rows, *S_rows, *S_set_hyperlink, *S_rotate_region;
 
 typedef struct {
     PyObject *page;           /* borrowed (held by the locs list) */
@@ -248,11 +248,19 @@ set_pen_cache(Ctx *c)
     return 0;
 }
 
+/* After any call into Python: pages may have been grown, pruned, reused or released, so every view goes. */
 static void
 invalidate(Ctx *c)
 {
     c->view_y = -1;
     c->pv.page = NULL;
+}
+
+/* After rows moved (locs shifted, slots rotated) with no call into Python: the page views stay valid. */
+static void
+forget_row(Ctx *c)
+{
+    c->view_y = -1;
 }
 
 /* Read the active screen's state (after any call into Python, which may change all of it). A pending Python
@@ -700,9 +708,14 @@ grow_in_place(Ctx *c)
     PyObject *limit = PyObject_GetAttr(c->pages, S_limit_lines);
     void *slots;
     Py_ssize_t cap;
+    if (last == c->pv.page) {
+        cap = c->pv.rows;       /* a page's rows are its slots */
+    } else if (last != Py_None && view_of(last, S_slots, &slots, 4, &cap)) {
+        goto done;
+    }
     if (limit == NULL || last == Py_None || get_long(last, S_rows_used, &used)
         || get_bool(c->pages, S_prune_pending, &pending) || get_long(c->pages, S_total_rows, &total)
-        || get_long(c->pages, S_rows, &rows) || view_of(last, S_slots, &slots, 4, &cap)) {
+        || get_long(c->pages, S_rows, &rows)) {
         if (!PyErr_Occurred()) {
             result = Py_NewRef(Py_None);
         }
@@ -734,13 +747,14 @@ done:
 static int
 scroll_into_history(Ctx *c)
 {
-    invalidate(c);
+    forget_row(c);
     if (PySequence_DelItem(c->locs, 0)) {
         return -1;
     }
     PyObject *loc = grow_in_place(c);
     if (loc == Py_None) {
         Py_DECREF(loc);
+        invalidate(c);
         loc = PyObject_CallMethodNoArgs(c->pages, S_grow);
     }
     if (loc == NULL) {
@@ -748,6 +762,64 @@ scroll_into_history(Ctx *c)
     }
     int rc = PyList_Append(c->locs, loc);
     Py_DECREF(loc);
+    return rc;
+}
+
+/* Rows top..bottom move up (or down) by one without touching history, the row that comes back blank: what
+ * Screen.rotate_region does with the default erase style. Done here when the rows are consecutive rows of one
+ * page (their slots and flags rotate) and the row to blank has no clusters or links; else Python does it. */
+static int
+rotate_by_one(Ctx *c, long top, long bottom, int up)
+{
+    if (top >= bottom) {
+        goto python;
+    }
+    if (fetch_row(c, bottom)) {
+        return -1;
+    }
+    PyObject *page = c->pv.page;
+    long rb = c->view_row;
+    if (fetch_row(c, top)) {
+        return -1;
+    }
+    long r0 = c->view_row, count = bottom - top + 1;
+    if (c->pv.page != page || rb - r0 != count - 1) {
+        goto python;
+    }
+    uint32_t *slots = c->pv.slots;
+    uint16_t *rf = c->pv.rf;
+    long leaving = up ? r0 : rb;        /* its slot comes back as the blank row */
+    if (rf[leaving] & K.row_extras) {
+        goto python;
+    }
+    uint32_t slot = slots[leaving];
+    size_t n = (size_t)(count - 1);
+    if (up) {
+        memmove(&slots[r0], &slots[r0 + 1], sizeof slots[0] * n);
+        memmove(&rf[r0], &rf[r0 + 1], sizeof rf[0] * n);
+    } else {
+        memmove(&slots[r0 + 1], &slots[r0], sizeof slots[0] * n);
+        memmove(&rf[r0 + 1], &rf[r0], sizeof rf[0] * n);
+    }
+    long fresh = up ? rb : r0;
+    slots[fresh] = slot;
+    for (long r = r0; r <= rb; r++) {
+        rf[r] |= (uint16_t)K.row_dirty;
+    }
+    rf[fresh] = (uint16_t)K.row_dirty;
+    Py_ssize_t base = (Py_ssize_t)slot * c->pv.cols;
+    memset(&c->pv.cp[base], 0, sizeof c->pv.cp[0] * (size_t)c->pv.cols);
+    memset(&c->pv.st[base], 0, sizeof c->pv.st[0] * (size_t)c->pv.cols);
+    memset(&c->pv.fl[base], 0, sizeof c->pv.fl[0] * (size_t)c->pv.cols);
+    forget_row(c);      /* the viewed row's slot moved */
+    return 0;
+python:;
+    PyObject *args[4] = {PyLong_FromLong(top), PyLong_FromLong(bottom), PyLong_FromLong(up ? 1 : -1),
+                         Py_NewRef(K.default_style)};
+    int rc = args[0] && args[1] && args[2] ? call_method(c, c->screen, S_rotate_region, args, 4) : -1;
+    for (int k = 0; k < 4; k++) {
+        Py_XDECREF(args[k]);
+    }
     return rc;
 }
 
@@ -760,6 +832,16 @@ do_index(Ctx *c)
     if (c->y == c->mbot) {
         if (c->mtop == 0 && c->mbot == c->lines - 1 && c->keeps_history && c->pen_bg_zero) {
             return scroll_into_history(c);
+        }
+        if (c->pen_bg_zero && c->mtop == 0 && c->keeps_history) {
+            /* A region at the top: its top row goes into history, the rows below the region stay. */
+            if (scroll_into_history(c)) {
+                return -1;
+            }
+            return rotate_by_one(c, c->mbot, c->lines - 1, 0);
+        }
+        if (c->pen_bg_zero) {
+            return rotate_by_one(c, c->mtop, c->mbot, 1);
         }
         return call_method(c, c->screen, S_index, NULL, 0);
     }
@@ -786,6 +868,22 @@ do_linefeed(Ctx *c)
     }
     c->pending_wrap = 0;
     return 0;
+}
+
+static void
+carriage_return(Ctx *c)
+{
+    c->x = 0;
+    c->pending_wrap = 0;
+    c->cluster_cleared = 1;
+    c->py_cluster = 0;
+}
+
+static int
+crlf(Ctx *c)
+{
+    carriage_return(c);
+    return do_linefeed(c);
 }
 
 /* Soft wrap: mark the row continued, go to the start of the next one. */
@@ -1537,11 +1635,7 @@ lines_token(Ctx *c, PyObject *tok)
     int kind = PyUnicode_KIND(tok);
     const void *data = PyUnicode_DATA(tok);
     Py_ssize_t n = PyUnicode_GET_LENGTH(tok);
-    c->x = 0;
-    c->pending_wrap = 0;
-    c->cluster_cleared = 1;
-    c->py_cluster = 0;
-    if (do_linefeed(c)) {
+    if (crlf(c)) {
         return -1;
     }
     Py_ssize_t start = 2;
@@ -1558,11 +1652,7 @@ lines_token(Ctx *c, PyObject *tok)
                     return -1;
                 }
             }
-            c->x = 0;
-            c->pending_wrap = 0;
-            c->cluster_cleared = 1;
-            c->py_cluster = 0;
-            if (do_linefeed(c)) {
+            if (crlf(c)) {
                 return -1;
             }
             start = i + 2;
@@ -1617,10 +1707,7 @@ token(Ctx *c, PyObject *tok)
     Py_UCS4 c0 = PyUnicode_READ(kind, data, 0);
     if (c0 == '\r') {
         if (n == 1 || (n == 2 && PyUnicode_READ(kind, data, 1) == '\n')) {
-            c->x = 0;
-            c->pending_wrap = 0;
-            c->cluster_cleared = 1;
-            c->py_cluster = 0;
+            carriage_return(c);
             return n == 2 ? do_linefeed(c) : 0;
         }
         if (PyUnicode_READ(kind, data, 1) == '\n' && n >= 4) {
@@ -1717,22 +1804,13 @@ limit_of(PyObject *constants, const char *name, long lo, long hi, long *out)
 }
 
 static int
-flag_of(PyObject *flags, const char *name, unsigned *out)
+flag_of(PyObject *constants, const char *name, unsigned *out)
 {
-    PyObject *v = PyDict_GetItemString(flags, name);
-    if (v == NULL) {
-        PyErr_Format(PyExc_KeyError, "configure() needs %s", name);
+    long bit;
+    if (limit_of(constants, name, 1, 0xFFFF, &bit)) {
         return -1;
     }
-    long n = PyLong_AsLong(v);
-    if (n == -1 && PyErr_Occurred()) {
-        return -1;
-    }
-    if (n <= 0 || n > 0xFFFF) {
-        PyErr_Format(PyExc_ValueError, "%s is a 16-bit flag", name);
-        return -1;
-    }
-    *out = (unsigned)n;
+    *out = (unsigned)bit;
     return 0;
 }
 
@@ -1823,6 +1901,7 @@ kernel_init_names(void)
     NAME(S_intern_style, "intern_style"); NAME(S_last, "last"); NAME(S_limit_lines, "limit_lines");
     NAME(S_rows_used, "rows_used"); NAME(S_prune_pending, "prune_pending"); NAME(S_total_rows, "total_rows");
     NAME(S_rows, "rows"); NAME(S_set_hyperlink, "set_hyperlink");
+    NAME(S_rotate_region, "rotate_region");
 #undef NAME
     return 0;
 }

@@ -610,7 +610,7 @@ class Screen:
         del locs[0]
         locs.append(self.pages.grow())
         # The new blank row is at the bottom of the screen: rotate it up to the region's bottom row.
-        self._rotate(self.modes.margin_bottom, self.lines - 1, -1, self.bce_style())
+        self.rotate_region(self.modes.margin_bottom, self.lines - 1, -1, self.bce_style())
 
     def reverse_index(self) -> None:
         self.flush()
@@ -646,16 +646,17 @@ class Screen:
                 if bce is not DEFAULT_STYLE:
                     self._clear_row(self.lines - 1, bce)
             return
-        self._rotate(top, bottom, count, bce)
+        self.rotate_region(top, bottom, count, bce)
 
     def scroll_down(self, count: int) -> None:
         """SD, and reverse index at the top margin: content moves down; new rows at the top."""
         self.flush()
         top, bottom = self.modes.margin_top, self.modes.margin_bottom
-        self._rotate(top, bottom, -min(max(1, count), bottom - top + 1), self.bce_style())
+        self.rotate_region(top, bottom, -min(max(1, count), bottom - top + 1), self.bce_style())
 
-    def _rotate(self, top: int, bottom: int, n: int, bce: Style) -> None:
-        """Move rows top..bottom up by n (down if negative) without touching history."""
+    def rotate_region(self, top: int, bottom: int, n: int, bce: Style) -> None:
+        """Move rows top..bottom up by n (down if negative) without touching history; the rows uncovered come back
+        blank in the erase style `bce`."""
         locs = self.locs
         page, r0 = locs[top]
         if locs[bottom][0] is page and locs[bottom][1] - r0 == bottom - top:
@@ -768,7 +769,7 @@ class Screen:
         if not top <= self.y <= bottom:
             return
         n = min(max(1, abs(count)), bottom - self.y + 1)
-        self._rotate(self.y, bottom, n if count > 0 else -n, self.bce_style())
+        self.rotate_region(self.y, bottom, n if count > 0 else -n, self.bce_style())
         self.x = 0
         self.pending_wrap = False
 
