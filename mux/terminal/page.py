@@ -327,6 +327,21 @@ class Page:
         self.fl[base:end] = zeros
         self.rflags[row] = flags | ROW_DIRTY
 
+    def write_codepoints(self, row: int, col: int, text: str) -> None:
+        """Write narrow characters without touching the cells' style ids (set them with `set_style_ids`)."""
+        n = len(text)
+        base = self.slots[row] * self.cols + col
+        flags = self.rflags[row]
+        if flags & ROW_EXTRAS:
+            self._drop_extras(base, n)
+        self.cp[base:base + n] = memoryview(text.encode("utf-32-le")).cast("I")
+        self.fl[base:base + n] = _zero_u16[:n]
+        self.rflags[row] = flags | ROW_DIRTY
+
+    def set_style_ids(self, row: int, col: int, n: int, style_id: int) -> None:
+        base = self.slots[row] * self.cols + col
+        self.st[base:base + n] = u16_run(style_id, n)
+
     def write_cells(self, row: int, col: int, cps: memoryview | array, style_id: int,
                     flags: memoryview | array) -> None:
         """Write prepared u32 codepoints and u16 cell flags (wide/spacer) with one style."""

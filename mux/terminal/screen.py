@@ -221,14 +221,15 @@ class Screen:
                 page, sid = self.style_id(y, run.pen)
             page.write_text(r, x0, text, sid)
         else:
-            # One write per piece, each style interned just before its cells are written: a style table that
+            # The text at once, then each piece's style id, interned just before it is written: a style table that
             # fills up then collects exactly the styles no written cell uses (the compiled path does the same).
+            page.write_codepoints(r, x0, texts[0] if len(texts) == 1 else "".join(texts))
             x = x0
             for style, piece in zip(styles, texts, strict=True):
                 sid = page.style_ids.get(style)
                 if sid is None:
                     page, sid = self.style_id(y, style)
-                page.write_text(r, x, piece, sid)
+                page.set_style_ids(r, x, len(piece), sid)
                 x += len(piece)
         if run.eol is not None:
             page, sid = self.style_id(y, run.eol)
