@@ -11,6 +11,14 @@ status line with elapsed time and tokens, a progress bar, sometimes one or two t
 mix ZWJ emoji (👩‍💻, 👨‍👩‍👧), flags (🇯🇵), skin tones (👍🏽), VS16 (❤️), CJK, OSC 8 links with unique ids,
 truecolor SGR, box drawing (╭─╮│╰╯) and spinner glyphs; some are wider than the pane and soft-wrap.
 
+After BURST_FIRST committed lines, and then every BURST_EVERY lines, a tool prints what no standard page of
+mux can hold, so that the page holding it overflows a table and is replaced by an oversized page (mapped
+directly, unmapped when pruned): the leak scenario `mux soak` must see exercised, since ordinary agent output
+fits a standard page's tables. A burst is either a truecolor test (every cell its own background: STYLE_BURST
+distinct styles) or an emoji table (CLUSTER_BURST multi-codepoint clusters). Each is more than twice the
+standard table (tests/test_soak.py checks that against mux.terminal.page), so whatever the page boundaries,
+one page holds more than its table can.
+
 `--transcript PATH` writes every committed line as the plain text a terminal shows for it (no escapes,
 clusters whole, trailing blanks dropped), one per line, in the order committed; when the stream ends it also
 writes the live region's final lines to PATH + ".live", so a checker knows exactly which lines sit between
@@ -59,6 +67,10 @@ PATHS = ["src/app/main.py", "mux/terminal/pagelist.py", "lib/render/frame.ts", "
 TOOLS = ["Read", "Edit", "Bash", "Grep", "Write", "Glob", "TodoWrite", "WebFetch"]
 STATUS = ["Thinking", "Reading", "Editing", "Running tests", "Searching", "Compacting", "Planning"]
 TASKS = ["Reproduce the leak", "Write the failing test", "Fix page release", "Run the soak", "Update docs"]
+STYLE_BURST = 768                   # > 2 x a standard page's style table (384)
+CLUSTER_BURST = 840                 # > 2 x a standard page's cluster map (416 clusters in 4 KiB)
+BURST_FIRST = (100, 400)            # committed lines before a run's first burst ...
+BURST_EVERY = (200, 800)            # ... and from the end of one burst to the next
 
 
 def text_width(text: str) -> int:
@@ -109,6 +121,12 @@ class Line:
         self.plain.append(text)
         return self
 
+    def cells(self, text: str, sgrs: list[str]) -> Line:
+        """One cell per character of `text`, each in its own SGR, reset once after the last."""
+        self.styled.append("".join(f"{ESC}[{sgr}m{ch}" for ch, sgr in zip(text, sgrs, strict=True)) + RESET)
+        self.plain.append(text)
+        return self
+
     def done(self) -> tuple[str, str]:
         plain = "".join(self.plain)
         styled = "".join(self.styled)
@@ -130,8 +148,10 @@ class AgentStream:
         self.tokens = 0
         self.committed = 0
         self.tool_calls = 0
-        self.rich = True            # rich phases use clusters and links (pages overflow: oversized); plain ones don't
+        self.rich = True            # rich phases use clusters and links; plain ones don't
         self.phase_end = 0
+        self.bursts = 0
+        self.next_burst = self.rng.randrange(*BURST_FIRST)
 
     # ------------------------------------------------------------------ committed lines
 
@@ -173,10 +193,37 @@ class AgentStream:
             used += w + 1
         return line.done()
 
+    def _burst(self) -> list[tuple[str, str]]:
+        """A tool's output that overflows a standard page's table: a truecolor test or an emoji table."""
+        colours = self.bursts % 2 == 0         # the two kinds take turns, so a short run sees both
+        self.bursts += 1
+        count = STYLE_BURST if colours else CLUSTER_BURST
+        label_w = len(f"  rgb {0:03d} ")
+        per_line = (self.cols - 1 - label_w) // (1 if colours else 3)
+        lines = [Line().add("⏺ ", "38;2;80;220;120").add("Bash", "1")
+                 .add("(python3 colortest.py --truecolor)" if colours else "(python3 emoji_table.py)").done()]
+        for k, start in enumerate(range(0, count, per_line)):
+            n = min(per_line, count - start)
+            line = Line().add(f"  {'rgb' if colours else 'emo'} {k + 1:03d} ", "2")
+            # The same table every time, as a tool prints it (an emulator's caches see it again, as in real use).
+            if colours:      # every cell its own background: (s % 256, s // 256) differ for each s in the burst
+                line.cells("▀" * n, [f"48;2;{s % 256};{(40 + 80 * (s // 256)) % 256};160"
+                                     for s in range(start, start + n)])
+            else:
+                line.add(" ".join(CLUSTERS[s % len(CLUSTERS)] for s in range(start, start + n)))
+            lines.append(line.done())
+        lines.append(("", ""))
+        return lines
+
     def _block(self) -> list[tuple[str, str]]:
-        """One message of the agent: prose, a tool call with its result, a diff panel, or a long log line."""
+        """One message of the agent: prose, a tool call with its result, a diff panel, or a long log line; now and
+        then a burst that overflows a standard page instead."""
         r = self.rng
         cols = self.cols
+        if self.committed >= self.next_burst:
+            lines = self._burst()
+            self.next_burst = self.committed + len(lines) + r.randrange(*BURST_EVERY)
+            return lines
         if self.committed >= self.phase_end:
             self.rich = r.random() < 0.6
             self.phase_end = self.committed + r.randrange(200, 1500)

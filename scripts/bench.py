@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""Throughput benchmark of the emulator: MB/s of `mux replay`, pyte and tmux on the same files, in one run.
+"""Throughput benchmark of the emulator: MB/s of mux (compiled and pure-Python paths), libghostty-vt, pyte and tmux
+on the same files, and `cat` of each file in a mux pane against a tmux pane, in one run.
 
-Usage: python scripts/bench.py [--size-mb N] [--repeat K] [--corpora plain,sgr,agent,cjk] [--keep DIR]
-                               [--no-tmux] [--json PATH] [--seed S] [--history-mb N]
+Usage: python scripts/bench.py [--size-mb N] [--repeat K] [--corpora plain,sgr,...] [--keep DIR]
+                               [--no-tmux] [--no-e2e] [--json PATH] [--seed S] [--history-mb N]
 
-This script owns the speed figures of the terminal emulator (tests never time anything).  It generates
-four corpora deterministically (fixed seed, ``\\r\\n`` line endings as a PTY delivers them), feeds each one
-to every contender, and prints one Markdown table with MB/s (MB = 10**6 bytes), the median of ``--repeat``
-runs, and the ratios mux/pyte and mux/tmux; then the bytes per cell of scrollback of mux and of pyte.
+This script owns the speed figures of the terminal emulator (tests never time anything).  It generates its
+corpora deterministically (fixed seed, ``\\r\\n`` line endings as a PTY delivers them), feeds each one to every
+contender, and prints one Markdown table with MB/s (MB = 10**6 bytes), the median of ``--repeat`` runs, and the
+ratios mux/ghostty, mux/pyte and mux/tmux; then the end-to-end `cat` wall times of mux and tmux; then the bytes
+per cell of scrollback of mux and of pyte.
 
-Corpora (``generate(name, size_bytes, seed)``; same seed -> same bytes):
+Corpora (``generate(name, size_bytes, seed)``; same seed -> same bytes; whole records until the size is reached):
   plain  ASCII log lines of 60-120 characters (timestamp, level, component, words, numbers);
   sgr    compiler-like diagnostics: bold red/yellow headers, cyan paths, blue line numbers, ``-->`` arrows,
          carets, and source lines whose colour changes every few tokens (16 colours, 256, truecolor, bg);
@@ -17,12 +19,28 @@ Corpora (``generate(name, size_bytes, seed)``; same seed -> same bytes):
          ids, truecolor, box drawing, diffs, and spinner lines redrawn with ``ESC[1A ESC[2K`` inside
          synchronized output (``ESC[?2026h`` ... ``ESC[?2026l``);
   cjk    lines of mostly double-width characters (Hanzi, kana, Hangul, fullwidth punctuation), some ASCII.
+  The next five are modelled on alacritty's vtebench and assume the 100x40 screen of the contenders:
+  scroll_region  plain log lines written at the bottom of a DECSTBM region and scrolling inside it: a top
+         region over 1-3 status lines (apt's progress bar, vim's and less's status lines) or a bottom region
+         under a 1-3 line header (htop), the fixed lines redrawn (DECSC, CUP, reverse video, EL, DECRC) every
+         10 lines; each record ends by resetting the region;
+  scroll_full    short lines (a number, a word or two, a path; under 30 columns) scrolling the whole screen;
+  cursor  (a redraw) TUI updates like top's: 20-60 times a CUP to a random cell, a short write (a figure, a
+         word, sometimes coloured) and often EL;
+  dense   (a redraw) vtebench's dense_cells: every cell its own SGR (256-colour fg and bg, bold, italic,
+         underline) before its letter, one row per record (CUP to its first column), row after row;
+  medium  (a redraw) an editor's syntax-highlighted redraw: runs of 1-6 characters, each after an SGR (one
+         of 8 styles, or a reset), one row per record.
+  The redraws (REDRAWS) contain no line feed: they never scroll.  The others are line-oriented.
 
-Contenders, all at 100 columns x 40 rows:
-  mux    Preferred: in-process, timing only the feeding of bytes already in memory.  The script uses the
-         first of these that works on a tiny probe: (1) ``mux.terminal.replay.feed(BytesIO(data), screen)``
-         with ``screen = mux.terminal.screen.Screen(100, 40)`` (what ``mux replay`` runs: 64 KiB reads, the
-         default scrollback limit), (2) ``mux.terminal.stream.Stream`` driving that Screen, fed 64 KiB chunks.
+Contenders, all at 100 columns x 40 rows, fed the same 64 KiB chunks of bytes already in memory (only the
+feeding is timed):
+  mux    Preferred: in-process.  The script uses the first of these that works on a tiny probe, for each
+         emulator class in EMULATORS in turn (``mux.terminal.screen.Screen``, then
+         ``mux.terminal.terminal.Terminal``), constructed at 100x40 with the default scrollback limit:
+         (1) ``mux.terminal.replay.feed(BytesIO(data), emulator)`` (what ``mux replay`` runs: 64 KiB reads),
+         (2) ``mux.terminal.stream.Stream`` driving it, fed the 64 KiB chunks.  The hot path this process runs
+         (``mux.terminal.fastpath.describe()``: compiled, or pure Python and why) is printed.
          Independently, when ``python -m mux replay --help`` succeeds, it runs
          ``python -m mux replay FILE --cols 100 --rows 40 --dump none`` as a subprocess and reports the wall
          time both raw and net of start-up (the median wall time of ``python -m mux --version``; the bare
@@ -32,6 +50,13 @@ Contenders, all at 100 columns x 40 rows:
          bytes / (rows * cols) (the plain corpus is the headline figure); the standard page geometry of
          ``mux.terminal.page`` (STD_PAGE_BYTES / cell capacity) is printed alongside, and used alone when
          ``mux replay`` is not available.
+  mux pure  The same in-process timing with ``MUX_PURE_PYTHON=1`` (mux's switch to its pure-Python path), in
+         a child process so the two paths never share one: this script re-run with the hidden
+         ``--worker FILE...`` option, which times every corpus file ``--repeat`` times and prints JSON.
+  ghostty  libghostty-vt through ``pyghostty`` (if it imports), in-process: ``pyghostty.Terminal(100, 40)``
+         with no line limit and mux's default byte limit (10 MB; set through pyghostty's C binding, as the
+         differential tests do, since its Python API only sets lines), ``ESC[?2027h`` (grapheme clustering,
+         Ghostty's default) fed first and not timed.
   pyte   ``pyte.Screen(100, 40)`` fed by ``pyte.ByteStream`` in 64 KiB chunks, in-process, same timing.
          ``pyte.HistoryScreen(100, 40, history=2000)`` is much slower, so it is timed on a prefix of
          ``--history-mb`` MB (default 1, cut at a line end) and its MB/s is assumed to hold for the whole file.
@@ -53,6 +78,15 @@ Contenders, all at 100 columns x 40 rows:
          The server is killed (and its socket file removed) at the end, also on errors and Ctrl-C.
          Without tmux (or with ``--no-tmux``) the column is n/a.
 
+End to end (``--no-e2e`` skips it): `cat` of each corpus file in a 100x40 pane of a mux server against the tmux
+runs above, wall time (median of ``--repeat``, the empty-file run included and printed).  The mux server is
+isolated (scripts/isolated_mux.py, loaded by path as it sits next to this file and scripts/ is not a package:
+``-L`` a unique name, ``MUX_TMPDIR`` under a temporary directory, killed at the end, also on errors and Ctrl-C);
+one run is a new detached session whose one pane runs ``sh -c 'stty raw -echo; exec cat FILE'``, timed until the
+session is gone from the server's list (polled every 5 ms): the server closes a pane only after reading its PTY
+to the end, so every byte has been parsed by then.  No client is attached to either server, so neither renders.
+scripts/bench_latency.py times `cat` through a real client in a real terminal instead.
+
 Progress goes to stderr; the report goes to stdout (and to ``--json PATH`` as JSON).
 """
 
@@ -62,6 +96,7 @@ import argparse
 import contextlib
 import gc
 import importlib
+import importlib.util
 import inspect
 import io
 import itertools
@@ -78,7 +113,7 @@ import tempfile
 import time
 import tracemalloc
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +127,9 @@ MB = 1_000_000
 SEED = 20250611
 PYTE_HISTORY = 2000             # lines of pyte.HistoryScreen history for the timing run (tmux's default limit)
 PYTE_MEM_PREFIX = 512 * 1000    # bytes of the plain corpus fed for pyte's bytes per cell
+PURE_ENV = "MUX_PURE_PYTHON"    # mux's switch to its pure-Python path (mux.terminal.fastpath.FORCE_PURE_ENV)
+GRAPHEME_CLUSTERING = b"\x1b[?2027h"
+GHOSTTY_NO_LINE_LIMIT = 1 << 40
 
 # --------------------------------------------------------------------------------------------- corpora
 
@@ -346,9 +384,86 @@ def _cjk(rng: random.Random, ctx: dict) -> str:
     return "".join(parts) + "\r\n"
 
 
+def _cup(row: int, col: int = 1) -> str:
+    return f"\x1b[{row};{col}H"
+
+
+def _scroll_region(rng: random.Random, ctx: dict) -> str:
+    fixed = rng.randint(1, 3)
+    if rng.random() < 0.5:      # a top region over status lines (apt, vim, less)
+        top, bottom, status = 1, ROWS - fixed, range(ROWS - fixed + 1, ROWS + 1)
+    else:                       # a bottom region under a header (htop)
+        top, bottom, status = fixed + 1, ROWS, range(1, fixed + 1)
+    out = [f"\x1b[{top};{bottom}r", _cup(bottom)]
+    total = rng.randint(20, 80)
+    for k in range(1, total + 1):
+        out.append(_plain(rng, ctx))
+        if k % 10 == 0:
+            bar = "#" * (40 * k // total)
+            out += [f"\x1b7{_cup(row)}\x1b[7m {row}: [{bar:<40}] {100 * k // total:3d}% {RESET}\x1b[K\x1b8"
+                    for row in status]
+    out.append(f"\x1b[r{_cup(ROWS)}\r\n")
+    return "".join(out)
+
+
+def _scroll_full(rng: random.Random, ctx: dict) -> str:
+    r = rng.random()
+    if r < 0.4:
+        return f"{ctx['n']}\r\n"
+    if r < 0.8:
+        return " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3)))[:29] + "\r\n"
+    return f"./{rng.choice(SRC_DIRS)}/{rng.choice(SRC_FILES)}.py\r\n"
+
+
+def _cursor(rng: random.Random, ctx: dict) -> str:
+    out = []
+    for _ in range(rng.randint(20, 60)):
+        r = rng.random()
+        text = (f"{rng.uniform(0, 100):5.1f}%" if r < 0.4 else f"{rng.randint(0, 99999):>6}" if r < 0.7
+                else rng.choice(WORDS))
+        if rng.random() < 0.2:
+            text = _colour(rng) + text + RESET
+        out.append(_cup(rng.randint(1, ROWS), rng.randint(1, COLS - 12)) + text
+                   + ("\x1b[K" if rng.random() < 0.4 else ""))
+    return "".join(out)
+
+
+def _redraw_row(ctx: dict, runs: Iterator[tuple[str, str]]) -> str:
+    """The next row of a full-screen redraw (rows in turn, CUP to the first column, no line feed): the (SGR, text)
+    runs of `runs` until the row is full, then a reset."""
+    out, col = [_cup((ctx["n"] - 1) % ROWS + 1)], 0
+    for sgr, text in runs:
+        text = text[:COLS - col]
+        out.append(sgr + text)
+        col += len(text)
+        if col >= COLS:
+            break
+    return "".join(out) + RESET
+
+
+def _dense(rng: random.Random, ctx: dict) -> str:
+    # as in vtebench, both colours follow one index, so a screen holds at most 216 distinct styles
+    letter, base = chr(rng.randint(65, 90)), rng.randrange(216)
+    return _redraw_row(ctx, ((f"\x1b[38;5;{16 + j};48;5;{16 + (7 * j + 100) % 216};1;3;4m", letter)
+                             for j in ((base + i) % 216 for i in itertools.count())))
+
+
+SYNTAX = (f"{BOLD}\x1b[34m", "\x1b[32m", "\x1b[3;90m", "\x1b[35m", "\x1b[36m", "\x1b[33m", f"{BOLD}\x1b[31m",
+          "\x1b[38;5;208m")
+CODE_CHARS = "abcdefghijklmnopqrstuvwxyz_0123456789(){}[]<>=+-*/.,:; \"'"
+
+
+def _medium(rng: random.Random, ctx: dict) -> str:
+    return _redraw_row(ctx, ((rng.choice(SYNTAX) if rng.random() < 0.5 else RESET,
+                              "".join(rng.choice(CODE_CHARS) for _ in range(rng.randint(1, 6))))
+                             for _ in itertools.count()))
+
+
 GENERATORS: dict[str, Callable[[random.Random, dict], str]] = {
-    "plain": _plain, "sgr": _sgr, "agent": _agent, "cjk": _cjk,
+    "plain": _plain, "sgr": _sgr, "agent": _agent, "cjk": _cjk, "scroll_region": _scroll_region,
+    "scroll_full": _scroll_full, "cursor": _cursor, "dense": _dense, "medium": _medium,
 }
+REDRAWS = frozenset({"cursor", "dense", "medium"})      # corpora that redraw in place: no line feed, no scrolling
 
 
 def generate(name: str, size_bytes: int, seed: int = SEED) -> bytes:
@@ -398,8 +513,8 @@ def rate(nbytes: int, seconds: float | None) -> float | None:
     return nbytes / MB / seconds
 
 
-def fmt(x: float | None, suffix: str = "") -> str:
-    return "n/a" if x is None else f"{x:.2f}{suffix}"
+def fmt(x: float | None, suffix: str = "", digits: int = 2) -> str:
+    return "n/a" if x is None else f"{x:.{digits}f}{suffix}"
 
 
 def ratio(a: float | None, b: float | None) -> float | None:
@@ -471,34 +586,32 @@ def _close(screen: Any) -> None:
         close()
 
 
-def _replay_feed_runner() -> Runner:
-    """`mux.terminal.replay.feed(source, screen)`: what `mux replay` runs, minus start-up and file I/O."""
+def _replay_feed_runner(emulator_cls: Any) -> Runner:
+    """`mux.terminal.replay.feed(source, emulator)`: what `mux replay` runs, minus start-up and file I/O."""
     replay = importlib.import_module("mux.terminal.replay")
-    screen_cls = importlib.import_module("mux.terminal.screen").Screen
     feed = replay.feed
     params = list(inspect.signature(feed).parameters)
-    if params[:2] != ["source", "screen"]:
+    if len(params) < 2 or params[0] != "source":
         raise TypeError(f"unexpected signature feed{inspect.signature(feed)}")
 
     def run(parts: list[bytes]) -> float:
         source = io.BytesIO(b"".join(parts))
-        screen = _make_screen(screen_cls)
+        emulator = _make_screen(emulator_cls)
         try:
-            return timed(lambda: feed(source, screen))
+            return timed(lambda: feed(source, emulator))
         finally:
-            _close(screen)
+            _close(emulator)
 
     return run
 
 
-def _screen_stream_runner() -> Runner:
-    """`mux.terminal.stream.Stream` driving `mux.terminal.screen.Screen`, fed the 64 KiB chunks."""
-    screen_cls = importlib.import_module("mux.terminal.screen").Screen
+def _stream_runner(emulator_cls: Any) -> Runner:
+    """`mux.terminal.stream.Stream` driving the emulator, fed the 64 KiB chunks."""
     stream_cls = importlib.import_module("mux.terminal.stream").Stream
 
     def run(parts: list[bytes]) -> float:
-        screen = _make_screen(screen_cls)
-        stream = stream_cls(screen)
+        emulator = _make_screen(emulator_cls)
+        stream = stream_cls(emulator)
 
         def feed() -> None:
             for part in parts:
@@ -507,15 +620,17 @@ def _screen_stream_runner() -> Runner:
         try:
             return timed(feed)
         finally:
-            _close(screen)
+            _close(emulator)
 
     return run
 
 
+# The emulator classes tried in turn: what this script has always driven first, then the class that took over
+# its job when mux.terminal.screen was split (Terminal: modes and sequences; Screen: one PageList's cells).
+EMULATORS = (("mux.terminal.screen", "Screen"), ("mux.terminal.terminal", "Terminal"))
 INPROCESS = (
-    (_replay_feed_runner, "in-process: mux.terminal.replay.feed(BytesIO, Screen(100, 40)), 64 KiB reads"),
-    (_screen_stream_runner, "in-process: mux.terminal.stream.Stream -> mux.terminal.screen.Screen(100, 40), "
-                            "64 KiB chunks"),
+    (_replay_feed_runner, "mux.terminal.replay.feed(BytesIO, {emulator}(100, 40)), 64 KiB reads"),
+    (_stream_runner, "mux.terminal.stream.Stream -> {emulator}(100, 40), 64 KiB chunks"),
 )
 
 
@@ -523,15 +638,62 @@ def find_mux_inprocess() -> tuple[Runner | None, str]:
     """The first in-process way to time mux that works on a tiny input, and its description (or why none)."""
     probe = [b"hello\r\n\x1b[1mworld\x1b[0m\r\n"]
     reasons = []
-    for make, description in INPROCESS:
-        try:
-            runner = make()
-            runner(probe)
-        except Exception as exc:  # noqa: BLE001 - any failure means "not usable this way"
-            reasons.append(f"{make.__doc__.split(':')[0]}: {exc.__class__.__name__}: {exc}")
-            continue
-        return runner, description
+    for module, name in EMULATORS:
+        for make, description in INPROCESS:
+            what = description.format(emulator=f"{module}.{name}")
+            try:
+                runner = make(getattr(importlib.import_module(module), name))
+                runner(probe)
+            except Exception as exc:  # noqa: BLE001 - any failure means "not usable this way"
+                reasons.append(f"{what.split(',')[0]}: {exc.__class__.__name__}: {exc}")
+                continue
+            return runner, f"in-process: {what}"
     return None, "; ".join(reasons)
+
+
+def mux_hot_path() -> str:
+    """Which hot path mux runs in this process: `mux.terminal.fastpath.describe()`, or pure Python where mux has no
+    compiled path."""
+    try:
+        return importlib.import_module("mux.terminal.fastpath").describe()
+    except ImportError:
+        return "pure Python (mux.terminal.fastpath does not exist)"
+
+
+def pure_python_env() -> dict[str, str]:
+    """The environment of the pure-Python worker: mux's own switch to its pure-Python path set."""
+    try:
+        name = importlib.import_module("mux.terminal.fastpath").FORCE_PURE_ENV
+    except (ImportError, AttributeError):
+        name = PURE_ENV
+    return {**mux_env(), name: "1"}
+
+
+def run_worker(files: list[str], repeat: int) -> dict:
+    """--worker: time mux in-process `repeat` times on each file, exactly as the mux column does."""
+    runner, method = find_mux_inprocess()
+    out: dict[str, Any] = {"method": method, "path": mux_hot_path(), "seconds": {}}
+    if runner is not None:
+        for name in files:
+            parts = chunks_of(Path(name).read_bytes())
+            out["seconds"][name] = [runner(parts) for _ in range(repeat)]
+    return out
+
+
+def time_mux_pure(paths: list[Path], repeat: int) -> dict:
+    """The worker in a child process with MUX_PURE_PYTHON=1: {"method", "path", "seconds": {file: [s, ...]}} or
+    {"error"}."""
+    cmd = python_cmd(str(Path(__file__).resolve()), "--repeat", str(repeat), "--worker", *map(str, paths))
+    try:
+        done = subprocess.run(cmd, cwd=ROOT, env=pure_python_env(), capture_output=True, text=True, timeout=7200)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return {"error": str(exc)}
+    if done.returncode != 0:
+        return {"error": f"exit {done.returncode}: {done.stderr.strip()[-300:]}"}
+    try:
+        return json.loads(done.stdout)
+    except ValueError as exc:
+        return {"error": f"bad worker output: {exc}"}
 
 
 def python_cmd(*args: str) -> list[str]:
@@ -589,6 +751,44 @@ def mux_page_bytes_per_cell() -> dict:
     cap = Capacity.standard(COLS)
     return {"std_page_bytes": STD_PAGE_BYTES, "rows_per_page": cap.rows,
             "per_cell": STD_PAGE_BYTES / (cap.rows * COLS)}
+
+
+# ------------------------------------------------------------------------------------------- ghostty
+
+
+def ghostty_runner() -> tuple[Runner | None, str]:
+    """libghostty-vt through pyghostty, in-process (see the module docstring), and its description (or why not)."""
+    try:
+        import pyghostty
+        from pyghostty import ffi, lib
+    except Exception as exc:  # noqa: BLE001 - a missing shared library is also "not available"
+        return None, f"n/a (pyghostty does not import: {exc.__class__.__name__}: {exc})"
+    try:
+        from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES as limit
+    except ImportError:
+        limit = 10_000_000
+
+    def run(parts: list[bytes]) -> float:
+        term = pyghostty.Terminal(cols=COLS, rows=ROWS, scrollback=GHOSTTY_NO_LINE_LIMIT)
+        try:
+            # pyghostty's Python API sets only the line limit; the byte limit goes through its C binding.
+            result = lib.ghostty_terminal_set(term._t[0], lib.GHOSTTY_TERMINAL_OPT_SCROLLBACK_MAX_BYTES,
+                                              ffi.new("size_t*", limit))
+            if result != lib.GHOSTTY_SUCCESS:
+                raise RuntimeError(f"setting the scrollback byte limit failed ({result})")
+            term.feed(GRAPHEME_CLUSTERING)
+            return timed(lambda: [term.feed(part) for part in parts])
+        finally:
+            term.close()
+
+    try:
+        run([b"hello\r\n"])
+        from importlib.metadata import version
+        pkg = version("pyghostty")
+    except Exception as exc:  # noqa: BLE001
+        return None, f"n/a (pyghostty failed: {exc.__class__.__name__}: {exc})"
+    return run, (f"pyghostty {pkg} (libghostty-vt), in-process, ESC[?2027h first, scrollback limit {limit:,} bytes, "
+                 "no line limit")
 
 
 # --------------------------------------------------------------------------------------------- tmux
@@ -685,10 +885,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     + ",".join(GENERATORS))
     ap.add_argument("--keep", metavar="DIR", help="write the corpora to DIR and keep them")
     ap.add_argument("--no-tmux", action="store_true", help="skip tmux")
+    ap.add_argument("--no-e2e", action="store_true", help="skip `cat` through a mux server")
     ap.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
     ap.add_argument("--seed", type=int, default=SEED, help=f"corpus seed (default {SEED})")
     ap.add_argument("--history-mb", type=float, default=1.0,
                     help="prefix timed with pyte.HistoryScreen, in MB (default 1; 0 skips it)")
+    ap.add_argument("--worker", nargs="+", metavar="FILE", help=argparse.SUPPRESS)   # the pure-Python child
     args = ap.parse_args(argv)
     args.corpora = [c.strip() for c in args.corpora.split(",") if c.strip()]
     unknown = [c for c in args.corpora if c not in GENERATORS]
@@ -702,6 +904,34 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def median_or_none(values: list[float | None]) -> float | None:
     good = [v for v in values if v is not None]
     return statistics.median(good) if good else None
+
+
+def isolated_mux() -> Any:
+    """scripts/isolated_mux.py (the isolated mux server bench_latency.py uses too), loaded by path: scripts/ is
+    not a package, and this file is also loaded by path (tests), so a plain import would need sys.path."""
+    name = "isolated_mux"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().with_name(f"{name}.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def start_mux_server(empty: Path, repeat: int) -> tuple[Any, dict | None, str]:
+    """(server, its results entry, note): an isolated mux server with its empty-file run measured, or
+    (None, None, why not)."""
+    server = None
+    try:
+        server = isolated_mux().IsolatedServer(ROOT, size=(COLS, ROWS)).start()
+        server.time_cat(empty)                                      # warm-up
+        base = statistics.median(server.time_cat(empty) for _ in range(max(3, repeat)))
+    except Exception as exc:  # noqa: BLE001 - no PTY, no server, an older checkout: the block is n/a
+        if server is not None:
+            server.close()
+        return None, None, f"n/a (mux server failed: {exc.__class__.__name__}: {exc})"
+    entry = {"server": server.name, "server_pid": server.pid, "empty_run_s": base}
+    return server, entry, f"isolated server -L {server.name}, empty-file run {base * 1000:.1f} ms"
 
 
 def run(args: argparse.Namespace, work: Path) -> dict:
@@ -718,20 +948,34 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     else:
         method = "n/a (mux replay not available)"
     results["mux"] = {"cli": cli, "method": method, "inprocess": inproc_desc if inproc else None,
-                      "inprocess_unavailable_because": None if inproc else inproc_desc, "startup": startup}
-    log(f"mux method: {method}")
+                      "inprocess_unavailable_because": None if inproc else inproc_desc, "startup": startup,
+                      "hot_path": mux_hot_path()}
+    log(f"mux method: {method} ({results['mux']['hot_path']})")
+    ghostty, ghostty_desc = ghostty_runner()
+    results["ghostty"] = {"method": ghostty_desc, "available": ghostty is not None}
+    log(f"ghostty: {ghostty_desc}")
+
+    paths: dict[str, Path] = {}
+    for name in args.corpora:
+        paths[name] = work / f"{name}.txt"
+        paths[name].write_bytes(generate(name, size, args.seed))
+    empty = work / "empty.txt"
+    empty.write_bytes(b"")
+    log(f"mux pure Python: a child process with {PURE_ENV}=1 times every corpus")
+    pure = time_mux_pure(list(paths.values()), args.repeat)
+    results["mux_pure"] = {"method": pure.get("method"), "hot_path": pure.get("path"), "error": pure.get("error")}
 
     tmux_path = None if args.no_tmux else shutil.which("tmux")
     tmux: TmuxBench | None = None
     tmux_note = "skipped (--no-tmux)" if args.no_tmux else "n/a (tmux not installed)"
     results["tmux"] = None
+    server, results["mux_e2e"], e2e_note = (None, None, "skipped (--no-e2e)") if args.no_e2e else \
+        start_mux_server(empty, args.repeat)
     try:
         if tmux_path:
             tmux = TmuxBench(tmux_path)
             try:
                 tmux.start()
-                empty = work / "empty.txt"
-                empty.write_bytes(b"")
                 tmux.time_cat(empty)                              # warm-up
                 base = statistics.median(tmux.time_cat(empty) for _ in range(max(3, args.repeat)))
                 results["tmux"] = {**tmux.info(), "socket": tmux.sock, "empty_run_s": base}
@@ -743,10 +987,8 @@ def run(args: argparse.Namespace, work: Path) -> dict:
                 tmux = None
 
         plain_data: bytes | None = None
-        for name in args.corpora:
-            data = generate(name, size, args.seed)
-            path = work / f"{name}.txt"
-            path.write_bytes(data)
+        for name, path in paths.items():
+            data = path.read_bytes()
             if name == "plain":
                 plain_data = data
             parts = chunks_of(data)
@@ -771,6 +1013,12 @@ def run(args: argparse.Namespace, work: Path) -> dict:
                     row["mux_subprocess_net_mbps"] = rate(len(data), w - startup["mux_version_s"])
             row["mux_mbps"] = row.get("mux_inprocess_mbps", row.get("mux_subprocess_net_mbps"))
             log(f"  mux  {fmt(row['mux_mbps'])} MB/s")
+            pure_times = pure.get("seconds", {}).get(str(path))
+            row["mux_pure_mbps"] = rate(len(data), statistics.median(pure_times)) if pure_times else None
+            log(f"  mux pure Python {fmt(row['mux_pure_mbps'])} MB/s")
+            row["ghostty_mbps"] = None if ghostty is None else \
+                rate(len(data), statistics.median(ghostty(parts) for _ in range(args.repeat)))
+            log(f"  ghostty {fmt(row['ghostty_mbps'])} MB/s")
 
             row["pyte_mbps"] = rate(len(data), statistics.median(time_pyte(data, False)
                                                                   for _ in range(args.repeat)))
@@ -791,19 +1039,33 @@ def run(args: argparse.Namespace, work: Path) -> dict:
                 except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
                     row["tmux_error"] = str(exc)
                 log(f"  tmux {fmt(row['tmux_mbps'])} MB/s")
+            row["mux_e2e_wall_s"] = None
+            if server is not None:
+                try:
+                    t = statistics.median(server.time_cat(path) for _ in range(args.repeat))
+                    row["mux_e2e_wall_s"] = t
+                    row["mux_e2e_mbps"] = rate(len(data), t - results["mux_e2e"]["empty_run_s"])
+                except Exception as exc:  # noqa: BLE001 - the server died or refused: this row is n/a
+                    row["mux_e2e_error"] = f"{exc.__class__.__name__}: {exc}"
+                log(f"  cat in a mux pane {fmt(row['mux_e2e_wall_s'])} s")
 
             if cli:
                 try:
                     row["mux_stats"] = mux_stats(path, work)
                 except (RuntimeError, OSError, ValueError, KeyError, subprocess.TimeoutExpired) as exc:
                     row["mux_stats_error"] = str(exc)
+            row["mux_over_ghostty"] = ratio(row["mux_mbps"], row["ghostty_mbps"])
             row["mux_over_pyte"] = ratio(row["mux_mbps"], row["pyte_mbps"])
             row["mux_over_tmux"] = ratio(row["mux_mbps"], row["tmux_mbps"])
+            row["e2e_wall_mux_over_tmux"] = ratio(row["mux_e2e_wall_s"], row.get("tmux_wall_s"))
             results["corpora"][name] = row
     finally:
         if tmux is not None:
             tmux.close()
+        if server is not None:
+            server.close()
     results["tmux_note"] = tmux_note
+    results["mux_e2e_note"] = e2e_note
 
     bpc: dict[str, Any] = {}
     try:
@@ -834,7 +1096,7 @@ def report(results: dict) -> str:
            f"MB = 10^6 bytes", "",
            f"machine: {m['cpus']} CPUs ({m['cpu']}), {m['implementation']} {m['python']}, pyte {m['pyte']}, "
            f"{m['platform']}",
-           f"mux method: {mux['method']}"]
+           f"mux method: {mux['method']}; {mux['hot_path']}"]
     if not mux["cli"]:
         out.append("mux: n/a (mux replay not available)")
     if mux["startup"]:
@@ -843,14 +1105,32 @@ def report(results: dict) -> str:
                    f"{s['mux_version_s'] * 1000:.0f} ms (subtracted from subprocess wall times)")
     if mux["inprocess"] is None and mux["inprocess_unavailable_because"]:
         out.append(f"mux in-process: n/a ({mux['inprocess_unavailable_because']})")
+    pure = results["mux_pure"]
+    out.append(f"mux pure: a child process with {PURE_ENV}=1: " + (f"n/a ({pure['error']})" if pure["error"] else
+                                                                  f"{pure['method']}; {pure['hot_path']}"))
+    out.append(f"ghostty: {results['ghostty']['method']}")
     out.append(f"tmux: {results['tmux_note']}")
-    out += ["", "| corpus | MB | mux MB/s | pyte MB/s | tmux MB/s | mux/pyte | mux/tmux |",
-            "|---|---:|---:|---:|---:|---:|---:|"]
+    out += ["", "| corpus | MB | mux MB/s | mux pure MB/s | ghostty MB/s | pyte MB/s | tmux MB/s | mux/ghostty | "
+                "mux/pyte | mux/tmux |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, row in results["corpora"].items():
-        out.append(f"| {name} | {row['bytes'] / MB:.2f} | {fmt(row['mux_mbps'])} | {fmt(row['pyte_mbps'])} | "
-                   f"{fmt(row['tmux_mbps'])} | {fmt(row['mux_over_pyte'], 'x')} | "
+        out.append(f"| {name} | {row['bytes'] / MB:.2f} | {fmt(row['mux_mbps'])} | {fmt(row['mux_pure_mbps'])} | "
+                   f"{fmt(row['ghostty_mbps'])} | {fmt(row['pyte_mbps'])} | {fmt(row['tmux_mbps'])} | "
+                   f"{fmt(row['mux_over_ghostty'], 'x')} | {fmt(row['mux_over_pyte'], 'x')} | "
                    f"{fmt(row['mux_over_tmux'], 'x')} |")
     rows = results["corpora"]
+    e2e = results["mux_e2e"]
+    base_mux = f"{e2e['empty_run_s'] * 1000:.0f} ms" if e2e else "n/a"
+    base_tmux = f"{results['tmux']['empty_run_s'] * 1000:.0f} ms" if results["tmux"] else "n/a"
+    out += ["", f"`cat FILE` in a {results['cols']}x{results['rows']} pane, no client attached, wall time in seconds "
+                f"(median; the empty-file run is included: mux {base_mux}, tmux {base_tmux}); mux: "
+                f"{results['mux_e2e_note']}:", "",
+            "| corpus | MB | mux s | tmux s | mux s / tmux s |", "|---|---:|---:|---:|---:|"]
+    for name, row in rows.items():
+        err = row.get("mux_e2e_error")
+        out.append(f"| {name} | {row['bytes'] / MB:.2f} | {fmt(row['mux_e2e_wall_s'], digits=3)} | "
+                   f"{fmt(row.get('tmux_wall_s'), digits=3)} | {fmt(row['e2e_wall_mux_over_tmux'], 'x')} |"
+                   + (f" error: {err}" if err else ""))
     if mux["cli"]:
         out += ["", "mux replay as a subprocess (wall time; net = minus `python -m mux --version` start-up):", "",
                 "| corpus | wall s | wall MB/s | net MB/s | scrollback bytes | rows | pages | bytes/cell |",
@@ -890,6 +1170,9 @@ def report(results: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.worker:
+        print(json.dumps(run_worker(args.worker, args.repeat)))
+        return 0
     if args.keep:
         work = Path(args.keep)
         work.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,6 @@ Prints median and p99 in milliseconds. Latency is measured here, never asserted 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -31,6 +30,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from isolated_mux import IsolatedServer, isolated_env, kill_server  # scripts/isolated_mux.py, next to this file
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -67,22 +68,9 @@ def measure(tmux, keys: int) -> list[float]:
     return samples
 
 
-def isolated_env(tmp: str, ps1: str = "$ ") -> dict[str, str]:
-    env = {**os.environ, "XDG_CONFIG_HOME": tmp, "XDG_STATE_HOME": str(Path(tmp) / "state"),
-           "MUX_TMPDIR": str(Path(tmp) / "run"), "PS1": ps1, "SHELL": "/bin/sh"}
-    for name in ("MUX", "TMUX"):
-        env.pop(name, None)
-    return env
-
-
 def mux_command(root: Path = ROOT) -> str:
     server = "-L bench " if (root / "mux" / "server").is_dir() else ""      # a checkout from before the server
     return f"cd {root} && {sys.executable} -m mux {server}--shell /bin/sh"
-
-
-def kill_mux(root: Path, env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-m", "mux", "-L", "bench", "kill-server"], cwd=root, env=env,
-                   capture_output=True, timeout=30)
 
 
 class Terminal:
@@ -124,7 +112,7 @@ def startup(runs: int) -> list[str]:
                     samples.append(time.perf_counter() - start)
                 finally:
                     term.close()
-                    kill_mux(ROOT, env)
+                    kill_server(ROOT, env)
         rows.append(summary(f"{label}: launch -> first prompt", samples))
     return rows
 
@@ -132,25 +120,19 @@ def startup(runs: int) -> list[str]:
 def attach(runs: int) -> list[str]:
     """`mux attach` to a running session (a full screen over 10,000 lines of history) -> its last line shown; and
     the server's share alone: a connection's attach request -> its first full frame received."""
-    from mux.server.paths import socket_path
-    from mux.ui.connection import Connection
-
     samples, protocol_samples = [], []
     for _ in range(runs):
-        with tempfile.TemporaryDirectory() as tmp:
-            env = isolated_env(tmp)
-            fill = "seq 1 10000; printf 'attach-%s\\n' ready"
-            subprocess.run([sys.executable, "-m", "mux", "-L", "bench", "new", "-d", "-s", "a", "--", "/bin/sh",
-                            "-c", f"{fill}; exec sleep 600"], cwd=ROOT, env=env, check=True, timeout=30)
+        fill = "seq 1 10000; printf 'attach-%s\\n' ready"
+        with IsolatedServer(ROOT, name="bench", size=(120, 39)) as server:
+            server.start("a", ["/bin/sh", "-c", f"{fill}; exec sleep 600"])
             time.sleep(1.0)
-            path = socket_path("bench", env=env)
             for _ in range(5):
                 start = time.perf_counter()
-                with Connection(path, (120, 39)) as connection:
+                with server.connect() as connection:
                     connection.request({"t": "attach", "target": "a", "detach_others": False}, "attached")
                     connection.wait_for("frame")
                     protocol_samples.append(time.perf_counter() - start)
-            term = Terminal(tmp, env, "sleep 600", (120, 40))
+            term = Terminal(str(server.dir), server.env, "sleep 600", (120, 40))
             try:
                 start = time.perf_counter()
                 term("respawn-pane", "-k", "-t", "b", f"cd {ROOT} && {sys.executable} -m mux -L bench attach -t a")
@@ -158,7 +140,6 @@ def attach(runs: int) -> list[str]:
                 samples.append(time.perf_counter() - start)
             finally:
                 term.close()
-                kill_mux(ROOT, env)
     return [summary("mux attach -> first full frame (process start included)", samples),
             summary("connect + attach request -> first full frame received (the server's share)", protocol_samples)]
 
@@ -185,7 +166,7 @@ def cat_wall(root: Path, label: str, megabytes: float, runs: int) -> list[str]:
             finally:
                 term.close()
                 if root:
-                    kill_mux(root, env)
+                    kill_server(root, env)
     return [summary(f"{label}: cat {megabytes:g} MB -> marker on screen", samples)]
 
 
@@ -212,7 +193,7 @@ def tmux_end_to_end(keys: int) -> list[str]:
             finally:
                 term.close()
                 if with_mux:
-                    kill_mux(ROOT, env)
+                    kill_server(ROOT, env)
     return rows
 
 

@@ -1,11 +1,13 @@
-"""The leak-soak tooling: scripts/agent_stress.py (deterministic, and its transcript is what a terminal shows),
-the line check of `mux soak` (it finds lost, extra and reordered lines, and accepts pruning), the RSS and memory
-checks (they can fail), short in-process soaks (one passes; a corrupted transcript fails one with lost lines;
-oversized mappings that are never unmapped, Ghostty's leak simulated, fail one on OS truth), the CLI's option
-errors, and the 2-minute CI soak through `python -m mux soak` (the slowest test here: it announces itself)."""
+"""The leak-soak tooling: scripts/agent_stress.py (deterministic, its transcript is what a terminal shows, and its
+bursts overflow standard pages whatever the page boundaries), the line check of `mux soak` (it finds lost, extra
+and reordered lines, and accepts pruning), the RSS and memory checks (they can fail), short in-process soaks
+(one passes; a corrupted transcript fails one with lost lines; oversized mappings that are never unmapped,
+Ghostty's leak simulated, fail one on OS truth), the CLI's option errors, and the 2-minute CI soak through
+`python -m mux soak` (the slowest test here: it announces itself)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -121,6 +123,58 @@ def test_transcript_survives_sigterm_mid_stream(tmp_path):
 def test_agent_stress_bad_option_is_status_2():
     done = subprocess.run([sys.executable, str(SCRIPT), "--seconds", "0"], capture_output=True, timeout=60)
     assert done.returncode == 2 and b"--seconds" in done.stderr
+
+
+def standard_page_holds(cols: int = 80) -> tuple[int, int]:
+    """(distinct styles, clusters) a standard page takes, each written into a cell of its own, before a table
+    overflows (clusters of one extra codepoint, the fewest a cluster has)."""
+    from mux.terminal.memory import Mapping, Ownership
+    from mux.terminal.page import Capacity, Page, PageOverflow
+    from mux.terminal.styles import COLOR_RGB
+
+    cap = Capacity.standard(cols)
+    held = []
+    for kind in ("styles", "clusters"):
+        page = Page(Mapping(cap.size, Ownership.DIRECT), cap)
+        page.rows_used = cap.rows
+        n = 0
+        try:
+            while True:
+                row, col = divmod(n, cols)
+                if kind == "styles":
+                    page.write_text(row, col, "x", page.intern_style((COLOR_RGB | n, 0, 0, 0)))
+                else:
+                    page.write_text(row, col, "\U0001F1EF", 0)
+                    page.set_grapheme(row, col, "\U0001F1F5")
+                n += 1
+        except PageOverflow:
+            held.append(n)
+        finally:
+            page.release_views()
+            page.mapping.close()
+    return held[0], held[1]
+
+
+def test_agent_stress_bursts_are_more_than_twice_what_a_standard_page_holds():
+    """So one page overflows wherever the page boundaries fall: the soak's leak scenario never depends on luck."""
+    spec = importlib.util.spec_from_file_location("agent_stress_script", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    styles, clusters = standard_page_holds()
+    assert module.STYLE_BURST > 2 * styles
+    assert module.CLUSTER_BURST > 2 * clusters
+
+
+def test_agent_stress_bursts_overflow_standard_pages():
+    data = stress("--seconds", "6", "--cols", "80", "--seed", "2", "--rate", "32")
+    text = data.decode()
+    assert "colortest.py --truecolor" in text and "emoji_table.py" in text      # both kinds of burst
+    terminal = feed(data, 80, 24)
+    try:
+        oversized = terminal.stats()["oversized"]
+    finally:
+        terminal.close()
+    assert oversized["allocated"] >= 2, oversized     # (a page already grown may take another burst as it is)
 
 
 # ---------------------------------------------------------------------------------------------- the line check

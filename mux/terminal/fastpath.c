@@ -115,8 +115,10 @@ fastpath_width_class(PyObject *module, PyObject *arg)
  *   CUP/HVP, CUU/CUD/CUF/CUB/CNL/CPL/CHA/HPA/HPR/VPA/VPR, EL and ECH, CSI ? Pm h/l of the plain DEC modes, and
  *   OSC 8 (handed straight to Terminal.set_hyperlink). Zones of text that may hold multi-codepoint clusters
  *   are drawn by Python, the simple text around them here.
- * Everything else, and every case of the subset it does not want (clusters, scroll regions, insert mode, a row
- * past its page, ...), goes to the Python handlers, with the cursor written back first and read again after.
+ * Line feeds scroll the whole screen into history, and a scroll region's rows by rotating their page's row slots,
+ * when the rows are in one page. Everything else, and every case of the subset it does not want (clusters, rows
+ * split across pages, insert mode, a full style table, ...), goes to the Python handlers, with the cursor written
+ * back first and read again after.
  *
  * Rules:
  *  - The page layout comes from the pages' own memoryviews (format, item size and length are checked) and the
