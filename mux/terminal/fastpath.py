@@ -55,6 +55,8 @@ def select(environ: Mapping[str, str], load: Callable[[], ModuleType] = _import_
 
 
 compiled, reason = select(os.environ)
+#: The pure-Python path was asked for (MUX_PURE_PYTHON=1), rather than left by a missing or broken build.
+forced_pure = compiled is None and reason.startswith(FORCE_PURE_ENV)
 ACTIVE_PATH = PURE_PYTHON if compiled is None else COMPILED
 
 
