@@ -77,6 +77,7 @@ class MuxApp(App, inherit_bindings=False):
         self._sent_size: tuple[int, int] | None = None
         self._resize_timer = None
         self._writer = False
+        self._send_failed = False       # the server closed its end: nothing more is sent, what it sent is read
 
     # ------------------------------------------------------------------ composition
 
@@ -126,10 +127,12 @@ class MuxApp(App, inherit_bindings=False):
     # ------------------------------------------------------------------ the connection
 
     def send(self, message: dict[str, Any]) -> None:
+        if self._send_failed:
+            return
         try:
             self.connection.send(message)
-        except ConnectionLost as e:
-            self._lost(str(e))
+        except ConnectionLost:
+            self._write_side_lost()
             return
         if self.connection.out and not self._writer:
             self._writer = True
@@ -138,8 +141,8 @@ class MuxApp(App, inherit_bindings=False):
     def _writable(self) -> None:
         try:
             done = self.connection.flush_out()
-        except ConnectionLost as e:
-            self._lost(str(e))
+        except ConnectionLost:
+            self._write_side_lost()
             return
         if done:
             self._writer = False
@@ -174,6 +177,19 @@ class MuxApp(App, inherit_bindings=False):
             self.exit_line = line
             self._stop_reading()
             self.exit(status)
+
+    def _write_side_lost(self) -> None:
+        """A send failed: the server closed the connection, maybe right after its last words (`exited` when the
+        last pane ended, `detached`). Those are still to be read: read them now, and let the reader report the
+        end of the connection if they were not there."""
+        self._send_failed = True
+        if self._writer:
+            self._writer = False
+            try:
+                asyncio.get_running_loop().remove_writer(self.connection.fileno())
+            except (ValueError, OSError):
+                pass
+        self._readable()
 
     def _lost(self, reason: str) -> None:
         self._finish(f"[lost server: {reason}]", 1)

@@ -342,6 +342,37 @@ async def test_last_pane_exit_ends_the_session_and_the_app(make_app):
     assert app.return_code == 0
 
 
+async def test_a_send_that_fails_still_reads_the_servers_last_words(config):
+    """The server wrote `exited` and closed; the client's next send fails (broken pipe) before it has read that.
+    It reads it anyway and ends with [exited], not [lost server: ...] (this raced when the last pane ended)."""
+    import os
+
+    from mux.ui.connection import ConnectionLost
+
+    read_end, write_end = os.pipe()
+
+    class ClosedByServer:
+        out = b""
+
+        def send(self, message):
+            raise ConnectionLost("the mux server went away (Broken pipe)")
+
+        def receive(self):
+            return [{"t": "exited"}]
+
+        def fileno(self):
+            return read_end
+
+    app = MuxApp(config, ClosedByServer())
+    try:
+        app.send({"t": "ack"})
+        app.send({"t": "ack"})          # nothing more is sent once the write side is gone
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    assert app.exit_line == "[exited]"
+
+
 async def test_typing_into_one_pane_while_another_floods(make_app):
     """No starvation: every keystroke typed into one pane is echoed while the other pane floods."""
     app = make_app()
