@@ -185,6 +185,35 @@ def u16_run(value: int, n: int) -> memoryview:
     return run[:n]
 
 
+class IdPool:
+    """The free ids of a page table, [first, end): ids never handed out are a high-water mark, not a list (an
+    oversized page's table of thousands of entries costs no Python objects until used). Released ids are
+    handed out again first, the most recently released first, then fresh ids in ascending order."""
+
+    __slots__ = ("fresh", "end", "released")
+
+    def __init__(self, first: int, end: int, taken: set[int] | None = None) -> None:
+        top = max(taken, default=first - 1) + 1 if taken else first
+        self.fresh = max(first, top)
+        self.end = end
+        # Gaps below the high-water mark, lowest handed out first.
+        self.released = sorted(set(range(first, self.fresh)) - taken, reverse=True) if taken else []
+
+    def available(self) -> int:
+        return len(self.released) + self.end - self.fresh
+
+    def take(self) -> int:
+        if self.released:
+            return self.released.pop()
+        sid = self.fresh
+        assert sid < self.end, "take() past the table: callers check available() first"
+        self.fresh += 1
+        return sid
+
+    def give(self, sid: int) -> None:
+        self.released.append(sid)
+
+
 class Page:
     """A block of rows in one mapping. Also a node of the PageList's doubly linked list (prev/next)."""
 
@@ -226,13 +255,13 @@ class Page:
         self.rows_used = 0
         self.slots[:] = array("I", range(self.capacity.rows))
         self.style_ids: dict[Style, int] = {DEFAULT_STYLE: 0}
-        self._style_free = list(range(self.capacity.styles - 1, 0, -1))
+        self._style_free = IdPool(1, self.capacity.styles)
         self._g_used = 0      # arena words handed out (bump pointer)
         self._g_live = 0      # arena words referenced by the map
         self._g_count = 0     # map entries
         self._s_used = 0
         self._link_index: dict[tuple[str, str], int] = {}
-        self._link_free = list(range(self.capacity.hyperlinks - 1, -1, -1))
+        self._link_free = IdPool(0, self.capacity.hyperlinks)
         self._h_count = 0
 
     @property
@@ -445,11 +474,11 @@ class Page:
         sid = self.style_ids.get(style)
         if sid is not None:
             return sid
-        if not self._style_free:
+        if not self._style_free.available():
             self._collect_styles()
-            if len(self._style_free) < max(1, self.capacity.styles // 8):
+            if self._style_free.available() < max(1, self.capacity.styles // 8):
                 raise PageOverflow("styles")
-        sid = self._style_free.pop()
+        sid = self._style_free.take()
         w = sid * _STYLE_WORDS
         self.styles[w:w + _STYLE_WORDS] = array("I", style)
         self.style_ids[style] = sid
@@ -471,7 +500,7 @@ class Page:
                 del self.style_ids[style]
                 w = sid * _STYLE_WORDS
                 self.styles[w:w + _STYLE_WORDS] = _zeros32(_STYLE_WORDS)
-                self._style_free.append(sid)
+                self._style_free.give(sid)
 
     # ------------------------------------------------------------------ graphemes
 
@@ -544,9 +573,9 @@ class Page:
         idx = self._link_index.get(key)
         if idx is not None:
             return idx
-        if not self._link_free:
+        if not self._link_free.available():
             self._collect_links()
-            if not self._link_free:
+            if not self._link_free.available():
                 raise PageOverflow("hyperlinks")
         data = link_id.encode() + uri.encode()
         cap = len(self.sarena)
@@ -554,7 +583,7 @@ class Page:
             self._compact_strings()
             if self._s_used + len(data) > cap:
                 raise PageOverflow("string_bytes")
-        idx = self._link_free.pop()
+        idx = self._link_free.take()
         off = self._s_used
         self.sarena[off:off + len(data)] = data
         self._s_used += len(data)
@@ -618,7 +647,7 @@ class Page:
                 del self._link_index[key]
                 w = idx * _LINK_WORDS
                 self.links[w:w + _LINK_WORDS] = _zeros32(_LINK_WORDS)
-                self._link_free.append(idx)
+                self._link_free.give(idx)
 
     def _compact_strings(self) -> None:
         self._collect_links()
@@ -667,7 +696,7 @@ class Page:
         self.styles[:n] = src.styles
         self.style_ids = dict(src.style_ids)
         taken = set(self.style_ids.values())
-        self._style_free = [s for s in range(self.capacity.styles - 1, 0, -1) if s not in taken]
+        self._style_free = IdPool(1, self.capacity.styles, taken)
         src._compact_strings()
         if src._s_used > len(self.sarena):
             raise PageOverflow("string_bytes")
@@ -676,7 +705,7 @@ class Page:
         self.links[:len(src.links)] = src.links
         self._link_index = dict(src._link_index)
         used = set(self._link_index.values())
-        self._link_free = [i for i in range(self.capacity.hyperlinks - 1, -1, -1) if i not in used]
+        self._link_free = IdPool(0, self.capacity.hyperlinks, used)
         used = src.rows_used
         if self.capacity.rows == src.capacity.rows:
             # Same rows and columns: the cell arrays and row slots copy wholesale, so cell indexes are equal.
