@@ -36,8 +36,8 @@ Corpora (``generate(name, size_bytes, seed)``; same seed -> same bytes; whole re
 Contenders, all at 100 columns x 40 rows, fed the same 64 KiB chunks of bytes already in memory (only the
 feeding is timed):
   mux    Preferred: in-process.  The script uses the first of these that works on a tiny probe, for each
-         emulator class in EMULATORS in turn (``mux.terminal.screen.Screen``, then
-         ``mux.terminal.terminal.Terminal``), constructed at 100x40 with the default scrollback limit:
+         emulator class in EMULATORS (``mux.terminal.terminal.Terminal``), constructed at 100x40 with the
+         default scrollback limit:
          (1) ``mux.terminal.replay.feed(BytesIO(data), emulator)`` (what ``mux replay`` runs: 64 KiB reads),
          (2) ``mux.terminal.stream.Stream`` driving it, fed the 64 KiB chunks.  The hot path this process runs
          (``mux.terminal.fastpath.describe()``: compiled, or pure Python and why) is printed.
@@ -625,9 +625,8 @@ def _stream_runner(emulator_cls: Any) -> Runner:
     return run
 
 
-# The emulator classes tried in turn: what this script has always driven first, then the class that took over
-# its job when mux.terminal.screen was split (Terminal: modes and sequences; Screen: one PageList's cells).
-EMULATORS = (("mux.terminal.screen", "Screen"), ("mux.terminal.terminal", "Terminal"))
+# The emulator class the in-process runners drive (since the split, Screen is one PageList's cells, not a listener).
+EMULATORS = (("mux.terminal.terminal", "Terminal"),)
 INPROCESS = (
     (_replay_feed_runner, "mux.terminal.replay.feed(BytesIO, {emulator}(100, 40)), 64 KiB reads"),
     (_stream_runner, "mux.terminal.stream.Stream -> {emulator}(100, 40), 64 KiB chunks"),

@@ -37,7 +37,6 @@ from mux.terminal.graphemes import (
     width_classes,
 )
 from mux.terminal.page import (
-    CELL_GRAPHEME,
     CELL_SPACER_HEAD,
     CELL_SPACER_TAIL,
     CELL_WIDE,
@@ -878,10 +877,6 @@ class Screen:
 
     def style_of(self, page: Page, r: int, col: int) -> Style:
         return page.style(page.style_id_at(r, col))
-
-    @staticmethod
-    def cell_is_cluster(page: Page, r: int, col: int) -> bool:
-        return bool(page.flags_at(r, col) & CELL_GRAPHEME)
 
     def close(self) -> None:
         self.flush()

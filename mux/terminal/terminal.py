@@ -755,8 +755,6 @@ class Terminal:
     def style_of(self, page: Page, r: int, col: int) -> Style:
         return self.screen.style_of(page, r, col)
 
-    cell_is_cluster = staticmethod(Screen.cell_is_cluster)
-
     def close(self) -> None:
         """Release all page memory (both screens)."""
         self.primary.close()
