@@ -115,10 +115,10 @@ fastpath_width_class(PyObject *module, PyObject *arg)
  *   CUP/HVP, CUU/CUD/CUF/CUB/CNL/CPL/CHA/HPA/HPR/VPA/VPR, EL and ECH, CSI ? Pm h/l of the plain DEC modes, and
  *   OSC 8 (handed straight to Terminal.set_hyperlink). Zones of text that may hold multi-codepoint clusters
  *   are drawn by Python, the simple text around them here.
- * Line feeds scroll the whole screen into history, and a scroll region's rows by rotating their page's row slots,
- * when the rows are in one page. Everything else, and every case of the subset it does not want (clusters, rows
- * split across pages, insert mode, a full style table, ...), goes to the Python handlers, with the cursor written
- * back first and read again after.
+ * Line feeds scroll the whole screen into history, and a scroll region by rotating its pages' row slots (copying
+ * only the rows that cross a page boundary). Everything else, and every case of the subset it does not want
+ * (clusters, insert mode, a full style table, ...), goes to the Python handlers, with the cursor written back
+ * first and read again after.
  *
  * Rules:
  *  - The page layout comes from the pages' own memoryviews (format, item size and length are checked) and the
@@ -139,7 +139,8 @@ fastpath_width_class(PyObject *module, PyObject *arg)
 static struct {
     int ready;
     unsigned cell_wide, cell_tail, cell_head, cell_extras;
-    unsigned row_wrap, row_cont, row_dirty, row_extras;
+    unsigned row_wrap, row_cont, row_dirty, row_extras, row_carried;
+    long style_words;         /* page.STYLE_WORDS */
     long csi_max, param_max, osc_max;  /* stream.py's limits */
     int max_params;
     long sgr_sets[SGR_TABLE], sgr_resets[SGR_TABLE];   /* styles.SGR_SETS / SGR_RESETS by parameter */
@@ -155,7 +156,7 @@ static PyObject *S_screen, *S_modes, *S_x, *S_y, *S_pending_wrap, *S_pen, *S_lin
     *S_translate, *S_margin_top, *S_margin_bottom, *S_origin, *S_clustering, *S_newline, *S_flush, *S_style_id,
     *S_mark_link, *S_index, *S_linefeed, *S_grow, *S_forget_extras, *S_cols, *S_slots, *S_cp, *S_st, *S_fl,
     *S_rflags, *S_style_ids, *S_empty, *S_dec, *S_intern_style, *S_last, *S_limit_lines, *S_rows_used,
-    *S_prune_pending, *S_total_rows, *S_rows, *S_set_hyperlink, *S_rotate_region;
+    *S_prune_pending, *S_total_rows, *S_rows, *S_set_hyperlink, *S_rotate_region, *S_styles;
 
 typedef struct {
     PyObject *page;           /* borrowed (held by the locs list) */
@@ -767,35 +768,84 @@ scroll_into_history(Ctx *c)
     return rc;
 }
 
-/* Rows top..bottom move up (or down) by one without touching history, the row that comes back blank: what
- * Screen.rotate_region does with the default erase style. Done here when the rows are consecutive rows of one
- * page (their slots and flags rotate) and the row to blank has no clusters or links; else Python does it. */
+/* Segments of a scroll region: runs of consecutive rows of one page. A region of more segments goes to Python. */
+#define MAX_SEGMENTS 16
+/* Distinct styles of a row copied into another page; a row of more goes to Python. */
+#define MAX_REMAP 32
+
+typedef struct {
+    long first, last;         /* active rows */
+    long r0;                  /* page row of `first` */
+    PageView pv;
+    uint32_t *styles;         /* the page's style table (STYLE_WORDS words per id) */
+    Py_ssize_t nstyles;
+} Segment;
+
+typedef struct {
+    int n;
+    uint16_t from[MAX_REMAP], to[MAX_REMAP];
+} Remap;
+
+/* The id in dst's page of every style of src's page row `row`: 0 when one is not in dst's table yet (then Python
+ * copies the row, interning the styles in its own order), 1 when all are, -1 on an error. */
 static int
-rotate_by_one(Ctx *c, long top, long bottom, int up)
+remap_row(const Segment *src, long row, const Segment *dst, Remap *m)
 {
-    if (top >= bottom) {
-        goto python;
+    m->n = 0;
+    const uint16_t *st = &src->pv.st[(Py_ssize_t)src->pv.slots[row] * src->pv.cols];
+    for (Py_ssize_t k = 0; k < src->pv.cols; k++) {
+        uint16_t id = st[k];
+        int seen = id == 0;
+        for (int j = 0; j < m->n && !seen; j++) {
+            seen = m->from[j] == id;
+        }
+        if (seen) {
+            continue;
+        }
+        if (m->n == MAX_REMAP || ((Py_ssize_t)id + 1) * K.style_words > src->nstyles) {
+            return 0;
+        }
+        PyObject *style = PyTuple_New(K.style_words);
+        if (style == NULL) {
+            return -1;
+        }
+        for (long w = 0; w < K.style_words; w++) {
+            PyObject *v = PyLong_FromUnsignedLong(src->styles[(Py_ssize_t)id * K.style_words + w]);
+            if (v == NULL) {
+                Py_DECREF(style);
+                return -1;
+            }
+            PyTuple_SET_ITEM(style, w, v);
+        }
+        PyObject *to = PyDict_GetItemWithError(dst->pv.style_ids, style);
+        Py_DECREF(style);
+        if (to == NULL) {
+            return PyErr_Occurred() ? -1 : 0;
+        }
+        long t = PyLong_AsLong(to);
+        if (t < 0 || t > 0xFFFF) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_ValueError, "style id out of range");
+            }
+            return -1;
+        }
+        m->from[m->n] = id;
+        m->to[m->n] = (uint16_t)t;
+        m->n++;
     }
-    if (fetch_row(c, bottom)) {
-        return -1;
-    }
-    PyObject *page = c->pv.page;
-    long rb = c->view_row;
-    if (fetch_row(c, top)) {
-        return -1;
-    }
-    long r0 = c->view_row, count = bottom - top + 1;
-    if (c->pv.page != page || rb - r0 != count - 1) {
-        goto python;
-    }
-    uint32_t *slots = c->pv.slots;
-    uint16_t *rf = c->pv.rf;
-    long leaving = up ? r0 : rb;        /* its slot comes back as the blank row */
-    if (rf[leaving] & K.row_extras) {
-        goto python;
-    }
-    uint32_t slot = slots[leaving];
-    size_t n = (size_t)(count - 1);
+    return 1;
+}
+
+/* Rows [r0, r0 + count) of a segment's page move up (or down) by one; the row that leaves comes back blank at the
+ * other end, as Page.rotate_rows does. */
+static void
+rotate_segment(const Segment *s, int up)
+{
+    uint32_t *slots = s->pv.slots;
+    uint16_t *rf = s->pv.rf;
+    long r0 = s->r0, rb = s->r0 + s->last - s->first;
+    size_t n = (size_t)(rb - r0);
+    uint32_t slot = slots[up ? r0 : rb];
     if (up) {
         memmove(&slots[r0], &slots[r0 + 1], sizeof slots[0] * n);
         memmove(&rf[r0], &rf[r0 + 1], sizeof rf[0] * n);
@@ -809,10 +859,102 @@ rotate_by_one(Ctx *c, long top, long bottom, int up)
         rf[r] |= (uint16_t)K.row_dirty;
     }
     rf[fresh] = (uint16_t)K.row_dirty;
-    Py_ssize_t base = (Py_ssize_t)slot * c->pv.cols;
-    memset(&c->pv.cp[base], 0, sizeof c->pv.cp[0] * (size_t)c->pv.cols);
-    memset(&c->pv.st[base], 0, sizeof c->pv.st[0] * (size_t)c->pv.cols);
-    memset(&c->pv.fl[base], 0, sizeof c->pv.fl[0] * (size_t)c->pv.cols);
+    Py_ssize_t base = (Py_ssize_t)slot * s->pv.cols;
+    memset(&s->pv.cp[base], 0, sizeof s->pv.cp[0] * (size_t)s->pv.cols);
+    memset(&s->pv.st[base], 0, sizeof s->pv.st[0] * (size_t)s->pv.cols);
+    memset(&s->pv.fl[base], 0, sizeof s->pv.fl[0] * (size_t)s->pv.cols);
+}
+
+/* Screen.copy_row for a row without clusters or links whose styles are all in the destination page already. */
+static void
+copy_row_remapped(const Segment *dst, long drow, const Segment *src, long srow, const Remap *m)
+{
+    Py_ssize_t cols = dst->pv.cols;
+    Py_ssize_t d = (Py_ssize_t)dst->pv.slots[drow] * cols, s = (Py_ssize_t)src->pv.slots[srow] * cols;
+    memcpy(&dst->pv.cp[d], &src->pv.cp[s], sizeof dst->pv.cp[0] * (size_t)cols);
+    memcpy(&dst->pv.fl[d], &src->pv.fl[s], sizeof dst->pv.fl[0] * (size_t)cols);
+    for (Py_ssize_t k = 0; k < cols; k++) {
+        uint16_t id = src->pv.st[s + k];
+        uint16_t to = 0;
+        for (int j = 0; j < m->n; j++) {
+            if (m->from[j] == id) {
+                to = m->to[j];
+                break;
+            }
+        }
+        dst->pv.st[d + k] = to;
+    }
+    dst->pv.rf[drow] |= (uint16_t)((src->pv.rf[srow] & K.row_carried) | K.row_dirty);
+}
+
+/* Rows top..bottom move up (or down) by one without touching history, the row that comes back blank: what
+ * Screen.rotate_region does with the default erase style, segment by segment (each rotates its page's row slots,
+ * and the row crossing into the next segment is copied). Done here when no row that leaves a segment has clusters
+ * or links and every crossing row's styles are already in the page it moves to; else Python does all of it. */
+static int
+rotate_by_one(Ctx *c, long top, long bottom, int up)
+{
+    Segment seg[MAX_SEGMENTS];
+    Remap remap[MAX_SEGMENTS];
+    int nseg = 0;
+    if (top >= bottom) {
+        goto python;
+    }
+    for (long y = top; y <= bottom; y++) {
+        if (fetch_row(c, y)) {
+            return -1;
+        }
+        Segment *s = nseg ? &seg[nseg - 1] : NULL;
+        if (s != NULL && s->pv.page == c->pv.page && c->view_row == s->r0 + (y - s->first)) {
+            s->last = y;
+            continue;
+        }
+        if (nseg == MAX_SEGMENTS) {
+            goto python;
+        }
+        s = &seg[nseg++];
+        s->first = s->last = y;
+        s->r0 = c->view_row;
+        s->pv = c->pv;
+        s->styles = NULL;
+        s->nstyles = 0;
+        if (nseg > 1 && view_of(s->pv.page, S_styles, (void **)&s->styles, 4, &s->nstyles)) {
+            return -1;
+        }
+    }
+    /* The rows that leave their segment: the first (up) or last (down) of each; the same rows cross over. */
+    for (int i = 0; i < nseg; i++) {
+        long leaving = up ? seg[i].r0 : seg[i].r0 + seg[i].last - seg[i].first;
+        if (seg[i].pv.rf[leaving] & K.row_extras) {
+            goto python;
+        }
+    }
+    if (nseg > 1 && view_of(seg[0].pv.page, S_styles, (void **)&seg[0].styles, 4, &seg[0].nstyles)) {
+        return -1;
+    }
+    for (int i = 1; i < nseg; i++) {
+        /* up: segment i's first row goes to segment i-1's last; down: segment i-1's last to segment i's first */
+        const Segment *src = up ? &seg[i] : &seg[i - 1], *dst = up ? &seg[i - 1] : &seg[i];
+        long srow = up ? src->r0 : src->r0 + src->last - src->first;
+        int ok = remap_row(src, srow, dst, &remap[i]);
+        if (ok < 0) {
+            return -1;
+        }
+        if (!ok) {
+            goto python;
+        }
+    }
+    for (int k = 0; k < nseg; k++) {
+        int i = up ? k : nseg - 1 - k;     /* a segment's crossing row comes from one that has not moved yet */
+        rotate_segment(&seg[i], up);
+        if (up && i + 1 < nseg) {
+            copy_row_remapped(&seg[i], seg[i].r0 + seg[i].last - seg[i].first, &seg[i + 1], seg[i + 1].r0,
+                              &remap[i + 1]);
+        } else if (!up && i > 0) {
+            copy_row_remapped(&seg[i], seg[i].r0, &seg[i - 1], seg[i - 1].r0 + seg[i - 1].last - seg[i - 1].first,
+                              &remap[i]);
+        }
+    }
     forget_row(c);      /* the viewed row's slot moved */
     return 0;
 python:;
@@ -1843,7 +1985,7 @@ table_of(PyObject *constants, const char *name, long *table)
 
 PyDoc_STRVAR(configure_doc,
 "configure(constants, default_style, plain_private, page_overflow, /)\n--\n\n"
-"The one definition of every constant the kernel uses: page.py's CELL_* and ROW_* flags, the stream's limits\n"
+"The one definition of every constant the kernel uses: page.py's CELL_* and ROW_* flags and STYLE_WORDS, the stream's limits\n"
 "(CSI_MAX, PARAM_MAX, MAX_PARAMS, OSC_MAX), styles.py's SGR tables and bits (SGR_SETS, SGR_RESETS, UNDERLINE_SHIFT,\n"
 "UNDERLINE_MASK, COLOR_PALETTE, COLOR_RGB); styles.DEFAULT_STYLE, terminal.PLAIN_PRIVATE, page.PageOverflow.");
 
@@ -1863,12 +2005,13 @@ fastpath_configure(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         || flag_of(cs, "CELL_SPACER_HEAD", &K.cell_head) || flag_of(cs, "CELL_GRAPHEME", &graph)
         || flag_of(cs, "CELL_HYPERLINK", &link) || flag_of(cs, "ROW_WRAP", &K.row_wrap)
         || flag_of(cs, "ROW_WRAP_CONTINUATION", &K.row_cont) || flag_of(cs, "ROW_DIRTY", &K.row_dirty)
-        || flag_of(cs, "ROW_EXTRAS", &K.row_extras)) {
+        || flag_of(cs, "ROW_EXTRAS", &K.row_extras) || flag_of(cs, "ROW_CARRIED", &K.row_carried)) {
         return NULL;
     }
     long max_params;
     if (limit_of(cs, "CSI_MAX", 3, 1 << 20, &K.csi_max) || limit_of(cs, "PARAM_MAX", 1, 1 << 24, &K.param_max)
         || limit_of(cs, "MAX_PARAMS", 2, SUBS_CAP, &max_params) || limit_of(cs, "OSC_MAX", 1, 1L << 30, &K.osc_max)
+        || limit_of(cs, "STYLE_WORDS", 1, 64, &K.style_words)
         || limit_of(cs, "UNDERLINE_SHIFT", 0, 24, &K.underline_shift)
         || limit_of(cs, "UNDERLINE_MASK", 1, 1L << 30, &K.underline_mask)
         || limit_of(cs, "COLOR_PALETTE", 1, 1L << 30, &K.color_palette)
@@ -1903,7 +2046,7 @@ kernel_init_names(void)
     NAME(S_intern_style, "intern_style"); NAME(S_last, "last"); NAME(S_limit_lines, "limit_lines");
     NAME(S_rows_used, "rows_used"); NAME(S_prune_pending, "prune_pending"); NAME(S_total_rows, "total_rows");
     NAME(S_rows, "rows"); NAME(S_set_hyperlink, "set_hyperlink");
-    NAME(S_rotate_region, "rotate_region");
+    NAME(S_rotate_region, "rotate_region"); NAME(S_styles, "styles");
 #undef NAME
     return 0;
 }

@@ -52,6 +52,9 @@ ROW_GRAPHEME = 1 << 3
 ROW_HYPERLINK = 1 << 4
 ROW_PROMPT_SHIFT = 6            # two bits of OSC 133 semantic prompt marks
 ROW_EXTRAS = ROW_GRAPHEME | ROW_HYPERLINK
+ROW_PROMPT = 0b11 << ROW_PROMPT_SHIFT
+# The row flags that travel with a row's content when it is copied to another row.
+ROW_CARRIED = ROW_WRAP | ROW_WRAP_CONTINUATION | ROW_PROMPT
 
 CELL_BYTES = 8
 STD_PAGE_BYTES = 400 * 1024
@@ -65,7 +68,7 @@ STD_STRING_BYTES = 6 * 1024
 STD_HYPERLINKS = 128
 MAX_CLUSTER_EXTRA = 255     # grapheme map values keep the length in 8 bits
 
-_STYLE_WORDS = 4
+STYLE_WORDS = 4             # uint32 words of one style entry: a Style tuple
 _LINK_WORDS = 4
 _HASH = 2654435761
 
@@ -94,7 +97,7 @@ class Capacity:
         return _pow2_at_least(max(16, self.hyperlinks * 32))
 
     def _meta_bytes(self) -> int:
-        return (self.styles * _STYLE_WORDS * 4 + self.grapheme_bytes + self.gmap_cap * 8
+        return (self.styles * STYLE_WORDS * 4 + self.grapheme_bytes + self.gmap_cap * 8
                 + self.hyperlinks * _LINK_WORDS * 4 + self.hmap_cap * 8 + self.string_bytes)
 
     def layout(self) -> tuple[dict[str, tuple[int, int, str]], int]:
@@ -105,7 +108,7 @@ class Capacity:
         for name, count, fmt, width in (
             ("slots", self.rows, "I", 4),
             ("cp", cells, "I", 4),
-            ("styles", self.styles * _STYLE_WORDS, "I", 4),
+            ("styles", self.styles * STYLE_WORDS, "I", 4),
             ("garena", self.grapheme_bytes // 4, "I", 4),
             ("gmap", self.gmap_cap * 2, "I", 4),
             ("links", self.hyperlinks * _LINK_WORDS, "I", 4),
@@ -479,14 +482,14 @@ class Page:
             if self._style_free.available() < max(1, self.capacity.styles // 8):
                 raise PageOverflow("styles")
         sid = self._style_free.take()
-        w = sid * _STYLE_WORDS
-        self.styles[w:w + _STYLE_WORDS] = array("I", style)
+        w = sid * STYLE_WORDS
+        self.styles[w:w + STYLE_WORDS] = array("I", style)
         self.style_ids[style] = sid
         return sid
 
     def style(self, sid: int) -> Style:
-        w = sid * _STYLE_WORDS
-        return tuple(self.styles[w:w + _STYLE_WORDS])  # type: ignore[return-value]
+        w = sid * STYLE_WORDS
+        return tuple(self.styles[w:w + STYLE_WORDS])  # type: ignore[return-value]
 
     def styles_in_use(self) -> int:
         return len(self.style_ids) - 1
@@ -498,8 +501,8 @@ class Page:
         for style, sid in list(self.style_ids.items()):
             if sid and sid not in live:
                 del self.style_ids[style]
-                w = sid * _STYLE_WORDS
-                self.styles[w:w + _STYLE_WORDS] = _zeros32(_STYLE_WORDS)
+                w = sid * STYLE_WORDS
+                self.styles[w:w + STYLE_WORDS] = _zeros32(STYLE_WORDS)
                 self._style_free.give(sid)
 
     # ------------------------------------------------------------------ graphemes

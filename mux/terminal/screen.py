@@ -40,7 +40,9 @@ from mux.terminal.page import (
     CELL_SPACER_HEAD,
     CELL_SPACER_TAIL,
     CELL_WIDE,
+    ROW_CARRIED,
     ROW_DIRTY,
+    ROW_PROMPT,
     ROW_PROMPT_SHIFT,
     ROW_WRAP,
     ROW_WRAP_CONTINUATION,
@@ -656,34 +658,54 @@ class Screen:
 
     def rotate_region(self, top: int, bottom: int, n: int, bce: Style) -> None:
         """Move rows top..bottom up by n (down if negative) without touching history; the rows uncovered come back
-        blank in the erase style `bce`."""
-        locs = self.locs
-        page, r0 = locs[top]
-        if locs[bottom][0] is page and locs[bottom][1] - r0 == bottom - top:
-            page.rotate_rows(r0, r0 + bottom - top, n)
-            fresh = range(bottom - n + 1, bottom + 1) if n > 0 else range(top, top - n)
-        elif n > 0:
-            for y in range(top, bottom - n + 1):
-                self._copy_row(y, y + n)
-            fresh = range(bottom - n + 1, bottom + 1)
-        else:
-            for y in range(bottom, top - n - 1, -1):
-                self._copy_row(y, y + n)
-            fresh = range(top, top - n)
-        for y in fresh:
-            self._clear_row(y, bce)
+        blank in the erase style `bce`.
+
+        The region is cut into segments of consecutive rows of one page. Each segment rotates its own row slots, and
+        only the rows that cross into another segment are copied (at most |n| per segment): a region straddling a
+        page boundary costs one row copy per scrolled line, not a copy of every row."""
+        n = max(top - bottom - 1, min(bottom - top + 1, n))
+        if n == 0:
+            return
+        segments = self._segments(top, bottom)
+        for a, b in segments if n > 0 else reversed(segments):
+            # Up: a segment's new tail comes from rows below it, which have not moved yet (and down, mirrored).
+            page, r0 = self.locs[a]
+            page.rotate_rows(r0, r0 + b - a, n)
+            crossing = range(max(a, b - n + 1), b + 1) if n > 0 else range(a, min(b, a - n - 1) + 1)
+            for y in crossing:
+                if top <= y + n <= bottom:
+                    self.copy_row(y, y + n)
+        fresh = range(bottom - n + 1, bottom + 1) if n > 0 else range(top, top - n)
+        if bce is not DEFAULT_STYLE and bce != DEFAULT_STYLE:
+            for y in fresh:
+                self._clear_row(y, bce)
         for y in range(top, bottom + 1):
             p, r = self.locs[y]         # a row copy that grew a page replaced the list
             p.rflags[r] |= ROW_DIRTY
 
-    def _copy_row(self, dst_y: int, src_y: int) -> None:
+    def _segments(self, top: int, bottom: int) -> list[tuple[int, int]]:
+        """Rows top..bottom as maximal (first, last) runs that are consecutive rows of one page."""
+        locs = self.locs
+        segments = []
+        start = top
+        for y in range(top + 1, bottom + 1):
+            (page, r), (prev_page, prev_r) = locs[y], locs[y - 1]
+            if page is not prev_page or r != prev_r + 1:
+                segments.append((start, y - 1))
+                start = y
+        segments.append((start, bottom))
+        return segments
+
+    def copy_row(self, dst_y: int, src_y: int) -> None:
+        """Active row dst_y becomes a copy of active row src_y (cells, styles, clusters, links, wrap and prompt
+        flags), re-interned in dst_y's page."""
         cols = self.columns
 
         def copy(dst: Page, dr: int) -> None:
             src, sr = self.locs[src_y]
             dst.clear_row(dr)
             dst.copy_cells(dr, 0, src, sr, 0, cols)
-            dst.rflags[dr] = (src.rflags[sr] & (ROW_WRAP | ROW_WRAP_CONTINUATION)) | dst.rflags[dr]
+            dst.rflags[dr] |= src.rflags[sr] & ROW_CARRIED
 
         self._on_row(dst_y, copy)
 
@@ -822,7 +844,7 @@ class Screen:
         """OSC 133: the cursor row starts a prompt (1), its input (2) or a command's output (3), or none (0)."""
         self.flush()
         page, r = self.locs[self.y]
-        page.rflags[r] = (page.rflags[r] & ~(0b11 << ROW_PROMPT_SHIFT)) | (mark << ROW_PROMPT_SHIFT)
+        page.rflags[r] = (page.rflags[r] & ~ROW_PROMPT) | (mark << ROW_PROMPT_SHIFT)
 
     # ------------------------------------------------------------------ resize
 

@@ -153,6 +153,35 @@ def test_benchmark_corpora(name, cols):
     assert_same(*run_both(chunks, cols, 40, scrollback_limit=2_000_000))
 
 
+@pytest.mark.parametrize("boundary", [1, 20, 38])
+@pytest.mark.parametrize("region", [(1, 36), (4, 40), (5, 30)], ids=["top", "bottom", "middle"])
+def test_scroll_regions_straddling_a_page_boundary(region, boundary):
+    """A scroll region whose rows lie in two pages: each page's rows rotate and the row crossing the boundary is
+    copied, its styles re-mapped (in the kernel when the destination page has them, in Python when it must intern
+    them, or when the row has clusters or links). Up (line feeds at the bottom) and down (reverse index at the top).
+    """
+    cols, rows = 100, 40
+    probe = Terminal(cols, rows)
+    per_page = probe.primary.pages.std_capacity.rows
+    probe.close()
+    top, bottom = region
+    # The page boundary lands on screen row `boundary`.
+    out = [f"line {i}\r\n" for i in range(per_page + rows - boundary - 1)]
+    out.append(f"\x1b[{top};{bottom}r\x1b[{bottom};1H")
+    for i in range(400):
+        colour = 16 + i % 200 if i % 9 == 0 else 1 + i % 3      # mostly styles the page already has
+        text = f"row {i} " + "=" * (i % 80)
+        if i % 7 == 0:
+            text += " \U0001f469\u200d\U0001f4bb"
+        if i % 11 == 0:
+            text = f"\x1b]8;;https://e.com/{i}\x1b\\{text}\x1b]8;;\x1b\\"
+        out.append(f"\x1b[38;5;{colour}m{text}\x1b[m\r\n")
+        if i % 13 == 0:
+            out.append(f"\x1b[{top};1H" + "\x1bM" * (1 + i % 3) + f"\x1b[1;4mdown {i}\x1b[m\x1b[{bottom};1H")
+    data = "".join(out).encode()
+    assert_same(*run_both([data[i:i + 4096] for i in range(0, len(data), 4096)], cols, rows))
+
+
 @pytest.mark.parametrize("path", sorted(CASES.glob("*.bin")), ids=lambda p: p.stem)
 def test_fuzz_regression_files(path):
     data = path.read_bytes()

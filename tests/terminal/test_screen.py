@@ -155,6 +155,27 @@ def test_su_sd_and_il_dl_inside_a_scroll_region():
     assert s.history_text() == []
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_a_scroll_region_straddling_two_pages_scrolls_both_ways(compiled):
+    s = Terminal(20, 40)
+    feed = Stream(s, compiled=compiled).feed
+    per_page = s.primary.pages.std_capacity.rows
+    feed(b"h\r\n" * (per_page + 19))           # the page boundary is on screen row 20
+    page_of = [s.line(y)[0] for y in range(40)]
+    assert page_of[19] is not page_of[20]
+    feed(b"\x1b[5;30r\x1b[30;1H")
+    for i in range(100):
+        feed(b"\x1b[3%dmr%d\x1b[m\r\n" % (i % 2 + 1, i))
+    region = rows(s)[4:30]
+    assert region == [f"r{i}" for i in range(75, 100)] + [""]
+    assert [style_at(s, y, 0)[0] for y in (4, 5)] == [COLOR_PALETTE | 2, COLOR_PALETTE | 1]   # r75 green, r76 red
+    feed(b"\x1b[5;1H\x1bM\x1bM\x1bM")               # reverse index at the top: down by three
+    assert rows(s)[4:30] == ["", "", ""] + [f"r{i}" for i in range(75, 98)]
+    assert rows(s)[:4] == ["h"] * 4 and rows(s)[30:] == ["h"] * 9 + [""]
+    s.check()
+    s.close()
+
+
 def test_index_at_bottom_of_full_screen_goes_to_history():
     s, feed, _ = make(3, 2)
     feed(b"a\r\nb\r\nc\r\nd")
