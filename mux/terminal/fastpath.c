@@ -166,6 +166,14 @@ typedef struct {
     PyObject *style_ids;      /* borrowed */
 } PageView;
 
+/* PageList.grow()'s first branch, kept in C between calls into Python: the last page and the counters it bumps.
+ * `last` is NULL when nothing is cached; `dirty` when rows_used / total_rows are ahead of the Python objects. */
+typedef struct {
+    PyObject *last;           /* owned */
+    long used, cap, total, rows, limit;
+    int has_limit, pending, dirty;
+} GrowCache;
+
 typedef struct {
     PyObject *terminal, *draw, *cache, *compile;      /* borrowed arguments */
     PyObject *screen, *modes, *locs, *pen, *link, *pages;   /* owned */
@@ -183,6 +191,7 @@ typedef struct {
     long view_y;
     long view_row;
     PageView pv;
+    GrowCache grow;
     Py_ssize_t errors;
 } Ctx;
 
@@ -202,6 +211,24 @@ ctx_free(Ctx *c)
 {
     ctx_clear(c);
     Py_CLEAR(c->own_cluster);
+    Py_CLEAR(c->grow.last);
+}
+
+static int set_long(PyObject *obj, PyObject *name, long v);
+
+/* Write the rows grow_in_place added back to the page list and forget the cache: before any call into Python
+ * (which may read the counters, or grow, prune and reuse pages) and at the end of a dispatch. */
+static int
+flush_grow(Ctx *c)
+{
+    GrowCache *g = &c->grow;
+    int rc = 0;
+    if (g->last != NULL && g->dirty) {
+        rc = set_long(g->last, S_rows_used, g->used) || set_long(c->pages, S_total_rows, g->total) ? -1 : 0;
+    }
+    Py_CLEAR(g->last);
+    g->dirty = 0;
+    return rc;
 }
 
 static int
@@ -271,6 +298,9 @@ forget_row(Ctx *c)
 static int
 load(Ctx *c)
 {
+    if (flush_grow(c)) {
+        return -1;
+    }
     ctx_clear(c);
     invalidate(c);
     c->screen = PyObject_GetAttr(c->terminal, S_screen);
@@ -350,7 +380,7 @@ set_long(PyObject *obj, PyObject *name, long v)
 static int
 store(Ctx *c)
 {
-    if (set_long(c->screen, S_x, c->x) || set_long(c->screen, S_y, c->y)
+    if (flush_grow(c) || set_long(c->screen, S_x, c->x) || set_long(c->screen, S_y, c->y)
         || PyObject_SetAttr(c->screen, S_pending_wrap, c->pending_wrap ? Py_True : Py_False)
         || PyObject_SetAttr(c->screen, S_pen, c->pen)) {
         return -1;
@@ -567,7 +597,10 @@ style_id(Ctx *c, long y, PyObject *style)
         if (PyErr_Occurred()) {
             return -1;
         }
-        /* Page.intern_style touches only the page (tables, never the cells' layout): no state to write back. */
+        /* Page.intern_style touches only the page (tables, never the cells' layout): no cursor to write back. */
+        if (flush_grow(c)) {
+            return -1;
+        }
         PyObject *page = Py_NewRef(c->pv.page);
         PyObject *r = PyObject_CallMethodOneArg(page, S_intern_style, style);
         Py_DECREF(page);
@@ -654,6 +687,9 @@ prepare_write(Ctx *c, long y, long start, long end)
             }
         }
         if (marked) {
+            if (flush_grow(c)) {
+                return -1;
+            }
             PyObject *page = c->pv.page;
             Py_INCREF(page);
             PyObject *r = PyObject_CallMethod(page, "forget_extras", "lll", c->view_row, lo, hi);
@@ -696,54 +732,72 @@ move_to(Ctx *c, long x, long y)
     c->py_cluster = 0;
 }
 
-/* PageList.grow()'s first branch: room in the last page, no prune pending, no line limit reached. Returns the
- * new (page, row) location, None when grow() itself must run, NULL on an error. */
-static PyObject *
-grow_in_place(Ctx *c)
+/* Fill the grow cache from the page list (leaves it empty when there is no last page). */
+static int
+load_grow(Ctx *c)
 {
+    GrowCache *g = &c->grow;
     PyObject *last = PyObject_GetAttr(c->pages, S_last);
     if (last == NULL) {
-        return NULL;
+        return -1;
     }
-    PyObject *result = NULL;
-    long used, total, rows;
-    int pending;
-    PyObject *limit = PyObject_GetAttr(c->pages, S_limit_lines);
+    if (last == Py_None) {
+        Py_DECREF(last);
+        return 0;
+    }
     void *slots;
     Py_ssize_t cap;
     if (last == c->pv.page) {
         cap = c->pv.rows;       /* a page's rows are its slots */
-    } else if (last != Py_None && view_of(last, S_slots, &slots, 4, &cap)) {
-        goto done;
+    } else if (view_of(last, S_slots, &slots, 4, &cap)) {
+        Py_DECREF(last);
+        return -1;
     }
-    if (limit == NULL || last == Py_None || get_long(last, S_rows_used, &used)
-        || get_bool(c->pages, S_prune_pending, &pending) || get_long(c->pages, S_total_rows, &total)
-        || get_long(c->pages, S_rows, &rows)) {
-        if (!PyErr_Occurred()) {
-            result = Py_NewRef(Py_None);
-        }
-        goto done;
+    PyObject *limit = PyObject_GetAttr(c->pages, S_limit_lines);
+    if (limit == NULL || get_long(last, S_rows_used, &g->used) || get_bool(c->pages, S_prune_pending, &g->pending)
+        || get_long(c->pages, S_total_rows, &g->total) || get_long(c->pages, S_rows, &g->rows)) {
+        Py_XDECREF(limit);
+        Py_DECREF(last);
+        return -1;
     }
-    int line_limit = 0;
-    if (limit != Py_None) {
-        long lines = PyLong_AsLong(limit);
-        if (lines == -1 && PyErr_Occurred()) {
-            goto done;
-        }
-        line_limit = total + 1 - rows > lines;
+    g->has_limit = limit != Py_None;
+    g->limit = g->has_limit ? PyLong_AsLong(limit) : 0;
+    Py_DECREF(limit);
+    if (g->limit == -1 && PyErr_Occurred()) {
+        Py_DECREF(last);
+        return -1;
     }
-    if (used >= cap || pending || line_limit) {
-        result = Py_NewRef(Py_None);
-        goto done;
+    g->cap = cap;
+    g->dirty = 0;
+    g->last = last;
+    return 0;
+}
+
+/* PageList.grow()'s first branch: room in the last page, no prune pending, no line limit reached. Returns the
+ * new (page, row) location, None when grow() itself must run, NULL on an error. The counters it bumps are written
+ * back by flush_grow. */
+static PyObject *
+grow_in_place(Ctx *c)
+{
+    GrowCache *g = &c->grow;
+    if (g->last == NULL && load_grow(c)) {
+        return NULL;
     }
-    if (set_long(last, S_rows_used, used + 1) || set_long(c->pages, S_total_rows, total + 1)) {
-        goto done;
+    if (g->last == NULL || g->used >= g->cap || g->pending || (g->has_limit && g->total + 1 - g->rows > g->limit)) {
+        return Py_NewRef(Py_None);
     }
-    result = Py_BuildValue("(Ol)", last, used);
-done:
-    Py_XDECREF(limit);
-    Py_DECREF(last);
-    return result;
+    PyObject *row = PyLong_FromLong(g->used);
+    if (row == NULL) {
+        return NULL;
+    }
+    PyObject *loc = PyTuple_Pack(2, g->last, row);
+    Py_DECREF(row);
+    if (loc != NULL) {
+        g->used++;
+        g->total++;
+        g->dirty = 1;
+    }
+    return loc;
 }
 
 /* Python's linefeed fast path and index's common case: the whole screen scrolls one row into history. */
@@ -758,7 +812,7 @@ scroll_into_history(Ctx *c)
     if (loc == Py_None) {
         Py_DECREF(loc);
         invalidate(c);
-        loc = PyObject_CallMethodNoArgs(c->pages, S_grow);
+        loc = flush_grow(c) ? NULL : PyObject_CallMethodNoArgs(c->pages, S_grow);
     }
     if (loc == NULL) {
         return -1;
@@ -1064,7 +1118,7 @@ static int
 mark_link(Ctx *c, long start, long end)
 {
     invalidate(c);
-    if (set_long(c->screen, S_y, c->y)) {
+    if (flush_grow(c) || set_long(c->screen, S_y, c->y)) {
         return -1;
     }
     PyObject *r = PyObject_CallMethod(c->screen, "mark_link", "ll", start, end);
@@ -1918,6 +1972,14 @@ fastpath_dispatch(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     if (rc == 0) {
         rc = store(&c);
+    } else {
+        /* Keep the page list's counters true even when this dispatch stops on an internal error. */
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        if (flush_grow(&c)) {
+            PyErr_Clear();
+        }
+        PyErr_Restore(type, value, tb);
     }
     ctx_free(&c);
     Py_DECREF(parts);

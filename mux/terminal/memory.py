@@ -44,7 +44,6 @@ def round_to_pages(size: int) -> int:
 
 
 _live = {Ownership.POOL: 0, Ownership.DIRECT: 0}
-_zero_blocks: dict[int, bytes] = {}     # one zero source per mapping size in use (the standard size, mostly)
 _counts = {Ownership.POOL: 0, Ownership.DIRECT: 0}
 
 
@@ -110,7 +109,7 @@ def naming_mechanism() -> str:
 class Mapping:
     """One OS mapping of `size` bytes (a multiple of the VM page size), owned by the pool or mapped directly."""
 
-    __slots__ = ("_mm", "_size", "_ownership", "buffer")
+    __slots__ = ("_mm", "_size", "_ownership", "_address", "buffer")
 
     def __init__(self, size: int, ownership: Ownership, owner: str = "") -> None:
         if size <= 0 or size % PAGE_SIZE:
@@ -120,6 +119,7 @@ class Mapping:
         self._mm: mmap.mmap | None = _map_named(size, ownership.tag(owner))
         self._size = size
         self._ownership = ownership
+        self._address = _address_of(self._mm)
         self.buffer: memoryview | None = memoryview(self._mm)
         _live[ownership] += size
         _counts[ownership] += 1
@@ -149,11 +149,9 @@ class Mapping:
     def zero(self) -> None:
         """Zero the whole mapping in place, keeping its memory (for a page about to be reused at once: cheaper
         than `clear`, whose returned memory would fault straight back in)."""
-        assert self._mm is not None, "zero() on a closed mapping"
-        zeros = _zero_blocks.get(self._size)
-        if zeros is None:
-            zeros = _zero_blocks[self._size] = bytes(self._size)
-        self.buffer[:] = zeros
+        if self._mm is None:      # not an assert: memset on an unmapped address would crash the process
+            raise ValueError("zero() on a closed mapping")
+        ctypes.memset(self._address, 0, self._size)     # a write-only pass, not a copy of a zero block
 
     def close(self) -> None:
         """Unmap. Every view derived from `buffer` must have been released first (mmap refuses otherwise)."""

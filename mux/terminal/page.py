@@ -29,6 +29,7 @@ Invariants:
 
 from __future__ import annotations
 
+import functools
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -100,8 +101,10 @@ class Capacity:
         return (self.styles * STYLE_WORDS * 4 + self.grapheme_bytes + self.gmap_cap * 8
                 + self.hyperlinks * _LINK_WORDS * 4 + self.hmap_cap * 8 + self.string_bytes)
 
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - a few capacities per process; pages are made every few hundred lines
     def layout(self) -> tuple[dict[str, tuple[int, int, str]], int]:
-        """Region name -> (byte offset, item count, memoryview format), and the mapping size."""
+        """Region name -> (byte offset, item count, memoryview format), and the mapping size (computed once per
+        capacity: callers must not change the dict)."""
         regions: dict[str, tuple[int, int, str]] = {}
         off = 0
         cells = self.rows * self.cols
@@ -276,10 +279,16 @@ class Page:
         return self.capacity.rows
 
     def reinit(self, capacity: Capacity) -> None:
-        """Reuse a cleared (all-zero) mapping for `capacity`. Only ever called on pool pages."""
+        """Zero the mapping and start over as an empty page of `capacity`. Only ever called on pool pages. The
+        views into the mapping are kept when the layout stays the same (the common case: a pruned page reused)."""
         assert self.mapping.ownership is Ownership.POOL, "only pool pages are reused"
         assert capacity.size <= self.mapping.size
+        if capacity == self.capacity:
+            self.mapping.zero()
+            self._init_tables()
+            return
         self.release_views()
+        self.mapping.zero()
         Page.__init__(self, self.mapping, capacity, self.serial)
 
     def release_views(self) -> None:

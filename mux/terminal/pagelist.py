@@ -250,8 +250,6 @@ class PageList:
             head = self._pop_head()
             if head.ownership is Ownership.POOL:
                 # Reuse in place: clear the pool mapping and re-initialise it as the newest page. No new mapping.
-                head.release_views()
-                head.mapping.zero()
                 self._serial += 1
                 head.serial = self._serial
                 head.reinit(self.std_capacity)
