@@ -1933,6 +1933,218 @@ token(Ctx *c, PyObject *tok)
     return python_token(c, tok);
 }
 
+/* ------------------------------------------------------------------------------------------------ tokenizer */
+
+/* stream.py's tokenizer regex (token_regex), as code: split(text, bulk) returns exactly what
+ * token_regex(bulk).split(text) returns, alternating printable runs and control tokens (tests/terminal/
+ * test_fastpath.py compares the two on every corpus and on random text). Each token starts at a C0/C1 control. */
+
+static inline int
+is_ctrl(Py_UCS4 ch)
+{
+    return ch <= 0x1f || (ch >= 0x7f && ch <= 0x9f);
+}
+
+/* _CSI_BODY from q: [^@-~\x18\x1a\x1b\x80-\x9f]* [@-~]? */
+static Py_ssize_t
+csi_body(int kind, const void *d, Py_ssize_t q, Py_ssize_t n)
+{
+    while (q < n) {
+        Py_UCS4 ch = PyUnicode_READ(kind, d, q);
+        if ((ch >= 0x40 && ch <= 0x7e) || ch == 0x18 || ch == 0x1a || ch == 0x1b || (ch >= 0x80 && ch <= 0x9f)) {
+            break;
+        }
+        q++;
+    }
+    if (q < n) {
+        Py_UCS4 ch = PyUnicode_READ(kind, d, q);
+        if (ch >= 0x40 && ch <= 0x7e) {
+            q++;
+        }
+    }
+    return q;
+}
+
+/* _CSI_RUN from q: [0-?]*+ [ -/]*+ [@-~] (ESC [ ([0-9;:]*+ m | [@-~]))*+ ; -1 when there is no final. */
+static Py_ssize_t
+csi_run(int kind, const void *d, Py_ssize_t q, Py_ssize_t n)
+{
+    while (q < n && PyUnicode_READ(kind, d, q) >= 0x30 && PyUnicode_READ(kind, d, q) <= 0x3f) {
+        q++;
+    }
+    while (q < n && PyUnicode_READ(kind, d, q) >= 0x20 && PyUnicode_READ(kind, d, q) <= 0x2f) {
+        q++;
+    }
+    if (q >= n || PyUnicode_READ(kind, d, q) < 0x40 || PyUnicode_READ(kind, d, q) > 0x7e) {
+        return -1;
+    }
+    q++;
+    while (q + 2 < n && PyUnicode_READ(kind, d, q) == 0x1b && PyUnicode_READ(kind, d, q + 1) == '[') {
+        Py_ssize_t r = q + 2;
+        while (r < n && is_param(PyUnicode_READ(kind, d, r))) {
+            r++;
+        }
+        if (r < n && PyUnicode_READ(kind, d, r) == 'm') {
+            q = r + 1;
+            continue;
+        }
+        Py_UCS4 ch = PyUnicode_READ(kind, d, q + 2);
+        if (ch >= 0x40 && ch <= 0x7e) {
+            q += 3;
+            continue;
+        }
+        break;
+    }
+    return q;
+}
+
+/* _OSC_BODY (osc: BEL ends it too) or _STR_BODY from q: payload, where an ESC not starting ST and not last is
+ * payload, then the terminator if there is one (BEL, ST as 0x9c or ESC \, or an ESC at the very end). */
+static Py_ssize_t
+string_body(int kind, const void *d, Py_ssize_t q, Py_ssize_t n, int osc)
+{
+    for (;;) {
+        while (q < n) {
+            Py_UCS4 ch = PyUnicode_READ(kind, d, q);
+            if ((osc && ch == 0x07) || ch == 0x18 || ch == 0x1a || ch == 0x1b || ch == 0x9c) {
+                break;
+            }
+            q++;
+        }
+        if (q + 1 < n && PyUnicode_READ(kind, d, q) == 0x1b && PyUnicode_READ(kind, d, q + 1) != '\\') {
+            q++;
+            continue;
+        }
+        break;
+    }
+    if (q < n) {
+        Py_UCS4 ch = PyUnicode_READ(kind, d, q);
+        if ((osc && ch == 0x07) || ch == 0x9c) {
+            q++;
+        } else if (ch == 0x1b) {
+            q += q + 1 < n ? 2 : 1;     /* ESC \ (an ESC followed by anything else was payload), or ESC at the end */
+        }
+    }
+    return q;
+}
+
+/* The end of the token that starts with the control at i. */
+static Py_ssize_t
+token_end(int kind, const void *d, Py_ssize_t i, Py_ssize_t n, int bulk)
+{
+    Py_UCS4 c0 = PyUnicode_READ(kind, d, i);
+    Py_ssize_t p = i + 1;
+    if (c0 == 0x1b) {
+        if (p >= n) {
+            return p;
+        }
+        Py_UCS4 c1 = PyUnicode_READ(kind, d, p);
+        if (c1 == '[') {
+            Py_ssize_t q = csi_run(kind, d, p + 1, n);
+            return q >= 0 ? q : csi_body(kind, d, p + 1, n);
+        }
+        if (c1 == ']') {
+            return string_body(kind, d, p + 1, n, 1);
+        }
+        if (c1 == 'P' || c1 == '_' || c1 == '^' || c1 == 'X') {
+            return string_body(kind, d, p + 1, n, 0);
+        }
+        Py_ssize_t q = p;
+        while (q < n && PyUnicode_READ(kind, d, q) >= 0x20 && PyUnicode_READ(kind, d, q) <= 0x2f) {
+            q++;
+        }
+        if (q < n && PyUnicode_READ(kind, d, q) >= 0x30 && PyUnicode_READ(kind, d, q) <= 0x7e) {
+            q++;
+        }
+        return q;
+    }
+    if (c0 == '\r') {
+        if (p >= n || PyUnicode_READ(kind, d, p) != '\n') {
+            return p;
+        }
+        Py_ssize_t q = p + 1;
+        int lines = 0;
+        while (bulk) {
+            Py_ssize_t r = q;
+            while (r < n && !is_ctrl(PyUnicode_READ(kind, d, r))) {
+                r++;
+            }
+            if (r == q || r + 1 >= n || PyUnicode_READ(kind, d, r) != '\r' || PyUnicode_READ(kind, d, r + 1) != '\n') {
+                break;
+            }
+            q = r + 2;
+            lines++;
+        }
+        return lines >= 2 ? q : p + 1;
+    }
+    if (c0 == 0x9b) {
+        return csi_body(kind, d, p, n);
+    }
+    if (c0 == 0x9d) {
+        return string_body(kind, d, p, n, 1);
+    }
+    if (c0 == 0x90 || c0 == 0x98 || c0 == 0x9e || c0 == 0x9f) {
+        return string_body(kind, d, p, n, 0);
+    }
+    return p;
+}
+
+static int
+append_part(PyObject *out, PyObject *text, Py_ssize_t a, Py_ssize_t b)
+{
+    PyObject *part = PyUnicode_Substring(text, a, b);
+    if (part == NULL) {
+        return -1;
+    }
+    int rc = PyList_Append(out, part);
+    Py_DECREF(part);
+    return rc;
+}
+
+PyDoc_STRVAR(split_doc,
+"split(text, bulk, /)\n--\n\n"
+"What stream.token_regex(bulk).split(text) returns: [text, token, text, ..., text].");
+
+static PyObject *
+fastpath_split(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs != 2 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "split(text: str, bulk: bool)");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    int bulk = PyObject_IsTrue(args[1]);
+    if (bulk < 0) {
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *d = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    Py_ssize_t start = 0, i = 0;
+    while (i < n) {
+        if (!is_ctrl(PyUnicode_READ(kind, d, i))) {
+            i++;
+            continue;
+        }
+        Py_ssize_t end = token_end(kind, d, i, n, bulk);
+        if (append_part(out, text, start, i) || append_part(out, text, i, end)) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        start = i = end;
+    }
+    if (append_part(out, text, start, n)) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
+}
+
 PyDoc_STRVAR(dispatch_doc,
 "dispatch(parts, terminal, draw, cache, compile, /)\n--\n\n"
 "Run [text, token, text, ..., text] against a Terminal as Stream._dispatch does, the hot subset in C.\n"
@@ -2117,6 +2329,7 @@ static PyMethodDef fastpath_methods[] = {
     {"width_class", fastpath_width_class, METH_O, width_class_doc},
     {"dispatch", (PyCFunction)(void (*)(void))fastpath_dispatch, METH_FASTCALL, dispatch_doc},
     {"configure", (PyCFunction)(void (*)(void))fastpath_configure, METH_FASTCALL, configure_doc},
+    {"split", (PyCFunction)(void (*)(void))fastpath_split, METH_FASTCALL, split_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -6,8 +6,9 @@ This module owns exactly one thing: turning the bytes a child process writes int
 event tables (``escape``, ``sharp``) for the rare two-character ``ESC`` sequences, but never its FSM.  Everything
 that dominates real output is handled by fast paths that work on whole decoded chunks:
 
-* the decoded chunk is cut by one compiled regex (``re.split``) into alternating printable runs and
-  control *tokens* (a C0/C1 control, ``CR LF``, a complete CSI/OSC/DCS/ESC sequence);
+* the decoded chunk is cut by one regex (``token_regex(bulk).split``; on the compiled path by its C twin
+  ``split``, which returns exactly the same list) into alternating printable runs and control *tokens* (a C0/C1
+  control, ``CR LF``, a complete CSI/OSC/DCS/ESC sequence);
 * a printable run becomes exactly one ``draw(text)`` call;
 * a token is looked up in a per-listener cache that maps the token's text to a ready-to-call
   callable (for example ``"\\x1b[1;31m"`` -> ``partial(select_graphic_rendition, 1, 31)``), so a
@@ -97,7 +98,7 @@ _OSC_BODY = _OSC_CHARS + "(?:" + _PAYLOAD_ESC + _OSC_CHARS + r")*+(?:\x07|\x9c|\
 _STR_BODY = _STR_CHARS + "(?:" + _PAYLOAD_ESC + _STR_CHARS + r")*+(?:\x9c|\x1b\\|\x1b\Z)?"
 
 
-def _token_regex(bulk: bool) -> re.Pattern[str]:
+def token_regex(bulk: bool) -> re.Pattern[str]:
     """The tokenizer: one capturing group, so ``split`` alternates text and tokens.
 
     Every alternative starts with the same character class, which lets ``re`` skip printable
@@ -122,8 +123,8 @@ def _token_regex(bulk: bool) -> re.Pattern[str]:
     return re.compile("([" + _CTRL + "](?:" + body + "))")
 
 
-_TOKENS = _token_regex(bulk=False)
-_TOKENS_BULK = _token_regex(bulk=True)
+_TOKENS = token_regex(bulk=False)
+_TOKENS_BULK = token_regex(bulk=True)
 _CSI_FORM = re.compile(r"([<-?]?)([0-9:;]*)([ -/]*)([@-~])")
 _OSC_END = re.compile(r"[\x07\x18\x1a\x1b\x9c]")
 _STR_END = re.compile(r"[\x18\x1a\x1b\x9c]")
@@ -346,7 +347,7 @@ class Stream(pyte.ByteStream):
         get = partial(getattr, screen)
         self._draw = get("draw")
         self._optional = {name: getattr(screen, name, None) for name in OPTIONAL_EVENTS}
-        self._split = (_TOKENS_BULK if self._optional["draw_lines"] is not None else _TOKENS).split
+        self._split = self._splitter(bulk=self._optional["draw_lines"] is not None)
         cr = get("carriage_return")
         lf = get("linefeed")
 
@@ -379,6 +380,14 @@ class Stream(pyte.ByteStream):
         self._base = base
         self._cache = dict(base)
         self._kernel = fastpath.kernel_for(screen) if self.compiled else None
+
+    def _splitter(self, bulk: bool) -> Callable[[str], list[str]]:
+        """The tokenizer: the compiled one when the compiled path is on (it returns exactly what the regex's
+        split returns), else the regex."""
+        split = fastpath.compiled.split if self.compiled and fastpath.compiled is not None else None
+        if split is None:
+            return (_TOKENS_BULK if bulk else _TOKENS).split
+        return lambda text: split(text, bulk)
 
     # -- feeding -----------------------------------------------------------------------------
 

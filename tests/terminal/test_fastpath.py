@@ -24,7 +24,7 @@ from hypothesis import given
 
 from mux.terminal import fastpath
 from mux.terminal.page import CELL_GRAPHEME, CELL_HYPERLINK
-from mux.terminal.stream import Stream
+from mux.terminal.stream import Stream, token_regex
 from mux.terminal.terminal import Terminal
 from tests.differential.streams import all_streams
 from tests.terminal.test_fuzz import CASES, fuzz_settings, limits, steps
@@ -257,3 +257,36 @@ def test_random_fragment_feeds_give_identical_pages():
         except AssertionError as error:
             raise AssertionError(f"example {example}: {data!r} in chunks at {cuts}, {cols}x{rows}, "
                                  f"limit {limit}") from error
+
+
+# ---------------------------------------------------------------------------------------------- tokenizer
+# The compiled tokenizer must cut text exactly as the regex does (the Stream's chunk-boundary rules rest on it).
+
+SPLIT_ALPHABET = ["\x1b", "[", "]", "\\", "\x07", "\x18", "\x1a", "\x9c", "\x9b", "\x9d", "\x90", "\x98",
+                  "\x9e", "\x9f", "\r", "\n", "\r\n", "m", "K", "1", "38;5;1", ";", ":", "?", " ", "/", "0", "~",
+                  "@", "P", "_", "^", "X", "a", "line", "中", "🔥", "\x00", "\x7f", "\x85", "8;;"]
+
+
+def _assert_split_same(text: str) -> None:
+    for bulk in (False, True):
+        assert fastpath.compiled.split(text, bulk) == token_regex(bulk).split(text), (bulk, text)
+
+
+@pytest.mark.parametrize("name", sorted(BENCH.GENERATORS))
+def test_compiled_tokenizer_cuts_the_benchmark_corpora_as_the_regex_does(name):
+    _assert_split_same(BENCH.generate(name, 200_000).decode())
+
+
+def test_compiled_tokenizer_cuts_the_corpora_and_fuzz_files_as_the_regex_does():
+    for case in all_streams():
+        _assert_split_same(case.data.decode("utf-8", "replace"))
+    for path in sorted(CASES.glob("*.bin")):
+        _assert_split_same(path.read_bytes().decode("utf-8", "replace"))
+
+
+def test_compiled_tokenizer_cuts_random_text_as_the_regex_does():
+    import random
+
+    rng = random.Random(int(os.environ.get("MUX_FUZZ_SEED", "0")))
+    for _ in range(RANDOM_EXAMPLES * 50):
+        _assert_split_same("".join(rng.choice(SPLIT_ALPHABET) for _ in range(rng.randrange(0, 30))))
