@@ -138,7 +138,8 @@ fastpath_width_class(PyObject *module, PyObject *arg)
 /* Configuration from Python (configure()): flag bits, limits and the Python objects the kernel needs. */
 static struct {
     int ready;
-    unsigned cell_wide, cell_tail, cell_head, cell_extras;
+    unsigned cell_wide, cell_tail, cell_head, cell_extras, cell_link, row_link;
+    uint64_t map_hash;        /* page.MAP_HASH */
     unsigned row_wrap, row_cont, row_dirty, row_extras, row_carried;
     long style_words;         /* page.STYLE_WORDS */
     long csi_max, param_max, osc_max;  /* stream.py's limits */
@@ -156,7 +157,7 @@ static PyObject *S_screen, *S_modes, *S_x, *S_y, *S_pending_wrap, *S_pen, *S_lin
     *S_translate, *S_margin_top, *S_margin_bottom, *S_origin, *S_clustering, *S_newline, *S_flush, *S_style_id,
     *S_mark_link, *S_index, *S_linefeed, *S_grow, *S_forget_extras, *S_cols, *S_slots, *S_cp, *S_st, *S_fl,
     *S_rflags, *S_style_ids, *S_empty, *S_dec, *S_intern_style, *S_last, *S_limit_lines, *S_rows_used,
-    *S_prune_pending, *S_total_rows, *S_rows, *S_set_hyperlink, *S_rotate_region, *S_styles;
+    *S_prune_pending, *S_total_rows, *S_rows, *S_set_hyperlink, *S_rotate_region, *S_styles, *S_link_ids, *S_hmap, *S_link_cells, *S_intern_hyperlink;
 
 typedef struct {
     PyObject *page;           /* borrowed (held by the locs list) */
@@ -1112,11 +1113,112 @@ class_of(Py_UCS4 ch)
     return mux_width_class((uint32_t)ch);
 }
 
-/* Screen.mark_link(start, end) on the cursor row: it reads only the row (y) and the link, and may replace the
+/* Page.set_hyperlink's map insert: key -> value in the open-addressing map (pairs of u32; key 0 = empty slot).
+ * -1 when no slot is found (a corrupt map: the load limit keeps one free). */
+static int
+map_put(uint32_t *map, Py_ssize_t cap, uint32_t key, uint32_t value)
+{
+    Py_ssize_t mask = cap - 1;
+    Py_ssize_t i = (Py_ssize_t)(((uint64_t)key * K.map_hash) & (uint64_t)mask);
+    for (Py_ssize_t probes = 0; probes < cap; probes++) {
+        if (map[2 * i] == key || map[2 * i] == 0) {
+            map[2 * i] = key;
+            map[2 * i + 1] = value;
+            return 0;
+        }
+        i = (i + 1) & mask;
+    }
+    PyErr_SetString(PyExc_ValueError, "a page's hyperlink map has no free slot");
+    return -1;
+}
+
+/* Columns [start, end) of the cursor row join the current link, as Screen.mark_link does: here when the row's
+ * page has the link in its table and room in its map; else Python, which interns the link and may replace the
  * row's page by a bigger one (so the row list is read again after). */
 static int
 mark_link(Ctx *c, long start, long end)
 {
+    if (fetch_row(c, c->y)) {
+        return -1;
+    }
+    PyObject *page = c->pv.page;
+    PyObject *ids = PyObject_GetAttr(page, S_link_ids);
+    if (ids == NULL) {
+        return -1;
+    }
+    Py_DECREF(ids);     /* kept alive by the page */
+    if (!PyDict_CheckExact(ids)) {
+        PyErr_SetString(PyExc_TypeError, "Page.link_ids is a dict");
+        return -1;
+    }
+    PyObject *found = PyDict_GetItemWithError(ids, c->link);
+    long idx;
+    if (found != NULL) {
+        idx = PyLong_AsLong(found);
+    } else {
+        if (PyErr_Occurred()) {
+            return -1;
+        }
+        /* A link new to this page (agent output gives every link its own id): Page.intern_hyperlink touches only
+         * the page's tables. When they are full, Python's mark_link grows the page. */
+        if (!PyTuple_Check(c->link) || PyTuple_GET_SIZE(c->link) != 2 || flush_grow(c)) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_TypeError, "Screen.link is an (id, uri) pair");
+            }
+            return -1;
+        }
+        Py_INCREF(page);
+        PyObject *r = PyObject_CallMethodObjArgs(page, S_intern_hyperlink, PyTuple_GET_ITEM(c->link, 0),
+                                                 PyTuple_GET_ITEM(c->link, 1), NULL);
+        Py_DECREF(page);
+        invalidate(c);
+        if (r == NULL) {
+            if (!PyErr_ExceptionMatches(K.page_overflow)) {
+                return -1;
+            }
+            PyErr_Clear();
+            goto python;
+        }
+        idx = PyLong_AsLong(r);
+        Py_DECREF(r);
+        if (fetch_row(c, c->y)) {
+            return -1;
+        }
+        page = c->pv.page;
+    }
+    if (idx == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    uint32_t *hmap;
+    Py_ssize_t hlen;
+    long count;
+    if (view_of(page, S_hmap, (void **)&hmap, 4, &hlen) || get_long(page, S_link_cells, &count)) {
+        return -1;
+    }
+    Py_ssize_t cap = hlen / 2;
+    if (idx < 0 || idx >= 0xFFFFFFFEL || cap < 1 || (cap & (cap - 1)) != 0 || count < 0 || start < 0
+        || end > c->cols || start >= end) {
+        PyErr_SetString(PyExc_ValueError, "hyperlink state out of range");
+        return -1;
+    }
+    Py_ssize_t base = cell_at(c, 0);
+    long fresh = 0;
+    for (long col = start; col < end; col++) {
+        fresh += !(c->pv.fl[base + col] & K.cell_link);
+    }
+    if (fresh && (count + fresh) * 16 > (long)cap * 13) {
+        goto python;        /* the map would pass its load limit: Python grows the page */
+    }
+    for (long col = start; col < end; col++) {
+        Py_ssize_t i = base + col;
+        if (map_put(hmap, cap, (uint32_t)(i + 1), (uint32_t)(idx + 1))) {
+            return -1;
+        }
+        c->pv.fl[i] |= (uint16_t)K.cell_link;
+    }
+    c->pv.rf[c->view_row] |= (uint16_t)(K.row_link | K.row_dirty);
+    return fresh ? set_long(page, S_link_cells, count + fresh) : 0;
+python:
     invalidate(c);
     if (flush_grow(c) || set_long(c->screen, S_y, c->y)) {
         return -1;
@@ -2259,7 +2361,7 @@ table_of(PyObject *constants, const char *name, long *table)
 
 PyDoc_STRVAR(configure_doc,
 "configure(constants, default_style, plain_private, page_overflow, /)\n--\n\n"
-"The one definition of every constant the kernel uses: page.py's CELL_* and ROW_* flags and STYLE_WORDS, the stream's limits\n"
+"The one definition of every constant the kernel uses: page.py's CELL_* and ROW_* flags, STYLE_WORDS and MAP_HASH, the stream's limits\n"
 "(CSI_MAX, PARAM_MAX, MAX_PARAMS, OSC_MAX), styles.py's SGR tables and bits (SGR_SETS, SGR_RESETS, UNDERLINE_SHIFT,\n"
 "UNDERLINE_MASK, COLOR_PALETTE, COLOR_RGB); styles.DEFAULT_STYLE, terminal.PLAIN_PRIVATE, page.PageOverflow.");
 
@@ -2279,7 +2381,8 @@ fastpath_configure(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         || flag_of(cs, "CELL_SPACER_HEAD", &K.cell_head) || flag_of(cs, "CELL_GRAPHEME", &graph)
         || flag_of(cs, "CELL_HYPERLINK", &link) || flag_of(cs, "ROW_WRAP", &K.row_wrap)
         || flag_of(cs, "ROW_WRAP_CONTINUATION", &K.row_cont) || flag_of(cs, "ROW_DIRTY", &K.row_dirty)
-        || flag_of(cs, "ROW_EXTRAS", &K.row_extras) || flag_of(cs, "ROW_CARRIED", &K.row_carried)) {
+        || flag_of(cs, "ROW_EXTRAS", &K.row_extras) || flag_of(cs, "ROW_CARRIED", &K.row_carried)
+        || flag_of(cs, "ROW_HYPERLINK", &K.row_link)) {
         return NULL;
     }
     long max_params;
@@ -2295,6 +2398,12 @@ fastpath_configure(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     K.max_params = (int)max_params;
     K.cell_extras = graph | link;
+    K.cell_link = link;
+    long map_hash;
+    if (limit_of(cs, "MAP_HASH", 1, 0xFFFFFFFFL, &map_hash)) {
+        return NULL;
+    }
+    K.map_hash = (uint64_t)map_hash;
     Py_XSETREF(K.default_style, Py_NewRef(args[1]));
     Py_XSETREF(K.plain_private, Py_NewRef(args[2]));
     Py_XSETREF(K.page_overflow, Py_NewRef(args[3]));
@@ -2321,6 +2430,8 @@ kernel_init_names(void)
     NAME(S_rows_used, "rows_used"); NAME(S_prune_pending, "prune_pending"); NAME(S_total_rows, "total_rows");
     NAME(S_rows, "rows"); NAME(S_set_hyperlink, "set_hyperlink");
     NAME(S_rotate_region, "rotate_region"); NAME(S_styles, "styles");
+    NAME(S_link_ids, "link_ids"); NAME(S_hmap, "hmap"); NAME(S_link_cells, "link_cells");
+    NAME(S_intern_hyperlink, "intern_hyperlink");
 #undef NAME
     return 0;
 }

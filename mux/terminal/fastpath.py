@@ -81,7 +81,8 @@ def kernel_for(listener: object) -> Callable[..., int] | None:
         return None
     if not _configured:
         names = ("CELL_WIDE", "CELL_SPACER_TAIL", "CELL_SPACER_HEAD", "CELL_GRAPHEME", "CELL_HYPERLINK",
-                 "ROW_WRAP", "ROW_WRAP_CONTINUATION", "ROW_DIRTY", "ROW_EXTRAS", "ROW_CARRIED", "STYLE_WORDS")
+                 "ROW_WRAP", "ROW_WRAP_CONTINUATION", "ROW_DIRTY", "ROW_EXTRAS", "ROW_CARRIED", "ROW_HYPERLINK",
+                 "STYLE_WORDS", "MAP_HASH")
         constants = {name: getattr(page, name) for name in names}
         constants.update(CSI_MAX=stream.CSI_MAX, PARAM_MAX=stream.PARAM_MAX, MAX_PARAMS=stream.MAX_PARAMS,
                          OSC_MAX=stream.OSC_MAX,

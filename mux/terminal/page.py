@@ -71,7 +71,7 @@ MAX_CLUSTER_EXTRA = 255     # grapheme map values keep the length in 8 bits
 
 STYLE_WORDS = 4             # uint32 words of one style entry: a Style tuple
 _LINK_WORDS = 4
-_HASH = 2654435761
+MAP_HASH = 2654435761        # the cell maps' hash: slot = (key * MAP_HASH) & mask, then linear probing
 
 
 def _pow2_at_least(n: int) -> int:
@@ -227,7 +227,7 @@ class Page:
         "mapping", "capacity", "cols", "rows_used", "serial", "prev", "next",
         "slots", "cp", "styles", "garena", "gmap", "links", "hmap", "st", "fl", "rflags", "sarena",
         "_views", "style_ids", "_style_free", "_g_used", "_g_live", "_g_count",
-        "_s_used", "_link_index", "_link_free", "_h_count", "_gmask", "_hmask",
+        "_s_used", "link_ids", "_link_free", "link_cells", "_gmask", "_hmask",
     )
 
     def __init__(self, mapping: Mapping, capacity: Capacity, serial: int = 0) -> None:
@@ -266,9 +266,9 @@ class Page:
         self._g_live = 0      # arena words referenced by the map
         self._g_count = 0     # map entries
         self._s_used = 0
-        self._link_index: dict[tuple[str, str], int] = {}
+        self.link_ids: dict[tuple[str, str], int] = {}      # (id, uri) -> index in the hyperlink table
         self._link_free = IdPool(0, self.capacity.hyperlinks)
-        self._h_count = 0
+        self.link_cells = 0     # entries of the hyperlink map (cells marked CELL_HYPERLINK)
 
     @property
     def ownership(self) -> Ownership:
@@ -356,7 +356,7 @@ class Page:
 
     def extras_count(self) -> tuple[int, int]:
         """(cluster map entries, link map entries): each equals the cells marked with that flag."""
-        return self._g_count, self._h_count
+        return self._g_count, self.link_cells
 
     def write_text(self, row: int, col: int, text: str, style_id: int = 0) -> None:
         """Write narrow characters in `style_id`, one cell each, as slice copies (no per-character Python work)."""
@@ -582,7 +582,7 @@ class Page:
     def intern_hyperlink(self, link_id: str, uri: str) -> int:
         """The index of (id, uri) in this page's hyperlink table. Raises PageOverflow."""
         key = (link_id, uri)
-        idx = self._link_index.get(key)
+        idx = self.link_ids.get(key)
         if idx is not None:
             return idx
         if not self._link_free.available():
@@ -601,7 +601,7 @@ class Page:
         self._s_used += len(data)
         w = idx * _LINK_WORDS
         self.links[w:w + _LINK_WORDS] = array("I", (off, len(link_id.encode()), len(uri.encode()), 1))
-        self._link_index[key] = idx
+        self.link_ids[key] = idx
         return idx
 
     def hyperlink(self, idx: int) -> tuple[str, str]:
@@ -616,9 +616,9 @@ class Page:
         mask = self._hmask
         for i in range(base + start, base + end):
             if not self.fl[i] & CELL_HYPERLINK:
-                if (self._h_count + 1) * 16 > (self._hmask + 1) * 13:
+                if (self.link_cells + 1) * 16 > (self._hmask + 1) * 13:
                     raise PageOverflow("hyperlinks")
-                self._h_count += 1
+                self.link_cells += 1
             _map_put(self.hmap, mask, i + 1, idx + 1)
             self.fl[i] |= CELL_HYPERLINK
         self.rflags[row] |= ROW_HYPERLINK | ROW_DIRTY
@@ -631,11 +631,11 @@ class Page:
         return None if v is None else v - 1
 
     def hyperlinks_in_use(self) -> int:
-        return len(self._link_index)
+        return len(self.link_ids)
 
     def _del_hyperlink(self, i: int) -> None:
         if _map_del(self.hmap, self._hmask, i + 1) is not None:
-            self._h_count -= 1
+            self.link_cells -= 1
         self.fl[i] &= ~CELL_HYPERLINK
 
     def _live_link_indexes(self) -> set[int]:
@@ -654,9 +654,9 @@ class Page:
 
     def _collect_links(self) -> None:
         live = self._live_link_indexes()
-        for key, idx in list(self._link_index.items()):
+        for key, idx in list(self.link_ids.items()):
             if idx not in live:
-                del self._link_index[key]
+                del self.link_ids[key]
                 w = idx * _LINK_WORDS
                 self.links[w:w + _LINK_WORDS] = _zeros32(_LINK_WORDS)
                 self._link_free.give(idx)
@@ -664,7 +664,7 @@ class Page:
     def _compact_strings(self) -> None:
         self._collect_links()
         entries = []
-        for idx in self._link_index.values():
+        for idx in self.link_ids.values():
             w = idx * _LINK_WORDS
             entries.append((self.links[w], self.links[w + 1] + self.links[w + 2], idx))
         entries.sort()
@@ -715,8 +715,8 @@ class Page:
         self.sarena[:src._s_used] = src.sarena[:src._s_used]
         self._s_used = src._s_used
         self.links[:len(src.links)] = src.links
-        self._link_index = dict(src._link_index)
-        used = set(self._link_index.values())
+        self.link_ids = dict(src.link_ids)
+        used = set(self.link_ids.values())
         self._link_free = IdPool(0, self.capacity.hyperlinks, used)
         used = src.rows_used
         if self.capacity.rows == src.capacity.rows:
@@ -739,13 +739,13 @@ class Page:
                         self._put_grapheme(key - 1, src.garena[off:off + n])
             if src._hmask == self._hmask:
                 self.hmap[:] = src.hmap
-                self._h_count = src._h_count
-            elif src._h_count:
+                self.link_cells = src.link_cells
+            elif src.link_cells:
                 keys, values = src.hmap[0::2].tolist(), src.hmap[1::2].tolist()
                 for key, value in zip(keys, values, strict=True):
                     if key:
                         _map_put(self.hmap, self._hmask, key, value)
-                        self._h_count += 1
+                        self.link_cells += 1
         else:
             cols = self.cols
             for r in range(used):
@@ -834,7 +834,7 @@ class Page:
                 self._compact_graphemes()
                 if self._g_live + need > cap_words * 3 // 4:
                     raise PageOverflow("grapheme_bytes")
-        if linked and (self._h_count + linked) * 16 > (self._hmask + 1) * 13:
+        if linked and (self.link_cells + linked) * 16 > (self._hmask + 1) * 13:
             raise PageOverflow("hyperlinks")
         return links
 
@@ -879,7 +879,7 @@ class Page:
 # Entries are (key, value) word pairs; key 0 marks an empty slot. Linear probing, backward-shift deletion.
 
 def _map_get(m: memoryview, mask: int, key: int) -> int | None:
-    i = (key * _HASH) & mask
+    i = (key * MAP_HASH) & mask
     while True:
         k = m[2 * i]
         if k == key:
@@ -890,7 +890,7 @@ def _map_get(m: memoryview, mask: int, key: int) -> int | None:
 
 
 def _map_put(m: memoryview, mask: int, key: int, value: int) -> None:
-    i = (key * _HASH) & mask
+    i = (key * MAP_HASH) & mask
     while True:
         k = m[2 * i]
         if k == key or k == 0:
@@ -901,7 +901,7 @@ def _map_put(m: memoryview, mask: int, key: int, value: int) -> None:
 
 
 def _map_del(m: memoryview, mask: int, key: int) -> int | None:
-    i = (key * _HASH) & mask
+    i = (key * MAP_HASH) & mask
     while True:
         k = m[2 * i]
         if k == 0:
@@ -918,7 +918,7 @@ def _map_del(m: memoryview, mask: int, key: int) -> int | None:
         k = m[2 * j]
         if k == 0:
             break
-        home = (k * _HASH) & mask
+        home = (k * MAP_HASH) & mask
         if (j - home) & mask >= (j - hole) & mask:
             m[2 * hole] = k
             m[2 * hole + 1] = m[2 * j + 1]

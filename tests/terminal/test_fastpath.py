@@ -182,6 +182,20 @@ def test_scroll_regions_straddling_a_page_boundary(region, boundary):
     assert_same(*run_both([data[i:i + 4096] for i in range(0, len(data), 4096)], cols, rows))
 
 
+@pytest.mark.parametrize("unique", [False, True], ids=["one-link", "a-link-per-line"])
+def test_linked_text_that_fills_a_pages_link_map(unique):
+    """More linked cells than a standard page's hyperlink map takes (its load limit): the kernel marks cells
+    until the limit, then Python grows the page, on both paths at the same cell."""
+    lines = []
+    for i in range(120):
+        link_id = f"id={i}" if unique else "id=1"
+        lines.append(f"\x1b]8;{link_id};https://e.com/{i if unique else 0}\x1b\\{'w' * 99}\x1b]8;;\x1b\\\r\n")
+    data = "".join(lines).encode()
+    compiled, python = run_both([data[i:i + 8192] for i in range(0, len(data), 8192)], 100, 40)
+    assert_same(compiled, python)
+    assert python["primary"]["stats"]["oversized"]["allocated"] >= 1       # the map did fill
+
+
 @pytest.mark.parametrize("path", sorted(CASES.glob("*.bin")), ids=lambda p: p.stem)
 def test_fuzz_regression_files(path):
     data = path.read_bytes()
