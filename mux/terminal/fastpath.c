@@ -149,6 +149,8 @@ static struct {
     PyObject *default_style;  /* styles.DEFAULT_STYLE */
     PyObject *plain_private;  /* terminal.PLAIN_PRIVATE */
     PyObject *page_overflow;  /* page.PageOverflow */
+    PyObject *zone_memo;      /* screen.ZONE_CELLS */
+    PyObject *zone_cells;     /* screen.zone_cells */
 } K;
 
 /* Attribute names, interned once. */
@@ -157,7 +159,7 @@ static PyObject *S_screen, *S_modes, *S_x, *S_y, *S_pending_wrap, *S_pen, *S_lin
     *S_translate, *S_margin_top, *S_margin_bottom, *S_origin, *S_clustering, *S_newline, *S_flush, *S_style_id,
     *S_mark_link, *S_index, *S_linefeed, *S_grow, *S_forget_extras, *S_cols, *S_slots, *S_cp, *S_st, *S_fl,
     *S_rflags, *S_style_ids, *S_empty, *S_dec, *S_intern_style, *S_last, *S_limit_lines, *S_rows_used,
-    *S_prune_pending, *S_total_rows, *S_rows, *S_set_hyperlink, *S_rotate_region, *S_styles, *S_link_ids, *S_hmap, *S_link_cells, *S_intern_hyperlink;
+    *S_prune_pending, *S_total_rows, *S_rows, *S_set_hyperlink, *S_rotate_region, *S_styles, *S_link_ids, *S_hmap, *S_link_cells, *S_intern_hyperlink, *S_set_grapheme, *S_attach_cluster;
 
 typedef struct {
     PyObject *page;           /* borrowed (held by the locs list) */
@@ -187,6 +189,7 @@ typedef struct {
     long last_y, last_x;
     int cluster_cleared;      /* last_cluster became "" (cursor moved) since the state was read */
     int py_cluster;           /* last_cluster is one Python drew (it may be extended by what follows) */
+    PyObject *zone_last;      /* owned: the last cluster of a zone drawn here (last_cp is then unused), or NULL */
     PyObject *own_cluster;    /* owned: the last_cluster string store() wrote (to tell it from Python's) */
     /* The row being written: valid until the next call into Python. */
     long view_y;
@@ -212,6 +215,7 @@ ctx_free(Ctx *c)
 {
     ctx_clear(c);
     Py_CLEAR(c->own_cluster);
+    Py_CLEAR(c->zone_last);
     Py_CLEAR(c->grow.last);
 }
 
@@ -387,7 +391,9 @@ store(Ctx *c)
         return -1;
     }
     if (c->last_drawn) {
-        PyObject *ch = PyUnicode_FromOrdinal((int)c->last_cp);
+        /* A zone's last cluster is written as Python's: it may be extended by what follows (load sees that). */
+        int zone = c->zone_last != NULL;
+        PyObject *ch = zone ? Py_NewRef(c->zone_last) : PyUnicode_FromOrdinal((int)c->last_cp);
         if (ch == NULL) {
             return -1;
         }
@@ -395,7 +401,7 @@ store(Ctx *c)
         if (rc == 0) {
             rc = PyObject_SetAttr(c->screen, S_last_cluster, c->cluster_cleared ? S_empty : ch);
         }
-        if (rc == 0 && !c->cluster_cleared) {
+        if (rc == 0 && !c->cluster_cleared && !zone) {
             Py_XSETREF(c->own_cluster, Py_NewRef(ch));
         }
         Py_DECREF(ch);
@@ -1309,6 +1315,7 @@ draw_simple(Ctx *c, PyObject *text, Py_ssize_t i, Py_ssize_t end)
         c->pv.rf[c->view_row] |= (uint16_t)K.row_dirty;
         c->last_drawn = 1;
         c->last_cp = last;
+        Py_CLEAR(c->zone_last);
         c->last_y = c->y;
         c->cluster_cleared = 0;
         c->py_cluster = 0;
@@ -1324,6 +1331,166 @@ draw_simple(Ctx *c, PyObject *text, Py_ssize_t i, Py_ssize_t end)
         i = j;
     }
     return 0;
+}
+
+/* Screen.attach_cluster(y, col, extra) for a cell of the cursor row: Page.set_grapheme straight away, or, when
+ * the page's cluster tables are full, Screen.attach_cluster (which grows the page; the row list is read again). */
+static int
+attach_cluster(Ctx *c, long col, PyObject *extra)
+{
+    if (fetch_row(c, c->y) || flush_grow(c)) {
+        return -1;
+    }
+    PyObject *page = Py_NewRef(c->pv.page);
+    PyObject *row = PyLong_FromLong(c->view_row), *x = PyLong_FromLong(col);
+    PyObject *r = row && x ? PyObject_CallMethodObjArgs(page, S_set_grapheme, row, x, extra, NULL) : NULL;
+    Py_DECREF(page);
+    invalidate(c);
+    if (r != NULL) {
+        Py_DECREF(r);
+        Py_DECREF(row);
+        Py_DECREF(x);
+        return 0;
+    }
+    if (!PyErr_ExceptionMatches(K.page_overflow)) {
+        Py_XDECREF(row);
+        Py_XDECREF(x);
+        return -1;
+    }
+    PyErr_Clear();
+    PyObject *y = PyLong_FromLong(c->y);
+    r = y ? PyObject_CallMethodObjArgs(c->screen, S_attach_cluster, y, x, extra, NULL) : NULL;
+    Py_XDECREF(y);
+    Py_DECREF(row);
+    Py_DECREF(x);
+    if (r == NULL) {
+        return -1;
+    }
+    Py_DECREF(r);
+    PyObject *locs = PyObject_GetAttr(c->screen, S_locs);
+    if (locs == NULL) {
+        return -1;
+    }
+    if (!PyList_CheckExact(locs) || PyList_GET_SIZE(locs) != c->lines) {
+        Py_DECREF(locs);
+        PyErr_SetString(PyExc_ValueError, "Screen.locs changed shape");
+        return -1;
+    }
+    Py_SETREF(c->locs, locs);
+    return 0;
+}
+
+/* A buffer of `n` items of `itemsize` bytes from an array; 0, or -1 with an exception. */
+static int
+array_view(PyObject *obj, Py_buffer *b, Py_ssize_t itemsize)
+{
+    if (PyObject_GetBuffer(obj, b, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+        return -1;
+    }
+    if (b->itemsize != itemsize || b->ndim != 1) {
+        PyBuffer_Release(b);
+        PyErr_SetString(PyExc_TypeError, "zone cells have an unexpected layout");
+        return -1;
+    }
+    return 0;
+}
+
+/* A zone of clusters (Screen._draw_segment's case): its cells come from screen.zone_cells (a pure function of the
+ * text, memoised in screen.ZONE_CELLS) and are written here when they fit on the row before the last column, the
+ * clusters' extra codepoints through Page.set_grapheme. Else (pending wrap, no room, a zero-width cluster) Python
+ * draws the zone. */
+static int
+draw_zone(Ctx *c, PyObject *zone)
+{
+    if (c->pending_wrap) {
+        return python_draw(c, zone);
+    }
+    PyObject *cells = PyDict_GetItemWithError(K.zone_memo, zone);
+    if (cells != NULL) {
+        Py_INCREF(cells);
+    } else {
+        if (PyErr_Occurred()) {
+            return -1;
+        }
+        cells = PyObject_CallOneArg(K.zone_cells, zone);     /* reads no screen state */
+        if (cells == NULL) {
+            return -1;
+        }
+    }
+    if (cells == Py_None) {
+        Py_DECREF(cells);
+        return python_draw(c, zone);
+    }
+    int rc = -1;
+    Py_buffer cps, fls;
+    if (!PyTuple_Check(cells) || PyTuple_GET_SIZE(cells) != 5 || !PyTuple_Check(PyTuple_GET_ITEM(cells, 2))
+        || !PyUnicode_Check(PyTuple_GET_ITEM(cells, 3))) {
+        PyErr_SetString(PyExc_TypeError, "zone_cells() returns ZoneCells");
+        Py_DECREF(cells);
+        return -1;
+    }
+    long last_offset = PyLong_AsLong(PyTuple_GET_ITEM(cells, 4));
+    if ((last_offset == -1 && PyErr_Occurred()) || array_view(PyTuple_GET_ITEM(cells, 0), &cps, 4)) {
+        Py_DECREF(cells);
+        return -1;
+    }
+    if (array_view(PyTuple_GET_ITEM(cells, 1), &fls, 2)) {
+        PyBuffer_Release(&cps);
+        Py_DECREF(cells);
+        return -1;
+    }
+    long n = (long)cps.shape[0], x = c->x;
+    if (n != fls.shape[0] || n < 1 || last_offset < 0 || last_offset >= n) {
+        PyErr_SetString(PyExc_ValueError, "zone cells out of range");
+        goto done;
+    }
+    if (x + n >= c->cols) {
+        rc = python_draw(c, zone);
+        goto done;
+    }
+    long sid = style_id(c, c->y, c->pen);
+    if (sid < 0 || prepare_write(c, c->y, x, x + n)) {
+        goto done;
+    }
+    const uint32_t *cp = cps.buf;
+    const uint16_t *fl = fls.buf;
+    Py_ssize_t base = cell_at(c, x);
+    for (long k = 0; k < n; k++) {
+        c->pv.cp[base + k] = cp[k];
+        c->pv.st[base + k] = (uint16_t)sid;
+        c->pv.fl[base + k] = fl[k];
+    }
+    c->pv.rf[c->view_row] |= (uint16_t)K.row_dirty;
+    PyObject *extras = PyTuple_GET_ITEM(cells, 2);
+    for (Py_ssize_t e = 0; e < PyTuple_GET_SIZE(extras); e++) {
+        PyObject *item = PyTuple_GET_ITEM(extras, e);
+        long offset = PyTuple_Check(item) && PyTuple_GET_SIZE(item) == 2 ? PyLong_AsLong(PyTuple_GET_ITEM(item, 0)) : -1;
+        if (offset < 0 || offset >= n || !PyUnicode_Check(PyTuple_GET_ITEM(item, 1))) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_ValueError, "zone cells out of range");
+            }
+            goto done;
+        }
+        if (attach_cluster(c, x + offset, PyTuple_GET_ITEM(item, 1))) {
+            goto done;
+        }
+    }
+    if (c->link != Py_None && mark_link(c, x, x + n)) {
+        goto done;
+    }
+    c->last_drawn = 1;
+    Py_XSETREF(c->zone_last, Py_NewRef(PyTuple_GET_ITEM(cells, 3)));
+    c->last_y = c->y;
+    c->last_x = x + last_offset;
+    c->cluster_cleared = 0;
+    c->py_cluster = 1;      /* the cluster may be extended by what the next draw brings: Python checks */
+    c->x = x + n;
+    rc = 0;
+done:
+    PyBuffer_Release(&cps);
+    PyBuffer_Release(&fls);
+    Py_DECREF(cells);
+    return rc;
 }
 
 static int
@@ -1386,7 +1553,7 @@ draw_text(Ctx *c, PyObject *text)
         if (zone == NULL) {
             return -1;
         }
-        int rc = python_draw(c, zone);
+        int rc = draw_zone(c, zone);
         Py_DECREF(zone);
         if (rc) {
             return -1;
@@ -2360,19 +2527,20 @@ table_of(PyObject *constants, const char *name, long *table)
 }
 
 PyDoc_STRVAR(configure_doc,
-"configure(constants, default_style, plain_private, page_overflow, /)\n--\n\n"
+"configure(constants, default_style, plain_private, page_overflow, zone_memo, zone_cells, /)\n--\n\n"
 "The one definition of every constant the kernel uses: page.py's CELL_* and ROW_* flags, STYLE_WORDS and MAP_HASH, the stream's limits\n"
 "(CSI_MAX, PARAM_MAX, MAX_PARAMS, OSC_MAX), styles.py's SGR tables and bits (SGR_SETS, SGR_RESETS, UNDERLINE_SHIFT,\n"
-"UNDERLINE_MASK, COLOR_PALETTE, COLOR_RGB); styles.DEFAULT_STYLE, terminal.PLAIN_PRIVATE, page.PageOverflow.");
+"UNDERLINE_MASK, COLOR_PALETTE, COLOR_RGB); styles.DEFAULT_STYLE, terminal.PLAIN_PRIVATE, page.PageOverflow,\n"
+"screen.ZONE_CELLS and screen.zone_cells.");
 
 static PyObject *
 fastpath_configure(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)module;
-    if (nargs != 4 || !PyDict_Check(args[0]) || !PyTuple_Check(args[1]) || !PyAnySet_Check(args[2])
-        || !PyExceptionClass_Check(args[3])) {
-        PyErr_SetString(PyExc_TypeError,
-                        "configure(constants: dict, default_style: tuple, plain_private: set, page_overflow)");
+    if (nargs != 6 || !PyDict_Check(args[0]) || !PyTuple_Check(args[1]) || !PyAnySet_Check(args[2])
+        || !PyExceptionClass_Check(args[3]) || !PyDict_CheckExact(args[4]) || !PyCallable_Check(args[5])) {
+        PyErr_SetString(PyExc_TypeError, "configure(constants: dict, default_style: tuple, plain_private: set, "
+                                         "page_overflow, zone_memo: dict, zone_cells)");
         return NULL;
     }
     PyObject *cs = args[0];
@@ -2407,6 +2575,8 @@ fastpath_configure(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_XSETREF(K.default_style, Py_NewRef(args[1]));
     Py_XSETREF(K.plain_private, Py_NewRef(args[2]));
     Py_XSETREF(K.page_overflow, Py_NewRef(args[3]));
+    Py_XSETREF(K.zone_memo, Py_NewRef(args[4]));
+    Py_XSETREF(K.zone_cells, Py_NewRef(args[5]));
     K.ready = 1;
     Py_RETURN_NONE;
 }
@@ -2431,7 +2601,8 @@ kernel_init_names(void)
     NAME(S_rows, "rows"); NAME(S_set_hyperlink, "set_hyperlink");
     NAME(S_rotate_region, "rotate_region"); NAME(S_styles, "styles");
     NAME(S_link_ids, "link_ids"); NAME(S_hmap, "hmap"); NAME(S_link_cells, "link_cells");
-    NAME(S_intern_hyperlink, "intern_hyperlink");
+    NAME(S_intern_hyperlink, "intern_hyperlink"); NAME(S_set_grapheme, "set_grapheme");
+    NAME(S_attach_cluster, "attach_cluster");
 #undef NAME
     return 0;
 }

@@ -75,7 +75,7 @@ def kernel_for(listener: object) -> Callable[..., int] | None:
     global _configured
     if compiled is None:
         return None
-    from mux.terminal import page, stream, styles, terminal
+    from mux.terminal import page, screen, stream, styles, terminal
 
     if type(listener) is not terminal.Terminal:
         return None
@@ -89,6 +89,7 @@ def kernel_for(listener: object) -> Callable[..., int] | None:
                          SGR_SETS=styles.SGR_SETS, SGR_RESETS=styles.SGR_RESETS,
                          UNDERLINE_SHIFT=styles.UNDERLINE_SHIFT, UNDERLINE_MASK=styles.UNDERLINE_MASK,
                          COLOR_PALETTE=styles.COLOR_PALETTE, COLOR_RGB=styles.COLOR_RGB)
-        compiled.configure(constants, styles.DEFAULT_STYLE, terminal.PLAIN_PRIVATE, page.PageOverflow)
+        compiled.configure(constants, styles.DEFAULT_STYLE, terminal.PLAIN_PRIVATE, page.PageOverflow,
+                           screen.ZONE_CELLS, screen.zone_cells)
         _configured = True
     return compiled.dispatch

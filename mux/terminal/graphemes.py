@@ -13,19 +13,19 @@ from wcwidth import iter_graphemes, wcwidth, width
 
 MAX_CLUSTER_CODEPOINTS = 32
 
-#: The memo of `char_width` (hot callers look up here first; only `char_width` writes it).
-CHAR_WIDTHS: dict[str, int] = {}
+# The memo of `char_width`.
+_char_widths: dict[str, int] = {}
 _cluster_widths: dict[str, int] = {}
 
 
 def char_width(ch: str) -> int:
     """Cells taken by one codepoint on its own: 0 (combining, ZWJ, VS), 1 or 2."""
-    w = CHAR_WIDTHS.get(ch)
+    w = _char_widths.get(ch)
     if w is None:
         w = wcwidth(ch)
         w = 0 if w < 0 else min(w, 2)
-        if len(CHAR_WIDTHS) < 65536:
-            CHAR_WIDTHS[ch] = w
+        if len(_char_widths) < 65536:
+            _char_widths[ch] = w
     return w
 
 

@@ -23,10 +23,9 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Callable
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from mux.terminal.graphemes import (
-    CHAR_WIDTHS,
     JOINS,
     SIMPLE_NARROW,
     SIMPLE_WIDE,
@@ -62,6 +61,54 @@ _JOIN_ZONE = re.compile(f"[{SIMPLE_NARROW}{SIMPLE_WIDE}]?{JOINS}+(?:[{SIMPLE_NAR
 _CLASS_RUN = re.compile(f"{SIMPLE_NARROW}+|{SIMPLE_WIDE}+")
 #: Longest cluster kept (codepoints); the rest of an absurd cluster is dropped.
 MAX_KEPT_CLUSTER = 32
+
+
+class ZoneCells(NamedTuple):
+    """The cells a zone of text (clusters around joining characters) becomes on one row."""
+
+    cps: array          # codepoints ('I'), a wide character's second cell 0
+    flags: array        # cell flags ('H'): CELL_WIDE / CELL_SPACER_TAIL
+    extras: tuple[tuple[int, str], ...]    # (cell offset, extra codepoints) of each multi-codepoint cluster
+    last: str           # the last cluster (what a following combining mark would extend)
+    last_offset: int    # its cell
+
+
+#: The memo of `zone_cells` (the compiled path looks up here first; only `zone_cells` writes it).
+ZONE_CELLS: dict[str, ZoneCells | None] = {}
+_ZONE_CELLS_MAX = 8192
+
+
+def zone_cells(zone: str) -> ZoneCells | None:
+    """The cells of `zone` (memoised: the same emoji sequences recur), or None when it holds a zero-width cluster
+    (the general path draws it, extending the cluster before it)."""
+    known = ZONE_CELLS.get(zone, False)
+    if known is not False:
+        return known
+    cps: list[int] = []
+    flags: list[int] = []
+    extras: list[tuple[int, str]] = []
+    cells: ZoneCells | None = None
+    parts = clusters(zone)
+    for c in parts:
+        w = char_width(c) if len(c) == 1 else cluster_width(c)
+        if w and len(c) > 1:
+            extras.append((len(cps), c[1:]))
+        if w == 1:
+            cps.append(ord(c[0]))
+            flags.append(0)
+        elif w == 2:
+            cps += (ord(c[0]), 0)
+            flags += _WIDE_PAIR
+        else:
+            break
+    else:
+        if parts:
+            cells = ZoneCells(array("I", cps), array("H", flags), tuple(extras), parts[-1],
+                              len(cps) - (2 if flags[-1] == CELL_SPACER_TAIL else 1))
+    if len(ZONE_CELLS) >= _ZONE_CELLS_MAX:
+        ZONE_CELLS.clear()
+    ZONE_CELLS[zone] = cells
+    return cells
 
 
 class Modes:
@@ -362,9 +409,9 @@ class Screen:
             if start > pos:
                 self._draw_simple(text[pos:start], classes[pos:start])
             self.flush()
-            parts = clusters(text[start:end])
-            if self.pending_wrap or self.modes.insert or not self._draw_segment(parts):
-                self._draw_clusters(parts)
+            cells = zone_cells(text[start:end])
+            if self.pending_wrap or self.modes.insert or cells is None or not self._draw_segment(cells):
+                self._draw_clusters(clusters(text[start:end]))
             pos = end
         if pos < len(text):
             self._draw_simple(text[pos:], classes[pos:])
@@ -385,45 +432,24 @@ class Screen:
                 self.flush()
                 self._draw_narrow(text[start:end])
 
-    def _draw_segment(self, parts: list[str]) -> bool:
-        """Clusters that fit on the cursor's row before the last column: all cells built, then one write.
-        Returns False (nothing drawn) when the text needs wrapping or holds a stray zero-width cluster."""
-        cps: list[int] = []
-        flags: list[int] = []
-        extras: list[tuple[int, str]] = []
-        widths = CHAR_WIDTHS
-        for c in parts:
-            if len(c) == 1:
-                w = widths.get(c)
-                if w is None:
-                    w = char_width(c)
-            else:
-                w = cluster_width(c)
-                if w:
-                    extras.append((len(cps), c[1:]))
-            if w == 1:
-                cps.append(ord(c[0]))
-                flags.append(0)
-            elif w == 2:
-                cps += (ord(c[0]), 0)
-                flags += _WIDE_PAIR
-            else:
-                return False
+    def _draw_segment(self, cells: ZoneCells) -> bool:
+        """A zone's cells when they fit on the cursor's row before the last column: one write, then the clusters'
+        extra codepoints. Returns False (nothing drawn) when the zone needs wrapping."""
         x = self.x
-        n = len(cps)
+        n = len(cells.cps)
         if x + n >= self.columns:
             return False
         y = self.y
         page, sid = self.style_id(y, self.pen)
         r = self.locs[y][1]
         page.clear_wide_edges(r, x, x + n)
-        page.write_cells(r, x, array("I", cps), sid, array("H", flags))
-        for offset, extra in extras:
-            self._attach(y, x + offset, extra)
+        page.write_cells(r, x, cells.cps, sid, cells.flags)
+        for offset, extra in cells.extras:
+            self.attach_cluster(y, x + offset, extra)
         if self.link is not None:
             self.mark_link(x, x + n)
-        self.last_char = self.last_cluster = parts[-1]
-        self.last_pos = (y, x + n - (2 if flags[-1] == CELL_SPACER_TAIL else 1))
+        self.last_char = self.last_cluster = cells.last
+        self.last_pos = (y, x + cells.last_offset)
         self.x = x + n
         return True
 
@@ -524,14 +550,14 @@ class Screen:
         page.set_cell(r, x, ord(cluster[0]), sid, CELL_WIDE if w == 2 else 0)
         if w == 2:
             page.set_cell(r, x + 1, 0, sid, CELL_SPACER_TAIL)
-        self._attach(y, x, cluster[1:])
+        self.attach_cluster(y, x, cluster[1:])
         if self.link is not None:
             self.mark_link(x, x + w)
         self.last_char = self.last_cluster = cluster
         self.last_pos = (y, x)
         self._after_write(x + w)
 
-    def _attach(self, y: int, x: int, extras: str) -> None:
+    def attach_cluster(self, y: int, x: int, extras: str) -> None:
         """Store a cluster's extra codepoints on cell (y, x) (dropped past the maximum page size)."""
         self._on_row(y, lambda page, r: page.set_grapheme(r, x, extras))
 
@@ -549,7 +575,7 @@ class Screen:
         cluster = (prev + extension)[:MAX_KEPT_CLUSTER]
         extras = cluster[1:]
         if extras:
-            self._attach(y, x, extras)
+            self.attach_cluster(y, x, extras)
         self.last_cluster = self.last_char = cluster
         # VS16 and similar can turn a narrow character wide: give it its second cell if there is room.
         page, r = self.locs[y]
