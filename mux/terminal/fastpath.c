@@ -1119,6 +1119,24 @@ class_of(Py_UCS4 ch)
     return mux_width_class((uint32_t)ch);
 }
 
+/* After a light call into Python that may have replaced the cursor row's page by a bigger one (so Screen.locs is a
+ * new list), but changed nothing else the kernel holds. */
+static int
+reread_locs(Ctx *c)
+{
+    PyObject *locs = PyObject_GetAttr(c->screen, S_locs);
+    if (locs == NULL) {
+        return -1;
+    }
+    if (!PyList_CheckExact(locs) || PyList_GET_SIZE(locs) != c->lines) {
+        Py_DECREF(locs);
+        PyErr_SetString(PyExc_ValueError, "Screen.locs changed shape");
+        return -1;
+    }
+    Py_SETREF(c->locs, locs);
+    return 0;
+}
+
 /* Page.set_hyperlink's map insert: key -> value in the open-addressing map (pairs of u32; key 0 = empty slot).
  * -1 when no slot is found (a corrupt map: the load limit keeps one free). */
 static int
@@ -1234,17 +1252,7 @@ python:
         swallow(c);
     }
     Py_XDECREF(r);
-    PyObject *locs = PyObject_GetAttr(c->screen, S_locs);
-    if (locs == NULL) {
-        return -1;
-    }
-    if (!PyList_CheckExact(locs) || PyList_GET_SIZE(locs) != c->lines) {
-        Py_DECREF(locs);
-        PyErr_SetString(PyExc_ValueError, "Screen.locs changed shape");
-        return -1;
-    }
-    Py_SETREF(c->locs, locs);
-    return 0;
+    return reread_locs(c);
 }
 
 /* Write the simple characters text[i:end) (narrow and wide, all of known width), wrapping as needed. */
@@ -1367,17 +1375,7 @@ attach_cluster(Ctx *c, long col, PyObject *extra)
         return -1;
     }
     Py_DECREF(r);
-    PyObject *locs = PyObject_GetAttr(c->screen, S_locs);
-    if (locs == NULL) {
-        return -1;
-    }
-    if (!PyList_CheckExact(locs) || PyList_GET_SIZE(locs) != c->lines) {
-        Py_DECREF(locs);
-        PyErr_SetString(PyExc_ValueError, "Screen.locs changed shape");
-        return -1;
-    }
-    Py_SETREF(c->locs, locs);
-    return 0;
+    return reread_locs(c);
 }
 
 /* A buffer of `n` items of `itemsize` bytes from an array; 0, or -1 with an exception. */
