@@ -121,6 +121,10 @@ class Modes:
                  "margin_bottom", "dec")
 
     def __init__(self, lines: int) -> None:
+        self.reset(lines)
+
+    def reset(self, lines: int) -> None:
+        """Every mode back to its power-on value, the scroll region the whole `lines` rows (RIS)."""
         self.autowrap = True            # DECAWM
         self.insert = False             # IRM
         self.newline = False            # LNM

@@ -121,7 +121,7 @@ class Terminal:
 
     def _reset_state(self) -> None:
         modes = self.modes
-        modes.__init__(self.lines)
+        modes.reset(self.lines)
         modes.dec |= {DECTCEM}
         s = self.screen
         s.move_to(0, 0)
