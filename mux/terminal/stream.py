@@ -585,12 +585,22 @@ class Stream(pyte.ByteStream):
         get = self._cache.get
         calls = []
         sgr_params: list[Any] = []
+        sgr_bodies: list[str] = []
         sgr = self.listener.select_graphic_rendition
 
+        def add(one: str) -> None:
+            fn = get(one) or self._compile(one)
+            if fn is not _noop:
+                calls.append(fn)
+
         def end_sgr() -> None:
-            if sgr_params:
+            # A lone SGR is compiled as it would be alone (``ESC[m`` calls the handler with no argument).
+            if len(sgr_bodies) == 1:
+                add("\x1b[" + sgr_bodies[0])
+            elif sgr_bodies:
                 calls.append(partial(sgr, *sgr_params))
-                sgr_params.clear()
+            sgr_params.clear()
+            sgr_bodies.clear()
 
         for body in tok[2:].split("\x1b["):
             m = _SGR_BODY.fullmatch(body)
@@ -598,12 +608,10 @@ class Stream(pyte.ByteStream):
                 params = _parse_params(m.group(1)) if m.group(1) else [0]
                 if _sgr_complete(params):
                     sgr_params.extend(params)
+                    sgr_bodies.append(body)
                     continue
             end_sgr()
-            one = "\x1b[" + body
-            fn = get(one) or self._compile(one)
-            if fn is not _noop:
-                calls.append(fn)
+            add("\x1b[" + body)
         end_sgr()
         fn = _chain(*calls) if len(calls) > 1 else calls[0] if calls else _noop
         self._memo(tok, fn)

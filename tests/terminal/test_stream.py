@@ -529,6 +529,14 @@ def _check_split_equals_whole(data: bytes, draw: st.DrawFn) -> None:
     assert whole[1] == 0
 
 
+def test_a_lone_sgr_after_another_csi_in_a_run_is_called_as_it_is_alone():
+    """Found by Hypothesis: ``ESC[@ ESC[m`` is one run token; its lone ``ESC[m`` used to become SGR(0) whole and
+    SGR() when cut off by a feed boundary."""
+    data = b"\x1b[@\x1b[m"
+    assert merge_draws(run(data)) == merge_draws(bytewise(data)) == [E("insert_characters"),
+                                                                      E("select_graphic_rendition")]
+
+
 @settings(max_examples=300, deadline=None)
 @given(data=_STREAMS, draw=st.data())
 def test_split_feeds_equal_whole_feed(data: bytes, draw: st.DataObject) -> None:
