@@ -131,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--dump", choices=("screen", "all", "none"), default="screen",
                         help="print the active screen (default), scrollback then screen, or nothing")
     replay.add_argument("--stats-json", metavar="PATH", help="write the page memory stats as JSON to PATH")
+    replay.add_argument("--no-cold", action="store_true",
+                        help="keep every page hot (no compressed cold pages): history is pruned at the limit")
 
     soak = sub.add_parser(
         "soak", prog="mux soak", help="leak soak: coding-agent output through real PTYs, memory watched, no line lost",
@@ -180,6 +182,7 @@ def run_replay(args: argparse.Namespace) -> int:
         raise UserError(f"cannot open {args.file}: {e.strerror}") from None
     screen = Terminal(args.cols, args.rows, scrollback_limit=args.scrollback_limit,
                     scrollback_lines=args.scrollback_lines)
+    screen.primary.pages.compress = not args.no_cold
     try:
         try:
             feed(source, screen)
@@ -368,7 +371,7 @@ def run_ls(args: argparse.Namespace) -> int:
     import time
 
     from mux.ui.connection import ConnectionLost
-    from mux.ui.status import human_bytes
+    from mux.ui.status import cold_summary, human_bytes
 
     connection = _connect(args, start=False)
     try:
@@ -383,7 +386,7 @@ def run_ls(args: argparse.Namespace) -> int:
             rss = s.get("server_rss")
             print(f"{s['name']}: {s['windows']} windows, {s['panes']} panes, {s['attached']} attached "
                   f"(created {created}) [{s['size'][0]}x{s['size'][1]}] {human_bytes(s['page_bytes'])} in pages, "
-                  f"{human_bytes(s['mapped_bytes'])} mapped, "
+                  f"{human_bytes(s['mapped_bytes'])} mapped, {cold_summary(s)}, "
                   f"server RSS {human_bytes(rss) if rss else 'n/a'}")
         except (KeyError, TypeError, ValueError, IndexError, OverflowError):
             print(f"{s.get('name', '?') if isinstance(s, dict) else '?'}: (figures unreadable)")

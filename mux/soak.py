@@ -90,6 +90,7 @@ class SoakOptions:
     panes: int = 4
     minutes: float = 2.0
     scrollback_limit: int = 2_000_000
+    cold: bool = True               # cold pages; False keeps every page hot, pruned at the limit
     cols: int = 100
     rows: int = 30
     rate: float = 32.0              # KiB/s of committed output per pane
@@ -243,11 +244,12 @@ def pane_lines(terminal: Terminal) -> tuple[list[str], bool]:
     stripped, trailing empty lines dropped), and whether the first line is the tail of a pruned line."""
     terminal.display()                      # flushes pending drawing
     pl = terminal.primary.pages
-    locations = pl.row_locations(0, pl.total_rows)
-    first_partial = bool(locations) and bool(locations[0][0].rflags[locations[0][1]] & ROW_WRAP_CONTINUATION)
+    first_partial = False
     lines: list[str] = []
     parts: list[str] = []
-    for page, r in locations:
+    for k, (page, r) in enumerate(pl.scan(0, pl.total_rows)):
+        if k == 0:
+            first_partial = bool(page.rflags[r] & ROW_WRAP_CONTINUATION)
         text = page.row_text(r)
         if page.rflags[r] & ROW_WRAP:
             if page.flags_at(r, page.cols - 1) & CELL_SPACER_HEAD:
@@ -394,7 +396,7 @@ def slope_per_minute(ts: list[float], ys: list[float]) -> float:
 
 
 PANE_FIELDS = ("bytes", "peak_bytes", "pages", "history_rows", "oversized_live", "oversized_allocated",
-               "oversized_freed", "prunes", "reused", "bytes_read")
+               "oversized_freed", "prunes", "reused", "cold_pages", "cold_bytes", "cold_raw_bytes", "bytes_read")
 
 
 @dataclass(slots=True)
@@ -429,6 +431,8 @@ def pane_figures(pane: Pane) -> dict[str, int]:
     return {"bytes": s["bytes"], "peak_bytes": s["peak_bytes"], "pages": s["pages"],
             "history_rows": s["history_rows"], "oversized_live": o["live"], "oversized_allocated": o["allocated"],
             "oversized_freed": o["freed"], "prunes": s["prunes"], "reused": s["reused"],
+            "cold_pages": s["cold"]["pages"], "cold_bytes": s["cold"]["bytes"],
+            "cold_raw_bytes": s["cold"]["raw_bytes"],
             "bytes_read": pane.bytes_read, "limit_bytes": s["limit_bytes"]}
 
 
@@ -645,7 +649,9 @@ class Soak:
             session = self.server.create_session(
                 f"soak{p}", argv, {"scrollback_bytes": o.scrollback_limit, "remain_on_exit": True},
                 (o.cols, o.rows), env=env)
-            self.panes.append(SoakPane(p, next(session.panes()), store))
+            pane = next(session.panes())
+            pane.terminal.primary.pages.compress = o.cold
+            self.panes.append(SoakPane(p, pane, store))
 
     def drive(self, timeout: float) -> None:
         """Run the server's event loop for `timeout` seconds: it reads every pane as it reads them for clients

@@ -135,11 +135,12 @@ def test_cjk_corpus_is_mostly_wide(bench):
 def test_agent_output_stays_in_pool_pages(bench, tmp_path, cols):
     """Coding-agent output (unique truecolor styles and OSC 8 links on every line, emoji, CJK) fits the standard
     page's tables: ~1.5 MB of it through `mux replay` allocates no oversized page, and pruned pool pages are reused
-    (a 2 MB limit, so that pruning happens)."""
+    (a 2 MB limit and no cold pages, so that pruning happens)."""
     corpus, stats_path = tmp_path / "agent.txt", tmp_path / "stats.json"
     corpus.write_bytes(bench.generate("agent", 1_500_000))
     done = subprocess.run([sys.executable, "-m", "mux", "replay", str(corpus), "--cols", str(cols), "--rows", "40",
-                           "--scrollback-limit", "2000000", "--dump", "none", "--stats-json", str(stats_path)],
+                           "--scrollback-limit", "2000000", "--no-cold", "--dump", "none", "--stats-json",
+                           str(stats_path)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     stats = json.loads(stats_path.read_text())

@@ -7,6 +7,7 @@ Ghostty's leak simulated, fail one on OS truth), the CLI's option errors, and th
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import os
 import subprocess
@@ -295,8 +296,11 @@ def test_find_script():
 
 
 def short_soak(tmp_path: Path, before_check=None) -> soak.SoakResult:
+    # Hot pages only: nine seconds of output fill the limit and the line check runs over pruned scrollback (cold
+    # pages would keep all of it; the two-minute soak has them).
     options = soak.SoakOptions(panes=2, minutes=0.15, stream_seconds=3.0, rate=48.0, cols=80, rows=20,
-                               scrollback_limit=1_000_000, out=tmp_path, script=SCRIPT, report_every=3.0)
+                               scrollback_limit=1_000_000, out=tmp_path, script=SCRIPT, report_every=3.0,
+                               cold=False)
     lines: list[str] = []
     result = soak.Soak(options, log=lines.append).run(before_check=before_check)
     lines.append(soak.summary(result))
@@ -387,3 +391,6 @@ def test_ci_soak_two_minutes_SLOWEST(tmp_path, capsys):
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert "PASS: every check passed" in done.stdout
     assert (tmp_path / "soak.csv").stat().st_size > 0 and (tmp_path / "soak.svg").stat().st_size > 0
+    with open(tmp_path / "soak.csv", newline="") as f:
+        last = list(csv.DictReader(f))[-1]
+    assert all(int(last[f"p{p}_cold_pages"]) > 0 for p in range(1, 5)), "cold pages were in use in every pane"

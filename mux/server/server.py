@@ -60,6 +60,8 @@ TYPING_S = 1.0                  # input this recent means someone is typing...
 TYPING_READ_BUDGET = 16 * 1024  # ...and the panes they are not typing into get this many bytes per FRAME_S
 MAX_FRAMES_IN_FLIGHT = 2    # a busy client gets the newest state when it is ready, not a backlog of old frames
 SLOW_TICK_S = 1.0
+COLD_TICK_S = 0.25          # how often idle history pages are looked for and frozen...
+COLD_BUDGET_S = 0.002       # ...for at most about this long per tick over all panes (a page takes ~0.5 ms)
 
 
 class Client:
@@ -149,6 +151,7 @@ class Server:
         self.readers: set[int] = set()
         self.dirty: set[int] = set()
         self.last_input = 0.0                                   # when a client last typed or pasted
+        self._cold_turn = 0
         self.read_window: dict[int, tuple[float, int]] = {}     # pane id -> (interval start, bytes_read then)
         self.sync_since: dict[int, float] = {}
         self.last_flush = 0.0
@@ -159,6 +162,7 @@ class Server:
         self._last_error: tuple[str, int] | None = None
         self.exit_when_empty = True     # `mux soak` drives a server in-process and ends it itself
         self.exit_status = 0
+        self.loop.call_later(COLD_TICK_S, self._cold_tick)     # also for `mux soak`, which drives the loop itself
         # Children see where their server is (and a nested `mux` refuses to attach to itself, as tmux's $TMUX).
         self.child_env = {**os.environ, "MUX": f"{path},{os.getpid()}"}
 
@@ -365,6 +369,9 @@ class Server:
                         "panes": sum(1 for _ in session.panes()), "attached": attached,
                         "created": session.created, "page_bytes": sum(st["bytes"] for st in stats),
                         "mapped_bytes": sum(st["mapped_bytes"] for st in stats), "size": list(session.size),
+                        "cold_pages": sum(st["cold"]["pages"] for st in stats),
+                        "cold_bytes": sum(st["cold"]["bytes"] for st in stats),
+                        "cold_raw_bytes": sum(st["cold"]["raw_bytes"] for st in stats),
                         "server_rss": memory.process_rss()})
         return out
 
@@ -989,6 +996,21 @@ class Server:
                         self.send_stats(client)
         finally:
             self._schedule_slow_tick()
+
+    def _cold_tick(self) -> None:
+        """Freeze idle history pages (PageList.maintain), within COLD_BUDGET_S over all panes; who goes first
+        rotates, so a busy pane cannot starve the others."""
+        try:
+            panes = [pane for session in self.sessions.values() for pane in session.panes()]
+            deadline = time.perf_counter() + COLD_BUDGET_S
+            for k in range(len(panes)):
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    break
+                panes[(self._cold_turn + k) % len(panes)].terminal.maintain_memory(left)
+            self._cold_turn += 1
+        finally:
+            self.loop.call_later(COLD_TICK_S, self._cold_tick)
 
     def send_stats(self, client: Client) -> None:
         session = client.session

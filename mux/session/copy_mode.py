@@ -12,9 +12,10 @@ Invariants:
 - Rows are absolute PageList rows (0 = oldest history row); `copy_row` is kept within [0, total_rows) by every
   move. Columns are cells, clamped to [0, columns). Only the viewport is a pin: the copy cursor, the selection
   and the matches are plain row numbers, so pruning while active shifts the content under them (never a crash).
-- Page memory is read only through Screen.line() / PageList.row_locations() after a flush of pending writes.
-- Nothing copies the whole history: search walks row_locations a chunk at a time and keeps no row texts beyond
-  the chunk it is looking at.
+- Page memory is read only through Screen.line() / PageList.row_locations() (the view: it thaws cold pages) /
+  PageList.scan() (selections and search: cold pages are read through the scratch page) after a flush.
+- Nothing copies the whole history: search scans a chunk of rows at a time and keeps no row texts beyond the
+  chunk it is looking at.
 - `height` (the rows the pane shows, normally screen.lines) is always the caller's: the model holds no geometry.
 - Copy mode belongs to the screen it was entered on: once the program switches to or from the alternate screen,
   `follow_screen()` leaves it (the caller asks before reading rows), and `leave` unpins that screen's PageList.
@@ -31,7 +32,7 @@ from mux.terminal.terminal import Terminal
 
 STATUS_ACTIVE = "[scrollback]"
 WHEEL_ROWS = 3              # rows one wheel notch scrolls (the caller passes +-WHEEL_ROWS to `wheel`)
-SEARCH_CHUNK = 256          # rows of locations search holds at a time
+SEARCH_CHUNK = 1024         # row texts search holds at a time (a cold page is decoded about once per chunk)
 
 
 @dataclass
@@ -249,7 +250,7 @@ class CopyMode:
         self.terminal.line(0)
         pl = self.terminal.pagelist
         out: list[str] = []
-        for k, (page, r) in enumerate(pl.row_locations(r0, r1 - r0 + 1)):
+        for k, (page, r) in enumerate(pl.scan(r0, r1 - r0 + 1)):
             span = self.selection_span(r0 + k, page.cols)
             if span is None:
                 continue
@@ -340,7 +341,7 @@ class CopyMode:
 
     def _walk_rows(self, start: int, steps: int, backward: bool) -> Iterator[tuple[int, str]]:
         """(absolute row, text) of `steps` rows from `start`, one way round the history with wrap-around, holding
-        at most SEARCH_CHUNK row locations at a time."""
+        at most SEARCH_CHUNK row texts at a time."""
         pl = self.terminal.pagelist
         total = pl.total_rows
         chunk_start, chunk = 0, []
@@ -348,9 +349,8 @@ class CopyMode:
             i = (start + (-step if backward else step)) % total
             if not chunk_start <= i < chunk_start + len(chunk):
                 chunk_start = max(0, i - SEARCH_CHUNK + 1) if backward else i
-                chunk = pl.row_locations(chunk_start, SEARCH_CHUNK)
-            page, r = chunk[i - chunk_start]
-            yield i, page.row_text(r)
+                chunk = pl.row_texts(chunk_start, SEARCH_CHUNK)
+            yield i, chunk[i - chunk_start]
 
 
 def _height(height: int, terminal: Terminal) -> int:

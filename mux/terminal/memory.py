@@ -1,12 +1,12 @@
 """OS memory mappings for page memory: map, name, clear, unmap, and read back what the OS says is mapped.
 
 Owns:
-- `Mapping`: one page-aligned, zero-filled OS mapping whose `ownership` (pool | direct) is fixed at birth and
-  can never change. Release code looks only at `ownership`, never at a size (inferring ownership from a size is
+- `Mapping`: one page-aligned, zero-filled OS mapping whose `ownership` (pool | direct | cold) is fixed at birth
+  and can never change. Release code looks only at `ownership`, never at a size (inferring ownership from a size is
   exactly how Ghostty leaked 37 GB).
-- Naming: every mapping is named after its ownership and owner (`mux-pool.p3` / `mux-direct.p3`, where `p3` names
-  the PageList) so `/proc/self/maps` attributes it, per kind and per owner. The kernel's `PR_SET_VMA_ANON_NAME`
-  is used where it is allowed ("[anon:mux-pool.p3]"); otherwise each mapping is a named memfd
+- Naming: every mapping is named after its ownership and owner (`mux-pool.p3` / `mux-direct.p3` / `mux-cold.p3`,
+  where `p3` names the PageList) so `/proc/self/maps` attributes it, per kind and per owner. The kernel's
+  `PR_SET_VMA_ANON_NAME` is used where it is allowed ("[anon:mux-pool.p3]"); otherwise each mapping is a named memfd
   ("/memfd:mux-pool.p3 (deleted)"). Both show up by name.
 - `os_tagged_bytes()`: sums this process's named page mappings from `/proc/self/maps`.
 - `live_bytes()`: this process's accounted bytes of open mappings, by ownership.
@@ -30,10 +30,12 @@ TAG_PREFIX = "mux-"
 
 
 class Ownership(enum.Enum):
-    """Who releases a page's memory: the pool's free list, or a direct munmap."""
+    """Who releases a page's memory: the pool's free list, or a direct munmap (an oversized page, or a cold page's
+    compressed bytes: both are always unmapped, never pooled)."""
 
     POOL = "pool"
     DIRECT = "direct"
+    COLD = "cold"
 
     def tag(self, owner: str = "") -> str:
         return f"{TAG_PREFIX}{self.value}.{owner}" if owner else TAG_PREFIX + self.value
@@ -43,8 +45,8 @@ def round_to_pages(size: int) -> int:
     return -(-size // PAGE_SIZE) * PAGE_SIZE
 
 
-_live = {Ownership.POOL: 0, Ownership.DIRECT: 0}
-_counts = {Ownership.POOL: 0, Ownership.DIRECT: 0}
+_live = dict.fromkeys(Ownership, 0)
+_counts = dict.fromkeys(Ownership, 0)
 
 
 def live_bytes(kind: Ownership | None = None) -> int:
@@ -173,10 +175,11 @@ class Mapping:
 
 
 _OWNER = re.compile(r"[A-Za-z0-9_]{0,32}")
-# start-end perms offset dev inode, then the name: "[anon:mux-pool.p3]" or "/memfd:mux-pool.p3 (deleted)".
+# start-end perms offset dev inode, then the name: "[anon:mux-pool.p3]" or "/memfd:mux-pool.p3 (deleted)". The
+# kinds are Ownership's values.
 _MAPS_LINE = re.compile(
     rb"^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s+"
-    rb"(?:\[anon:|/memfd:)mux-(pool|direct)(?:\.(\w+))?(?:\]| \(deleted\))?$",
+    rb"(?:\[anon:|/memfd:)mux-(pool|direct|cold)(?:\.(\w+))?(?:\]| \(deleted\))?$",
     re.M,
 )
 

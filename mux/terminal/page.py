@@ -227,18 +227,24 @@ class Page:
         "mapping", "capacity", "cols", "rows_used", "serial", "prev", "next",
         "slots", "cp", "styles", "garena", "gmap", "links", "hmap", "st", "fl", "rflags", "sarena",
         "_views", "style_ids", "_style_free", "_g_used", "_g_live", "_g_count",
-        "_s_used", "link_ids", "_link_free", "link_cells", "_gmask", "_hmask",
+        "_s_used", "link_ids", "_link_free", "link_cells", "_gmask", "_hmask", "idle_since",
     )
 
     def __init__(self, mapping: Mapping, capacity: Capacity, serial: int = 0) -> None:
+        self.serial = serial
+        self.prev: Page | None = None
+        self.next: Page | None = None
+        self.idle_since = 0.0
+        self._bind(mapping, capacity)
+        self._init_tables()
+
+    def _bind(self, mapping: Mapping, capacity: Capacity) -> None:
+        """Make the typed views of `capacity`'s layout over `mapping` (its bytes are left as they are)."""
         regions, size = capacity.layout()
         assert mapping.size >= size, "mapping too small for capacity"
         self.mapping = mapping
         self.capacity = capacity
         self.cols = capacity.cols
-        self.serial = serial
-        self.prev: Page | None = None
-        self.next: Page | None = None
         views = []
         buf = mapping.buffer
         for name, (off, count, fmt) in regions.items():
@@ -254,7 +260,6 @@ class Page:
         _zeros32(capacity.cols)
         self._gmask = capacity.gmap_cap - 1
         self._hmask = capacity.hmap_cap - 1
-        self._init_tables()
 
     def _init_tables(self) -> None:
         """Set up an all-zero mapping: identity row slots, empty tables."""
@@ -283,13 +288,15 @@ class Page:
         views into the mapping are kept when the layout stays the same (the common case: a pruned page reused)."""
         assert self.mapping.ownership is Ownership.POOL, "only pool pages are reused"
         assert capacity.size <= self.mapping.size
+        self.idle_since = 0.0
         if capacity == self.capacity:
             self.mapping.zero()
             self._init_tables()
             return
         self.release_views()
         self.mapping.zero()
-        Page.__init__(self, self.mapping, capacity, self.serial)
+        self._bind(self.mapping, capacity)
+        self._init_tables()
 
     def release_views(self) -> None:
         """Drop every view into the mapping so it can be cleared for reuse or unmapped."""
@@ -299,6 +306,79 @@ class Page:
         for view in reversed(self._views):
             view.release()
         self._views = []
+
+    # ------------------------------------------------------------------ cold state (see cold.py)
+
+    @property
+    def is_cold(self) -> bool:
+        """True while the page's memory is a cold (compressed) mapping: it has no views then, and only its
+        rows_used, capacity, counters and place in the list are readable."""
+        return self.mapping.ownership is Ownership.COLD
+
+    def hot_size(self) -> int:
+        """The bytes this page's content takes hot: its layout, i.e. what a cold page stands for."""
+        return self.capacity.layout()[1]
+
+    def go_cold(self, cold_mapping: Mapping) -> Mapping:
+        """Swap the hot mapping for `cold_mapping` (which already holds the compressed bytes). Drops the views and
+        the Python-side indexes (rebuilt from the tables by `go_hot`), and returns the hot mapping for release."""
+        assert cold_mapping.ownership is Ownership.COLD and not self.is_cold
+        hot = self.mapping
+        self.release_views()
+        self.mapping = cold_mapping
+        self.style_ids = {}
+        self.link_ids = {}
+        self._style_free = self._link_free = None
+        return hot
+
+    def go_hot(self, mapping: Mapping) -> Mapping:
+        """Take `mapping` (holding this page's bytes, restored by the caller) as the page's memory again and rebuild
+        the indexes. Returns the cold mapping for release."""
+        assert self.is_cold and mapping.ownership is not Ownership.COLD
+        cold_mapping = self.mapping
+        self._bind(mapping, self.capacity)
+        self._rebuild_indexes()
+        return cold_mapping
+
+    def reset_blank(self, rows_used: int) -> None:
+        """Start over as `rows_used` blank rows with empty tables, on an all-zero mapping (what is left of a cold
+        page whose compressed bytes were found damaged)."""
+        self._init_tables()
+        self.rows_used = rows_used
+
+    def load_from(self, cold_page: Page, capacity: Capacity) -> None:
+        """Become a read-only stand-in for `cold_page`, whose bytes the caller has just restored into this page's
+        mapping (the scratch page of a pass over history)."""
+        if capacity != self.capacity:
+            self.release_views()
+            self._bind(self.mapping, capacity)
+        self.serial = cold_page.serial
+        self.rows_used = cold_page.rows_used
+        self._g_used, self._g_live, self._g_count = cold_page._g_used, cold_page._g_live, cold_page._g_count
+        self._s_used, self.link_cells = cold_page._s_used, cold_page.link_cells
+        # Reading needs only the tables; a stand-in is never written, so its lookups stay empty.
+        self.style_ids = {}
+        self.link_ids = {}
+
+    def _rebuild_indexes(self) -> None:
+        """The style and hyperlink lookups from the tables in the mapping (freed entries are all zero; a live style
+        is never all zero, since that is the default style, id 0)."""
+        words = self.styles.tolist()
+        style_ids: dict[Style, int] = {DEFAULT_STYLE: 0}
+        for sid in range(1, self.capacity.styles):
+            w = sid * STYLE_WORDS
+            style = tuple(words[w:w + STYLE_WORDS])
+            if any(style):
+                style_ids[style] = sid     # type: ignore[index]
+        self.style_ids = style_ids
+        self._style_free = IdPool(1, self.capacity.styles, set(style_ids.values()) - {0})
+        links = self.links.tolist()
+        link_ids: dict[tuple[str, str], int] = {}
+        for idx in range(self.capacity.hyperlinks):
+            if links[idx * _LINK_WORDS + 3]:
+                link_ids[self.hyperlink(idx)] = idx
+        self.link_ids = link_ids
+        self._link_free = IdPool(0, self.capacity.hyperlinks, set(link_ids.values()))
 
     # ------------------------------------------------------------------ cells
 
@@ -462,10 +542,9 @@ class Page:
         base = self.slots[row] * self.cols
         n = self.cols
         if not self.rflags[row] & ROW_GRAPHEME:
-            fl = self.fl[base:base + n]
-            text = self.cp[base:base + n].tobytes().decode("utf-32-le")
-            if not any(fl.tobytes()):
-                return text.replace("\x00", " ")
+            flags = self.fl[base:base + n].tobytes()
+            if flags.count(0) == len(flags):        # no wide characters: one decode (C speed, no Python loop)
+                return self.cp[base:base + n].tobytes().decode("utf-32-le").replace("\x00", " ")
         chars = []
         cp, fl = self.cp, self.fl
         for i in range(base, base + n):
@@ -478,6 +557,22 @@ class Page:
                 s += self.grapheme_extras(i)
             chars.append(s)
         return "".join(chars)
+
+    def row_texts(self, start: int, stop: int) -> list[str]:
+        """`row_text` of rows [start, stop): rows without wide characters or clusters come from one decode of the
+        whole page (a pass over history, such as search, reads a page at a time)."""
+        cols = self.cols
+        text = self.cp.tobytes().decode("utf-32-le", "replace").replace("\x00", " ")
+        flags = self.fl.tobytes()
+        span = 2 * cols
+        out = []
+        for r in range(start, stop):
+            base = self.slots[r] * cols
+            if self.rflags[r] & ROW_GRAPHEME or flags.count(0, 2 * base, 2 * base + span) != span:
+                out.append(self.row_text(r))
+            else:
+                out.append(text[base:base + cols])
+        return out
 
     # ------------------------------------------------------------------ styles
 

@@ -1,29 +1,42 @@
 """A PageList: the doubly linked list of Pages holding one screen's scrollback and active area.
 
 Owns: which pages exist and in what order, row growth, the scrollback limits and pruning, capacity growth of a
-page (oversized pages), erase/resize/reflow, tracked pins (cursor, viewport, selection), and the memory stats.
+page (oversized pages), cold pages (when a page is frozen and thawed, the scratch page), erase/resize/reflow,
+tracked pins (cursor, viewport, selection), and the memory stats.
 
 The last `rows` rows of the list are the active area; everything above is history (scrollback).
 
+Cold pages: a page entirely in history, outside the viewport, holding no pin and idle for `cold_after` seconds is
+frozen by `maintain()` (the server calls it between reads) into a cold page: its bytes compressed into a
+`mux-cold.<owner>` mapping (cold.py), its hot mapping released by the usual rules. When growth would pass the byte
+limit, eligible pages are frozen at once, idle or not, before anything is pruned. `row_locations` and
+`active_locations` hand out hot pages only (thawing what they reach: the viewport moving onto a cold page thaws
+it); `scan` reads cold pages through one scratch page per list, so a pass over all history never thaws it.
+
 Invariants (checked by `check()`, which the tests run after every step):
 - The active area is always covered: total_rows >= rows.
-- `bytes` == sum of the mapping sizes of the pages in the list; a pool page counts as a full standard page.
+- `bytes` == sum of the mapping sizes of the pages in the list; a pool page counts as a full standard page, a
+  cold page as its compressed mapping. The scratch page is not in the list (it is in `mapped_bytes`).
+- A cold page has no views, is entirely in history, and is never among the active area's pages.
 - Every page in the list is open; none is also in the pool's free list.
 - A page's ownership is fixed when it is mapped, and release looks only at it: pool pages go back to the
   pool (or are reused in place by pruning), direct (oversized) pages are always unmapped, never reused.
 - History bytes stay within max(limit_bytes, floor) and history rows within limit_lines when it is set, except
-  that the pages holding the active area are never pruned.
+  that the pages holding the active area are never pruned, and hot pages a viewport shows are not counted (looking
+  at history never prunes it).
 - Pins never point into a released page: pruning moves them to the first row of the new head and marks them
   garbage.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 
-from mux.terminal.memory import Mapping, Ownership
+from mux.terminal import cold
+from mux.terminal.memory import Mapping, Ownership, round_to_pages
 from mux.terminal.page import (
     CELL_SPACER_HEAD,
     CELL_WIDE,
@@ -39,6 +52,10 @@ from mux.terminal.pool import PagePool
 DEFAULT_LIMIT_BYTES = 10_000_000
 MAX_PAGE_BYTES = 64 * 1024 * 1024   # a page never grows past this; callers degrade (drop a cluster or link)
 CHURN_WINDOW_S = 60.0
+DEFAULT_COLD_AFTER_S = 1.0  # idle seconds before a history page may be frozen (None: never, but at the limit)
+MAINTAIN_BUDGET_S = 0.002   # one maintain() call freezes pages for at most about this long
+# A frozen page must save at least this share of its hot size, or it stays hot (random data barely compresses).
+MIN_COLD_SAVING = 0.25
 
 
 class Pin:
@@ -86,7 +103,8 @@ class PageList:
 
     def __init__(self, cols: int, rows: int, *, limit_bytes: int = DEFAULT_LIMIT_BYTES,
                  limit_lines: int | None = None, preheat: int = 4, max_free: int = 8,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, cold_after: float | None = DEFAULT_COLD_AFTER_S,
+                 compress: bool = True, codec: int = cold.DEFAULT_CODEC) -> None:
         if cols < 1 or rows < 1:
             raise ValueError("a PageList needs at least one column and one row")
         PageList._owner_serial += 1
@@ -110,6 +128,18 @@ class PageList:
         self.oversized_allocated = 0
         self.oversized_freed = 0
         self._churn = _Churn(clock)
+        self._clock = clock
+        self.compress = compress          # False: no page ever goes cold (pruning alone keeps the limit)
+        self.cold_after = cold_after
+        self.codec = codec
+        self.cold_pages = 0
+        self.cold_bytes = 0               # mapping bytes of cold pages (part of `bytes`)
+        self.cold_raw_bytes = 0           # hot bytes the cold pages stand for
+        self.frozen_total = 0
+        self.thawed_total = 0
+        self.cold_lost = 0                # cold pages found damaged: their rows came back blank
+        self._scratch: Page | None = None
+        self._scratch_holds: tuple[Page, Mapping] | None = None     # the cold page the scratch page stands for
         self._serial = 0
         self.pins: set[Pin] = set()
         self.viewport: Pin | None = None   # None: the view follows the active area
@@ -122,17 +152,21 @@ class PageList:
 
     # ------------------------------------------------------------------ allocation and release
 
-    def _map_page(self, capacity: Capacity) -> Page:
-        """A new empty page. Standard-size layouts come from the pool; larger ones are mapped directly."""
+    def _map_hot(self, capacity: Capacity) -> Mapping:
+        """A zeroed mapping for a hot page of `capacity`: from the pool for standard sizes, else mapped directly."""
         size = capacity.size
         if size <= STD_PAGE_BYTES:
-            mapping = self.pool.take()
-        else:
-            mapping = Mapping(size, Ownership.DIRECT, self.owner)
-            self.oversized_live += 1
-            self.oversized_bytes += size
-            self.oversized_allocated += 1
-            self._churn.tick()
+            return self.pool.take()
+        mapping = Mapping(size, Ownership.DIRECT, self.owner)
+        self.oversized_live += 1
+        self.oversized_bytes += size
+        self.oversized_allocated += 1
+        self._churn.tick()
+        return mapping
+
+    def _map_page(self, capacity: Capacity) -> Page:
+        """A new empty page."""
+        mapping = self._map_hot(capacity)
         self._serial += 1
         return Page(mapping, capacity, self._serial)
 
@@ -143,19 +177,171 @@ class PageList:
             self.peak_bytes = self.bytes
 
     def _release(self, page: Page) -> None:
-        """Give a page's memory back. The page must already be unlinked. Ownership alone decides how."""
+        """Give a page's memory back. The page must already be unlinked."""
         page.release_views()
-        mapping = page.mapping
         self.page_count -= 1
+        if page.is_cold:
+            self.cold_raw_bytes -= page.hot_size()
+        self._release_mapping(page.mapping)
+
+    def _release_mapping(self, mapping: Mapping) -> None:
+        """Give one mapping of the list back. Ownership alone decides how: pool mappings return to the pool,
+        direct (oversized) and cold mappings are unmapped."""
         self.bytes -= mapping.size
         if mapping.ownership is Ownership.POOL:
             self.pool.put(mapping)
+            return
+        if mapping.ownership is Ownership.COLD:
+            self.cold_pages -= 1
+            self.cold_bytes -= mapping.size
         else:
             self.oversized_live -= 1
             self.oversized_bytes -= mapping.size
             self.oversized_freed += 1
             self._churn.tick()
-            mapping.close()
+        mapping.close()
+
+    # ------------------------------------------------------------------ cold pages
+
+    def freeze(self, page: Page) -> bool:
+        """Compress a hot history page into a cold one (see the module docstring for who may be frozen). False,
+        and the page stays hot, when compressing would not save MIN_COLD_SAVING of it."""
+        assert not page.is_cold
+        raw_len = page.hot_size()
+        blob = cold.encode(page.mapping.buffer[:raw_len], self.codec)
+        size = round_to_pages(len(blob))
+        if size > page.mapping.size * (1 - MIN_COLD_SAVING):
+            page.idle_since = math.inf       # not worth it; tried again only after the page is thawed or reused
+            return False
+        cold_mapping = Mapping(size, Ownership.COLD, self.owner)
+        cold_mapping.buffer[:len(blob)] = blob
+        self._release_mapping(page.go_cold(cold_mapping))
+        self.bytes += size
+        self.cold_pages += 1
+        self.cold_bytes += size
+        self.cold_raw_bytes += raw_len
+        self.frozen_total += 1
+        return True
+
+    def thaw(self, page: Page) -> None:
+        """Make a cold page hot again (in a pool page when its capacity is standard). Damaged compressed bytes
+        are lost history: the page comes back as blank rows and `cold_lost` counts it."""
+        assert page.is_cold
+        mapping = self._map_hot(page.capacity)
+        try:
+            cold.decode_into(page.mapping.buffer, mapping.buffer)
+            lost = False
+        except cold.ColdCorrupt:
+            lost = True
+        self.cold_raw_bytes -= page.hot_size()
+        self._release_mapping(page.go_hot(mapping))
+        if lost:
+            page.reset_blank(page.rows_used)
+            self.cold_lost += 1
+        self.bytes += mapping.size
+        if self.bytes > self.peak_bytes:
+            self.peak_bytes = self.bytes
+        self.thawed_total += 1
+        page.idle_since = self._clock()
+        if self.bytes > self.max_bytes():
+            self._enforce_limits(extra_bytes=0, keep=page)
+
+    def _read_cold(self, page: Page) -> Page:
+        """A read-only stand-in for cold `page`: its content restored into the scratch page (valid until the next
+        call). A damaged page is thawed instead, which blanks and counts it."""
+        scratch = self._scratch
+        if self._scratch_holds == (page, page.mapping):
+            return scratch          # already restored (a cold page's bytes never change while it is cold)
+        size = page.hot_size()
+        if scratch is None or scratch.mapping.size < size:
+            self._drop_scratch()
+            scratch = self._scratch = Page(Mapping(round_to_pages(size), Ownership.DIRECT, self.owner),
+                                           page.capacity)
+        try:
+            cold.decode_into(page.mapping.buffer, scratch.mapping.buffer)
+        except cold.ColdCorrupt:
+            self.thaw(page)
+            return page
+        scratch.load_from(page, page.capacity)
+        self._scratch_holds = (page, page.mapping)
+        return scratch
+
+    def _drop_scratch(self) -> None:
+        self._scratch_holds = None
+        if self._scratch is not None:
+            self._scratch.release_views()
+            self._scratch.mapping.close()
+            self._scratch = None
+
+    @property
+    def scratch_bytes(self) -> int:
+        return self._scratch.mapping.size if self._scratch is not None else 0
+
+    def _hot_history(self) -> Iterator[Page]:
+        """Hot pages entirely in history, newest first; stops once every hot page has been seen."""
+        page = self.last
+        below = 0
+        hot_left = self.page_count - self.cold_pages
+        while page is not None and below < self.rows:
+            below += page.rows_used
+            hot_left -= not page.is_cold
+            page = page.prev
+        while page is not None and hot_left > 0:
+            if not page.is_cold:
+                hot_left -= 1
+                yield page
+            page = page.prev
+
+    def _shown_pages(self) -> set[int]:
+        """ids of the pages a pin or the viewport holds (the viewport's pages: as many rows as the screen has)."""
+        shown = {id(pin.page) for pin in self.pins}
+        view = self.viewport
+        if view is not None:
+            page, need = view.page, self.rows + view.row
+            while page is not None and need > 0:
+                shown.add(id(page))
+                need -= page.rows_used
+                page = page.next
+        return shown
+
+    def counted_bytes(self) -> int:
+        """The bytes the byte limit counts: all of `bytes` but hot history pages a viewport shows."""
+        if self.viewport is None:
+            return self.bytes
+        shown = self._shown_pages()
+        return self.bytes - sum(page.mapping.size for page in self._hot_history() if id(page) in shown)
+
+    def maintain(self, now: float | None = None, budget_s: float = MAINTAIN_BUDGET_S) -> int:
+        """Freeze the history pages idle for `cold_after` seconds, for about `budget_s` at most (one page always
+        gets its turn). Returns how many were frozen; the caller calls again later for the rest."""
+        if not self.compress or self.cold_after is None or self.closed:
+            return 0
+        now = self._clock() if now is None else now
+        start = time.perf_counter()
+        shown = self._shown_pages()
+        candidates = []
+        for page in self._hot_history():
+            if page.idle_since == 0.0:
+                page.idle_since = now        # first seen in history: idle from now on
+            elif now - page.idle_since >= self.cold_after and id(page) not in shown:
+                candidates.append(page)
+        frozen = 0
+        for page in reversed(candidates):   # oldest first: the next to be pruned, so kept longest
+            frozen += self.freeze(page)
+            if time.perf_counter() - start >= budget_s:
+                break
+        return frozen
+
+    def _freeze_for_room(self, keep: Page | None = None) -> None:
+        """At the byte limit: freeze every eligible history page (but `keep`), idle or not. All of them, not just
+        enough: in a flood each page would reach the limit again a moment later, and a page is frozen once either
+        way."""
+        shown = self._shown_pages()
+        if keep is not None:
+            shown.add(id(keep))
+        for page in list(self._hot_history()):
+            if id(page) not in shown and page.idle_since != math.inf:
+                self.freeze(page)
 
     def _append(self, page: Page) -> None:
         page.prev = self.last
@@ -205,13 +391,16 @@ class PageList:
         return first is not None and first is not self.last and self.total_rows - first.rows_used >= self.rows
 
     def _over_limits(self, extra_bytes: int) -> bool:
-        if self.bytes + extra_bytes > self.max_bytes():
+        if self.bytes + extra_bytes > self.max_bytes() and self.counted_bytes() + extra_bytes > self.max_bytes():
             return True
         lines = self.limit_lines
         return lines is not None and self.total_rows - self.rows > lines
 
-    def _enforce_limits(self, extra_bytes: int) -> None:
-        while self._over_limits(extra_bytes) and self._head_prunable():
+    def _enforce_limits(self, extra_bytes: int, keep: Page | None = None) -> None:
+        """Prune (after freezing what may be frozen, except `keep`) until within the limits."""
+        if self.compress and self.bytes + extra_bytes > self.max_bytes():
+            self._freeze_for_room(keep)
+        while self._over_limits(extra_bytes) and self._head_prunable() and self.first is not keep:
             head = self._pop_head()
             self._release(head)
         self.prune_pending = self._over_limits(extra_bytes)
@@ -246,6 +435,10 @@ class PageList:
             if self.prune_pending or self.limit_lines is not None and self.total_rows - self.rows > self.limit_lines:
                 self._enforce_limits(extra_bytes=0)
             return last, r
+        if self.compress and (self.cold_pages or self.bytes + STD_PAGE_BYTES > self.max_bytes()):
+            # Keep history by freezing before pruning any. Once the list has been at its limit, each page is
+            # frozen as soon as it is history: it would reach the limit again a moment later anyway.
+            self._freeze_for_room()
         if self._over_limits(STD_PAGE_BYTES) and self._head_prunable():
             head = self._pop_head()
             if head.ownership is Ownership.POOL:
@@ -258,7 +451,7 @@ class PageList:
                 self.reused += 1
                 page = head
             else:
-                # An oversized page is never reused: unmap it and take a standard page from the pool.
+                # An oversized or cold page is never reused: unmap it and take a standard page from the pool.
                 self._release(head)
                 page = self._map_page(self.std_capacity)
             self._enforce_limits(extra_bytes=STD_PAGE_BYTES)
@@ -274,6 +467,8 @@ class PageList:
     def adjust_capacity(self, page: Page, dimension: str) -> Page:
         """Replace `page` by a copy whose `dimension` is at least doubled, and sized for what the page's usage so
         far projects (an oversized page, mapped directly)."""
+        if page.is_cold:
+            self.thaw(page)
         capacity = page.capacity.grown(dimension, page.projected_need(dimension))
         while True:
             if capacity.size > MAX_PAGE_BYTES:
@@ -319,27 +514,71 @@ class PageList:
             yield page
             page = page.next
 
-    def row_locations(self, start: int, count: int) -> list[tuple[Page, int]]:
-        """(page, row) of `count` rows from absolute row `start` (0 = oldest history row)."""
-        out: list[tuple[Page, int]] = []
+    def _seek(self, start: int) -> tuple[Page | None, int]:
+        """The page holding absolute row `start` and the row's index in it."""
         page = self.first
         y = start
         while page is not None and y >= page.rows_used:
             y -= page.rows_used
             page = page.next
+        return page, y
+
+    def readable_pages(self) -> Iterator[Page]:
+        """Every page in order, hot as it is, cold through the scratch page (valid until the next one is taken;
+        the list must not change meanwhile): for checks and passes that read whole pages."""
+        for page in self.pages():
+            yield self._read_cold(page) if page.is_cold else page
+
+    def row_locations(self, start: int, count: int) -> list[tuple[Page, int]]:
+        """(page, row) of `count` rows from absolute row `start` (0 = oldest history row), in hot pages: a cold
+        page among them is thawed (for a view of a few screens; a pass over history uses `scan`)."""
+        out: list[tuple[Page, int]] = []
+        page, y = self._seek(start)
         while page is not None and len(out) < count:
+            if page.is_cold:
+                self.thaw(page)
             take = min(page.rows_used - y, count - len(out))
             out.extend((page, r) for r in range(y, y + take))
             y = 0
             page = page.next
         return out
 
+    def scan(self, start: int, count: int) -> Iterator[tuple[Page, int]]:
+        """(page, row) of `count` rows from absolute row `start`, without thawing: a cold page is read through the
+        scratch page, so each (page, row) is only valid until the next one is taken, and the list must not change
+        while the scan runs."""
+        page, y = self._seek(start)
+        left = count
+        while page is not None and left > 0:
+            view = self._read_cold(page) if page.is_cold else page
+            stop = min(page.rows_used, y + left)
+            for r in range(y, stop):
+                yield view, r
+            left -= stop - y
+            y = 0
+            page = page.next
+
+    def row_texts(self, start: int, count: int) -> list[str]:
+        """The text of `count` rows from absolute row `start`, a page at a time, without thawing (see `scan`)."""
+        out: list[str] = []
+        page, y = self._seek(start)
+        while page is not None and len(out) < count:
+            view = self._read_cold(page) if page.is_cold else page
+            stop = min(page.rows_used, y + count - len(out))
+            out.extend(view.row_texts(y, stop))
+            y = 0
+            page = page.next
+        return out
+
     def active_locations(self) -> list[tuple[Page, int]]:
-        """(page, row) of every active-area row, top to bottom, found by walking back from the last page."""
+        """(page, row) of every active-area row, top to bottom, found by walking back from the last page (a cold
+        page the active area has grown back into is thawed)."""
         out: list[tuple[Page, int]] = []
         page = self.last
         need = self.rows
         while page is not None and need > 0:
+            if page.is_cold:
+                self.thaw(page)
             take = min(page.rows_used, need)
             out.extend((page, r) for r in range(page.rows_used - 1, page.rows_used - 1 - take, -1))
             need -= take
@@ -379,6 +618,8 @@ class PageList:
             self._release(head)
         if history > 0:
             page = self.first
+            if page.is_cold:
+                self.thaw(page)
             page.rotate_rows(0, page.rows_used - 1, history)
             self._truncate(page, page.rows_used - history)
             self.total_rows -= history
@@ -419,6 +660,7 @@ class PageList:
                     if pin.page is last and pin.row >= last.rows_used:
                         pin.row, pin.garbage = max(0, last.rows_used - 1), True
             n -= take
+        self.active_locations()       # thaws any cold page the active area moved back onto
 
     # ------------------------------------------------------------------ viewport
 
@@ -430,7 +672,7 @@ class PageList:
         if target >= top_active:
             self.scroll_to_active()
             return
-        page, row = self.row_locations(target, 1)[0]
+        page, row = self._seek(target)      # not thawed here: the view thaws what it shows once it is there
         if self.viewport is None:
             self.viewport = self.track(page, row)
         else:
@@ -464,6 +706,7 @@ class PageList:
         while self.total_rows < rows:
             self.grow()
         self._enforce_limits(extra_bytes=0)
+        self.active_locations()       # thaws any cold page the active area grew back into
 
     def _reflow(self, cols: int, cursor: Pin | None) -> None:
         old_pages = list(self.pages())
@@ -479,28 +722,39 @@ class PageList:
         self.total_rows = 0
         moved: dict[int, tuple[Page, int, int]] = {}
         writer = _ReflowWriter(self, pins_by_row, moved)
-        remaining = deque(old_pages)
-        for line in _logical_lines(old_pages, stop):
-            writer.write_line(line)
-            # Old pages wholly consumed are released at once, so a reflow needs about one extra page.
-            while remaining[0] is not line[-1][0]:
-                self._release(remaining.popleft())
-        while remaining:
-            self._release(remaining.popleft())
+        line_start = True
+        done = False
+        for page in old_pages:
+            # Rows are copied as they are read, and each old page is released once read, so a reflow needs about
+            # one extra page; a cold page is read through the scratch page.
+            if not done:
+                view = self._read_cold(page) if page.is_cold else page
+                for r in range(page.rows_used):
+                    at_stop = stop is not None and stop[0] is page and stop[1] == r
+                    line_end = at_stop or not view.rflags[r] & ROW_WRAP
+                    writer.write_row(view, r, pins_by_row.get((id(page), r), ()), line_start, line_end)
+                    line_start = line_end
+                    if at_stop:
+                        done = True
+                        break
+            self._release(page)
         for pin in self.pins:
             place = moved.get(id(pin))
             if place is None:
                 pin.page, pin.row, pin.col, pin.garbage = self.last, self.last.rows_used - 1, 0, True
             else:
                 pin.page, pin.row, pin.col = place
+            if pin.page.is_cold:
+                self.thaw(pin.page)
 
     def _last_kept_row(self, cursor_line_end: tuple[Page, int]) -> tuple[Page, int]:
         """The last row that holds anything, or the end of the cursor's line if that comes later."""
         page = self.last
         while page is not None:
+            view = self._read_cold(page) if page.is_cold else page
             for r in range(page.rows_used - 1, -1, -1):
-                if (page, r) == cursor_line_end or page.rflags[r] & (ROW_WRAP | ROW_WRAP_CONTINUATION) \
-                        or page.content_length(r):
+                if (page, r) == cursor_line_end or view.rflags[r] & (ROW_WRAP | ROW_WRAP_CONTINUATION) \
+                        or view.content_length(r):
                     return page, r
             page = page.prev
         return cursor_line_end
@@ -521,17 +775,18 @@ class PageList:
         self.total_rows = 0
         self.pins.clear()
         self.viewport = None
+        self._drop_scratch()
         self.pool.close()
         self.closed = True
 
     def mapped_bytes(self) -> int:
-        """Every byte this PageList has mapped: its pages plus the pool's free list."""
-        return self.bytes + self.pool.free_bytes
+        """Every byte this PageList has mapped: its pages, the pool's free list and the scratch page."""
+        return self.bytes + self.pool.free_bytes + self.scratch_bytes
 
     def check(self) -> None:
         """Assert the structural invariants (used by tests after every operation)."""
         assert not self.closed
-        seen_bytes = rows = count = 0
+        seen_bytes = rows = count = colds = cold_bytes = cold_raw = 0
         prev = None
         free_ids = {id(m) for m in self.pool._free}
         for page in self.pages():
@@ -542,6 +797,11 @@ class PageList:
             assert page.cols == self.cols
             if page.ownership is Ownership.POOL:
                 assert page.mapping.size == STD_PAGE_BYTES
+            if page.is_cold:
+                assert page.cp is None, "a cold page kept views"
+                colds += 1
+                cold_bytes += page.mapping.size
+                cold_raw += page.hot_size()
             seen_bytes += page.mapping.size
             rows += page.rows_used
             count += 1
@@ -550,7 +810,13 @@ class PageList:
         assert seen_bytes == self.bytes, (seen_bytes, self.bytes)
         assert rows == self.total_rows >= self.rows, (rows, self.total_rows, self.rows)
         assert count == self.page_count
-        assert self.pool.in_use == count - self.oversized_live
+        assert (colds, cold_bytes, cold_raw) == (self.cold_pages, self.cold_bytes, self.cold_raw_bytes)
+        page, below = self.last, 0
+        while page is not None and below < self.rows:
+            assert not page.is_cold, "a cold page in the active area"
+            below += page.rows_used
+            page = page.prev
+        assert self.pool.in_use == count - self.oversized_live - self.cold_pages
         assert self.oversized_allocated - self.oversized_freed == self.oversized_live
         for pin in self.pins:
             assert pin.page.mapping is not None and not pin.page.mapping.closed
@@ -581,8 +847,17 @@ class PageList:
                 "freed": self.oversized_freed,
                 "churn_per_min": self._churn.per_minute(),
             },
+            "cold": {
+                "pages": self.cold_pages,
+                "bytes": self.cold_bytes,
+                "raw_bytes": self.cold_raw_bytes,
+                "frozen": self.frozen_total,
+                "thawed": self.thawed_total,
+                "lost": self.cold_lost,
+            },
             "prunes": self.prunes,
             "reused": self.reused,
+            "scratch_bytes": self.scratch_bytes,
             "mapped_bytes": self.mapped_bytes(),
         }
 
@@ -596,6 +871,9 @@ class _ReflowWriter:
         self.cols = pagelist.cols
         self.pins_by_row = pins_by_row
         self.moved = moved
+        self.dst: Page | None = None
+        self.dr = self.dc = 0
+        self.freeze_next: Page | None = None   # the oldest reflowed page not yet considered for freezing
 
     def _new_row(self) -> tuple[Page, int]:
         pl = self.pl
@@ -609,7 +887,23 @@ class _ReflowWriter:
         pl._append(page)
         page.rows_used = 1
         pl.total_rows += 1
+        if pl.compress and pl.bytes > pl.max_bytes():
+            self._freeze_written()
         return page, 0
+
+    def _freeze_written(self) -> None:
+        """Over the byte limit mid-reflow (history is rewritten hot): freeze the reflowed pages, oldest first,
+        except the two being written (the screen's rows end up in them unless history is short, and then a page
+        frozen too early is thawed when the active area reaches it)."""
+        pl = self.pl
+        page = self.freeze_next or pl.first
+        while page is not None and page.next is not None and page.next.next is not None \
+                and pl.bytes > pl.max_bytes():
+            if not page.is_cold:
+                pl.freeze(page)
+            page = page.next
+        if page is not None and page.next is not None:    # never the page being written: it may be replaced
+            self.freeze_next = page
 
     def _copy(self, dst: Page, dr: int, dc: int, src: Page, sr: int, sc: int, n: int) -> Page:
         """Copy cells, growing the destination page's capacity when a table overflows."""
@@ -627,61 +921,48 @@ class _ReflowWriter:
                         self.moved[key] = (grown, row, col)
                 dst = grown
 
-    def write_line(self, line: list[tuple[Page, int]]) -> None:
+    def write_row(self, page: Page, r: int, pins: tuple[Pin, ...] | list[Pin], line_start: bool,
+                  line_end: bool) -> None:
+        """Append source row (page, r), part of a logical line, placing the pins found on it. A line's first row
+        starts a new row here; its last row is written up to its content (or a pin after it), the others whole."""
         cols = self.cols
-        dst, dr = self._new_row()
-        dc = 0
-        for k, (page, r) in enumerate(line):
-            pins = self.pins_by_row.get((id(page), r), ())
-            if k < len(line) - 1:
-                n = page.cols - 1 if page.flags_at(r, page.cols - 1) & CELL_SPACER_HEAD else page.cols
-            else:
-                n = page.content_length(r)
-                for pin in pins:      # keep blank cells before a pin (the cursor after a typed space)
-                    n = max(n, min(pin.col, page.cols))
-            sc = 0
-            while sc < n:
-                if dc == cols:
-                    dst.rflags[dr] |= ROW_WRAP
-                    dst, dr = self._new_row()
-                    dst.rflags[dr] |= ROW_WRAP_CONTINUATION
-                    dc = 0
-                take = min(n - sc, cols - dc)
-                if page.flags_at(r, sc + take - 1) & CELL_WIDE and sc + take < n:
-                    take -= 1         # a wide character never straddles the right edge
-                    if take == 0:
-                        if dc == 0:   # not even a fresh row can hold it (1 column): drop it
-                            sc += 2
-                        else:
-                            dst.set_cell(dr, dc, 0, 0, CELL_SPACER_HEAD)
-                            dc = cols
-                        continue
-                dst = self._copy(dst, dr, dc, page, r, sc, take)
-                for pin in pins:
-                    if sc <= pin.col < sc + take:
-                        self.moved[id(pin)] = (dst, dr, dc + pin.col - sc)
-                sc += take
-                dc += take
+        if line_start:
+            self.dst, self.dr = self._new_row()
+            self.dc = 0
+        dst, dr, dc = self.dst, self.dr, self.dc
+        if not line_end:
+            n = page.cols - 1 if page.flags_at(r, page.cols - 1) & CELL_SPACER_HEAD else page.cols
+        else:
+            n = page.content_length(r)
+            for pin in pins:      # keep blank cells before a pin (the cursor after a typed space)
+                n = max(n, min(pin.col, page.cols))
+        sc = 0
+        while sc < n:
+            if dc == cols:
+                dst.rflags[dr] |= ROW_WRAP
+                dst, dr = self._new_row()
+                dst.rflags[dr] |= ROW_WRAP_CONTINUATION
+                dc = 0
+            take = min(n - sc, cols - dc)
+            if page.flags_at(r, sc + take - 1) & CELL_WIDE and sc + take < n:
+                take -= 1         # a wide character never straddles the right edge
+                if take == 0:
+                    if dc == 0:   # not even a fresh row can hold it (1 column): drop it
+                        sc += 2
+                    else:
+                        dst.set_cell(dr, dc, 0, 0, CELL_SPACER_HEAD)
+                        dc = cols
+                    continue
+            dst = self._copy(dst, dr, dc, page, r, sc, take)
             for pin in pins:
-                if id(pin) not in self.moved:
-                    self.moved[id(pin)] = (dst, dr, min(dc, cols - 1))
-
-
-def _logical_lines(pages: list[Page], stop: tuple[Page, int] | None) -> Iterator[list[tuple[Page, int]]]:
-    """Rows of `pages` grouped into logical lines (soft-wrapped rows joined), up to and including `stop`."""
-    line: list[tuple[Page, int]] = []
-    for page in pages:
-        for r in range(page.rows_used):
-            line.append((page, r))
-            if not page.rflags[r] & ROW_WRAP:
-                yield line
-                line = []
-            if stop is not None and stop[0] is page and stop[1] == r:
-                if line:
-                    yield line
-                return
-    if line:
-        yield line
+                if sc <= pin.col < sc + take:
+                    self.moved[id(pin)] = (dst, dr, dc + pin.col - sc)
+            sc += take
+            dc += take
+        for pin in pins:
+            if id(pin) not in self.moved:
+                self.moved[id(pin)] = (dst, dr, min(dc, cols - 1))
+        self.dst, self.dr, self.dc = dst, dr, dc
 
 
 def _line_end(page: Page, row: int) -> tuple[Page, int]:

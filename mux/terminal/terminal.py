@@ -750,7 +750,7 @@ class Terminal:
     def history_text(self) -> list[str]:
         self.screen.flush()
         pl = self.primary.pages
-        return [page.row_text(r) for page, r in pl.row_locations(0, pl.history_rows())]
+        return pl.row_texts(0, pl.history_rows())
 
     def style_of(self, page: Page, r: int, col: int) -> Style:
         return self.screen.style_of(page, r, col)
@@ -760,6 +760,12 @@ class Terminal:
         self.primary.close()
         if self.alternate is not None:
             self.alternate.close()
+
+    def maintain_memory(self, budget_s: float) -> int:
+        """Freeze the primary screen's idle history pages for about `budget_s` (the alternate screen has no
+        history). Returns the pages frozen."""
+        self.screen.flush()
+        return self.primary.pages.maintain(budget_s=budget_s)
 
     def stats(self) -> dict:
         self.screen.flush()

@@ -63,7 +63,7 @@ def snapshot(terminal: Terminal) -> dict:
             continue
         pl = screen.pages
         rows = []
-        for page, r in pl.row_locations(0, pl.total_rows):
+        for page, r in pl.scan(0, pl.total_rows):
             start, end = page.row_span(r)
             st = page.st[start:end].tolist()
             fl = page.fl[start:end].tolist()

@@ -65,7 +65,7 @@ _LINK_BITS = bytes(1 if b & CELL_HYPERLINK else 0 for b in range(256))
 
 def check_tables(pl: PageList) -> None:
     """A cell is marked as a cluster / link exactly when the page's map has an entry for it."""
-    for page in pl.pages():
+    for page in pl.readable_pages():
         low = page.fl.tobytes()[::2]        # rows not in use are all zero
         clusters, links = page.extras_count()
         assert low.translate(_GRAPHEME_BITS).count(1) == clusters, page
@@ -75,7 +75,7 @@ def check_tables(pl: PageList) -> None:
 def check_rows(pl: PageList) -> None:
     """Every row's wide characters are whole: WIDE at c < cols-1 with SPACER_TAIL at c+1, and nothing else."""
     cols = pl.cols
-    for page in pl.pages():
+    for page in pl.readable_pages():
         assert page.cols == cols
         fl = page.fl
         for r in range(page.rows_used):
@@ -103,7 +103,7 @@ def check_pagelist(pl: PageList) -> None:
     tagged = memory.os_tagged_bytes(owner=pl.owner)
     assert tagged is None or tagged == pl.mapped_bytes(), (tagged, pl.mapped_bytes())
     # Bounded memory: over a limit only when no history page can go.
-    if pl.bytes > pl.max_bytes():
+    if pl.counted_bytes() > pl.max_bytes():
         assert not pl._head_prunable(), (pl.bytes, pl.max_bytes())
     if pl.limit_lines is not None and pl.total_rows - pl.rows > pl.limit_lines:
         assert not pl._head_prunable(), (pl.total_rows, pl.rows, pl.limit_lines)

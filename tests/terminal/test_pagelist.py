@@ -34,7 +34,7 @@ def test_new_list_covers_the_active_area_from_the_pool():
 
 
 def test_growth_within_the_limit_allocates_then_prunes_and_reuses_in_place():
-    pl = PageList(80, 24, limit_bytes=3 * STD_PAGE_BYTES, preheat=0)
+    pl = PageList(80, 24, limit_bytes=3 * STD_PAGE_BYTES, preheat=0, compress=False)
     per_page = pl.std_capacity.rows
     fill(pl, 3 * per_page - 24)
     assert pl.page_count == 3 and pl.prunes == 0
@@ -147,7 +147,7 @@ def test_erase_history_releases_pages_and_keeps_the_active_rows():
 
 
 def test_viewport_scrolls_into_history_and_survives_pruning():
-    pl = PageList(80, 24, limit_bytes=3 * STD_PAGE_BYTES)
+    pl = PageList(80, 24, limit_bytes=3 * STD_PAGE_BYTES, compress=False)
     fill(pl, 1000)
     pl.scroll_viewport(-10_000)
     assert pl.viewport_top() == 0
@@ -164,7 +164,7 @@ def test_viewport_scrolls_into_history_and_survives_pruning():
 
 def _logical_text(pl: PageList) -> list[str]:
     lines, cur = [], ""
-    for page in pl.pages():
+    for page in pl.readable_pages():
         for r in range(page.rows_used):
             cur += page.row_text(r).rstrip() if not page.rflags[r] & ROW_WRAP else page.row_text(r)
             if not page.rflags[r] & ROW_WRAP:

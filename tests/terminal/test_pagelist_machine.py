@@ -1,7 +1,8 @@
 """Hypothesis state machine over the page memory model.
 
 Random sequences of row writes, styles, graphemes, hyperlinks, growth past the limit, oversized pages, erase,
-resize, limit changes and close. After every step: accounted bytes == OS-tagged bytes (per kind, for this
+resize, limit changes, freezing idle pages, thawing, reading cold pages through the scratch page, corrupting a cold
+page, and close. After every step: accounted bytes == OS-tagged bytes (per kind, for this
 PageList), no page is both in the list and in the pool, a mapping's ownership never changes, and row and byte
 counts are consistent (PageList.check)."""
 
@@ -35,7 +36,9 @@ class PageMemory(RuleBasedStateMachine):
     @initialize(cols=st.integers(2, 120), rows=st.integers(1, 40),
                 limit_pages=st.integers(0, 6), preheat=st.integers(0, 4))
     def start(self, cols, rows, limit_pages, preheat):
-        self.pl = PageList(cols, rows, limit_bytes=limit_pages * STD_PAGE_BYTES, preheat=preheat, max_free=4)
+        self.now = 0.0
+        self.pl = PageList(cols, rows, limit_bytes=limit_pages * STD_PAGE_BYTES, preheat=preheat, max_free=4,
+                           clock=lambda: self.now)
         self.ownership: dict[int, tuple[object, Ownership]] = {}
         self.closed = False
 
@@ -118,6 +121,56 @@ class PageMemory(RuleBasedStateMachine):
     def scroll(self, delta):
         self.pl.scroll_viewport(delta)
 
+    def _texts(self):
+        return [page.row_text(r) for page, r in self.pl.scan(0, self.pl.total_rows)]
+
+    @precondition(lambda self: not self.closed)
+    @rule(seconds=st.floats(0, 3))
+    def idle(self, seconds):
+        """Time passes with no output: idle history pages freeze, and no row changes."""
+        before = self._texts()
+        self.now += seconds
+        self.pl.maintain(budget_s=60.0)
+        assert self._texts() == before
+
+    @precondition(lambda self: not self.closed and self.pl.cold_pages)
+    @rule(k=st.integers(0, 10_000))
+    def thaw(self, k):
+        pl = self.pl
+        before = self._texts()
+        cold = [page for page in pl.pages() if page.is_cold]
+        pl.thaw(cold[k % len(cold)])
+        after = self._texts()
+        # Rows never change; when the hot page passes the limit, the oldest pages make room for it.
+        assert after == before[len(before) - len(after):]
+
+    @precondition(lambda self: not self.closed and self.pl.cold_pages)
+    @rule()
+    def read_through_scratch(self):
+        """A pass over all history reads cold pages without thawing any, or mapping a pool page."""
+        pl = self.pl
+        cold, thawed, in_use = pl.cold_pages, pl.thawed_total, pl.pool.in_use
+        assert len(self._texts()) == pl.total_rows
+        assert (pl.cold_pages, pl.thawed_total, pl.pool.in_use) == (cold, thawed, in_use)
+        assert 0 < pl.scratch_bytes
+
+    @precondition(lambda self: not self.closed and self.pl.cold_pages)
+    @rule(k=st.integers(0, 10_000), bit=st.integers(0, 7))
+    def corrupt_cold_page(self, k, bit):
+        """A flipped bit in a cold page is caught: its rows come back blank and are counted, nothing else moves."""
+        pl = self.pl
+        cold = [page for page in pl.pages() if page.is_cold]
+        page = cold[k % len(cold)]
+        before = self._texts()
+        buf = page.mapping.buffer
+        buf[k % 64] ^= 1 << bit          # within the header and the start of the payload
+        lost = pl.cold_lost
+        pl.thaw(page)
+        assert pl.cold_lost == lost + 1
+        after = self._texts()
+        before = before[len(before) - len(after):]      # the oldest pages may make room for the page thawed
+        assert all(a == b or not a.strip() for a, b in zip(after, before, strict=True))
+
     @precondition(lambda self: not self.closed)
     @rule()
     def close(self):
@@ -141,7 +194,8 @@ class PageMemory(RuleBasedStateMachine):
         tagged = memory.os_tagged_bytes(owner=pl.owner)
         if tagged is not None:
             assert tagged == pl.mapped_bytes()
-            assert memory.os_tagged_bytes(Ownership.DIRECT, owner=pl.owner) == pl.oversized_bytes
+            assert memory.os_tagged_bytes(Ownership.DIRECT, owner=pl.owner) == pl.oversized_bytes + pl.scratch_bytes
+            assert memory.os_tagged_bytes(Ownership.COLD, owner=pl.owner) == pl.cold_bytes
         for page in pl.pages():
             seen = self.ownership.setdefault(id(page.mapping), (page.mapping, page.ownership))
             if seen[0] is page.mapping:
@@ -149,7 +203,7 @@ class PageMemory(RuleBasedStateMachine):
             else:
                 self.ownership[id(page.mapping)] = (page.mapping, page.ownership)
         # Bounded: over the byte limit only while no history page can be pruned.
-        assert pl.bytes <= pl.max_bytes() or not pl._head_prunable()
+        assert pl.counted_bytes() <= pl.max_bytes() or not pl._head_prunable()
         if pl.limit_lines is not None:
             assert pl.history_rows() <= pl.limit_lines or not pl._head_prunable()
 

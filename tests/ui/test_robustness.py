@@ -382,8 +382,9 @@ def flood_count(app: MuxApp, pane_id: int) -> int:
 
 async def test_resize_storm_while_two_panes_flood(config, make_app, mux_server, tmp_path, monkeypatch):
     # A small scrollback: every resize reflows each pane's whole history, which at 10 MB and 2 columns takes
-    # seconds per resize; the point here is consistency, not reflow speed.
-    config = load_config(overrides={"shell": "/bin/sh", "scrollback.limit_bytes": 0})
+    # seconds per resize; the point here is consistency, not reflow speed. A line limit, as cold pages keep many
+    # times more history in the same bytes.
+    config = load_config(overrides={"shell": "/bin/sh", "scrollback.limit_bytes": 0, "scrollback.limit_lines": 2000})
     # Every resize goes to the server, none coalesced: a real storm for it.
     monkeypatch.setattr(app_module, "RESIZE_COALESCE_S", 0.001)
     launcher = Launcher(tmp_path)
