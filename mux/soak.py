@@ -32,7 +32,8 @@ The checks (all must pass for exit status 0; bad options are exit status 2):
 - **RSS flat:** the least-squares slope of this process's RSS over the samples after the warm-up is under
   --max-slope-mb MB/min AND under --max-slope-pct % of the mean RSS per minute (a negative slope is flat). The
   warm-up is --warmup of the run (default 25%), but at least --warmup-min seconds (default 60: the emulator's
-  caches and the allocator's arenas fill during the first ~2 MB of output per pane) and at most half the run.
+  caches and the allocator's arenas fill during the first ~2 MB of output per pane) and at most half the run, and
+  it lasts until the pages first fill 90% of their limits (at most two thirds of the run).
   With fewer than MIN_SLOPE_SAMPLES samples after the warm-up the slope is printed and not judged.
 - The runners exited with status 0 after the stop (every stream exited 0, or was stopped by SIGTERM), within
   STOP_TIMEOUT_S.
@@ -797,8 +798,13 @@ class Soak:
             self.drive(0.1)
 
     def warmup_seconds(self, elapsed: float) -> float:
+        """The warm-up left out of the RSS slope: --warmup of the run, at least --warmup-min seconds, and at least
+        until the panes' pages first filled 90% of their limits (cold pages make that take minutes: the history
+        growing to its limit is not a leak); at most half the run, or two thirds while the pages are filling."""
         o = self.options
-        return min(max(elapsed * o.warmup, o.warmup_min_s), elapsed / 2)
+        filled = next((s.t for s in self.samples if s.page_bytes >= 0.9 * s.limit_total), elapsed)
+        base = min(max(elapsed * o.warmup, o.warmup_min_s), elapsed / 2)
+        return max(base, min(filled, elapsed * 2 / 3))
 
     def _fit(self, result: SoakResult) -> tuple[float, float] | None:
         warm = result.warmup_s = self.warmup_seconds(result.elapsed or (self.samples[-1].t if self.samples else 0.0))

@@ -2,7 +2,7 @@
 bursts overflow standard pages whatever the page boundaries), the line check of `mux soak` (it finds lost, extra
 and reordered lines, and accepts pruning), the RSS and memory checks (they can fail), short in-process soaks
 (one passes; a corrupted transcript fails one with lost lines; oversized mappings that are never unmapped,
-Ghostty's leak simulated, fail one on OS truth), the CLI's option errors, and the 2-minute CI soak through
+Ghostty's leak simulated, fail one on OS truth), the CLI's option errors, and the 3-minute CI soak through
 `python -m mux soak` (the slowest test here: it announces itself)."""
 
 from __future__ import annotations
@@ -379,15 +379,16 @@ def test_soak_bad_options_are_one_line_and_status_2(args, message):
     assert done.stderr.count("\n") == 1 and message in done.stderr and done.stderr.startswith("mux soak: error:")
 
 
-def test_ci_soak_two_minutes_SLOWEST(tmp_path, capsys):
-    """The CI soak: `python -m mux soak --minutes 2 --panes 4` must pass every check (about 2 minutes)."""
+def test_ci_soak_three_minutes_SLOWEST(tmp_path, capsys):
+    """The CI soak: `python -m mux soak --minutes 3 --panes 4` must pass every check (about 3 minutes: with cold
+    pages the history takes about 100 s to fill its limit, and the RSS slope is judged after that)."""
     with capsys.disabled():
-        print("\n[test_soak] 2-minute CI soak: python -m mux soak --minutes 2 --panes 4 ...", flush=True)
-    done = subprocess.run([sys.executable, "-m", "mux", "soak", "--minutes", "2", "--panes", "4", "--out",
+        print("\n[test_soak] 3-minute CI soak: python -m mux soak --minutes 3 --panes 4 ...", flush=True)
+    done = subprocess.run([sys.executable, "-m", "mux", "soak", "--minutes", "3", "--panes", "4", "--out",
                            str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=600)
     verdict = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "(no output)"
     with capsys.disabled():
-        print(f"[test_soak] 2-minute CI soak: exit {done.returncode}: {verdict}", flush=True)
+        print(f"[test_soak] 3-minute CI soak: exit {done.returncode}: {verdict}", flush=True)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert "PASS: every check passed" in done.stdout
     assert (tmp_path / "soak.csv").stat().st_size > 0 and (tmp_path / "soak.svg").stat().st_size > 0
