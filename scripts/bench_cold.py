@@ -42,15 +42,16 @@ from mux.terminal.terminal import Terminal  # noqa: E402
 
 def codecs() -> dict[str, tuple]:
     out = {"zlib-1": (lambda b: zlib.compress(b, 1), zlib.decompress)}
-    for level in (1, 3):
+    try:
+        from compression import zstd  # type: ignore[import-not-found]
+    except ImportError:
         try:
-            from compression import zstd  # type: ignore[import-not-found]
+            from backports import zstd  # type: ignore[import-not-found,no-redef]
         except ImportError:
-            try:
-                from backports import zstd  # type: ignore[import-not-found,no-redef]
-            except ImportError:
-                break
-        out[f"zstd-{level}"] = ((lambda lv: lambda b: zstd.compress(b, level=lv))(level), zstd.decompress)
+            zstd = None
+    if zstd is not None:
+        for level in (1, 3):
+            out[f"zstd-{level}"] = ((lambda lv: lambda b: zstd.compress(b, level=lv))(level), zstd.decompress)
     try:
         import lz4.frame  # type: ignore[import-not-found]
         out["lz4"] = (lz4.frame.compress, lz4.frame.decompress)
@@ -67,7 +68,7 @@ def page_bytes(corpus: str, cols: int) -> tuple[list[bytes], int]:
     Stream(terminal).feed(bench.generate(corpus, 3_000_000))
     terminal.screen.flush()
     pages = list(pl.pages())[:-2]       # full pages only (the last ones hold the screen)
-    raws = [bytes(p.mapping.buffer[:p.hot_size()]) for p in pages]
+    raws = [bytes(p.mapping.buffer[:p.capacity.size]) for p in pages]
     cells = pages[0].rows_used * cols
     terminal.close()
     return raws, cells
@@ -97,11 +98,15 @@ def codec_table(repeat: int) -> None:
     print(f"\nmux uses: {cold.CODEC_NAMES[cold.DEFAULT_CODEC]}\n")
 
 
+def replay_cmd(path: Path, cols: int, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "mux", "replay", str(path), "--cols", str(cols), "--rows", "40", "--dump", "none",
+            *extra]
+
+
 def replay_stats(path: Path, cols: int, *extra: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "stats.json"
-        subprocess.run([sys.executable, "-m", "mux", "replay", str(path), "--cols", str(cols), "--rows", "40",
-                        "--dump", "none", "--stats-json", str(out), *extra], check=True, cwd=tmp)
+        subprocess.run(replay_cmd(path, cols, "--stats-json", str(out), *extra), check=True, cwd=tmp)
         return json.loads(out.read_text())
 
 
@@ -162,8 +167,7 @@ def replay_ab(files: dict[str, tuple[Path, int, int]], repeat: int) -> None:
         for _ in range(repeat):
             for extra, bucket in (((), on), (("--no-cold",), off)):
                 t0 = time.perf_counter()
-                subprocess.run([sys.executable, "-m", "mux", "replay", str(path), "--cols", str(cols), "--rows",
-                                "40", "--dump", "none", *extra], check=True)
+                subprocess.run(replay_cmd(path, cols, *extra), check=True)
                 bucket.append(time.perf_counter() - t0)
         ratio = statistics.median(a / b for a, b in zip(on, off, strict=True))
         print(f"| {name} | {statistics.median(off):.3f} | {statistics.median(on):.3f} | {ratio:.2f} |")

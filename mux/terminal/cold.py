@@ -87,15 +87,19 @@ def encode(raw: memoryview, codec: int = DEFAULT_CODEC) -> bytes:
 
 
 def blob_info(blob: memoryview) -> tuple[int, int, int]:
-    """(codec, raw length, blob length) from a blob's header, validated; raises ColdCorrupt."""
+    """(codec, raw length, blob length) from a blob's header, validated with the payload's CRC; raises
+    ColdCorrupt."""
     if len(blob) < HEADER_BYTES:
         raise ColdCorrupt("cold blob shorter than its header")
-    magic, layout, codec, reserved, raw_len, pay_len, _ = _HEADER.unpack_from(blob)
+    magic, layout, codec, reserved, raw_len, pay_len, crc = _HEADER.unpack_from(blob)
     if magic != _MAGIC or layout != LAYOUT_VERSION or reserved or codec not in CODEC_NAMES:
         raise ColdCorrupt("cold blob header is damaged or of an unknown version")
-    if HEADER_BYTES + pay_len > len(blob):
+    end = HEADER_BYTES + pay_len
+    if end > len(blob):
         raise ColdCorrupt("cold blob payload runs past its mapping")
-    return codec, raw_len, HEADER_BYTES + pay_len
+    if zlib.crc32(blob[HEADER_BYTES:end]) != crc:
+        raise ColdCorrupt("cold blob checksum mismatch")
+    return codec, raw_len, end
 
 
 def decode_into(blob: memoryview, out: memoryview) -> int:
@@ -104,8 +108,6 @@ def decode_into(blob: memoryview, out: memoryview) -> int:
     if raw_len > len(out):
         raise ColdCorrupt("cold blob is larger than the page it restores")
     payload = blob[HEADER_BYTES:end]
-    if zlib.crc32(payload) != _HEADER.unpack_from(blob)[6]:
-        raise ColdCorrupt("cold blob checksum mismatch")
     decompress = _DECOMPRESS.get(codec)
     if decompress is None:
         raise ColdCorrupt(f"cold blob needs codec {CODEC_NAMES[codec]}, which is not installed")

@@ -315,10 +315,6 @@ class Page:
         rows_used, capacity, counters and place in the list are readable."""
         return self.mapping.ownership is Ownership.COLD
 
-    def hot_size(self) -> int:
-        """The bytes this page's content takes hot: its layout, i.e. what a cold page stands for."""
-        return self.capacity.layout()[1]
-
     def go_cold(self, cold_mapping: Mapping) -> Mapping:
         """Swap the hot mapping for `cold_mapping` (which already holds the compressed bytes). Drops the views and
         the Python-side indexes (rebuilt from the tables by `go_hot`), and returns the hot mapping for release."""

@@ -172,7 +172,10 @@ class PageList:
 
     def _account_added(self, page: Page) -> None:
         self.page_count += 1
-        self.bytes += page.mapping.size
+        self._add_bytes(page.mapping.size)
+
+    def _add_bytes(self, size: int) -> None:
+        self.bytes += size
         if self.bytes > self.peak_bytes:
             self.peak_bytes = self.bytes
 
@@ -181,7 +184,7 @@ class PageList:
         page.release_views()
         self.page_count -= 1
         if page.is_cold:
-            self.cold_raw_bytes -= page.hot_size()
+            self.cold_raw_bytes -= page.capacity.size
         self._release_mapping(page.mapping)
 
     def _release_mapping(self, mapping: Mapping) -> None:
@@ -207,7 +210,7 @@ class PageList:
         """Compress a hot history page into a cold one (see the module docstring for who may be frozen). False,
         and the page stays hot, when compressing would not save MIN_COLD_SAVING of it."""
         assert not page.is_cold
-        raw_len = page.hot_size()
+        raw_len = page.capacity.size
         blob = cold.encode(page.mapping.buffer[:raw_len], self.codec)
         size = round_to_pages(len(blob))
         if size > page.mapping.size * (1 - MIN_COLD_SAVING):
@@ -216,7 +219,7 @@ class PageList:
         cold_mapping = Mapping(size, Ownership.COLD, self.owner)
         cold_mapping.buffer[:len(blob)] = blob
         self._release_mapping(page.go_cold(cold_mapping))
-        self.bytes += size
+        self._add_bytes(size)
         self.cold_pages += 1
         self.cold_bytes += size
         self.cold_raw_bytes += raw_len
@@ -233,14 +236,12 @@ class PageList:
             lost = False
         except cold.ColdCorrupt:
             lost = True
-        self.cold_raw_bytes -= page.hot_size()
+        self.cold_raw_bytes -= page.capacity.size
         self._release_mapping(page.go_hot(mapping))
         if lost:
             page.reset_blank(page.rows_used)
             self.cold_lost += 1
-        self.bytes += mapping.size
-        if self.bytes > self.peak_bytes:
-            self.peak_bytes = self.bytes
+        self._add_bytes(mapping.size)
         self.thawed_total += 1
         page.idle_since = self._clock()
         if self.bytes > self.max_bytes():
@@ -252,7 +253,7 @@ class PageList:
         scratch = self._scratch
         if self._scratch_holds == (page, page.mapping):
             return scratch          # already restored (a cold page's bytes never change while it is cold)
-        size = page.hot_size()
+        size = page.capacity.size
         if scratch is None or scratch.mapping.size < size:
             self._drop_scratch()
             scratch = self._scratch = Page(Mapping(round_to_pages(size), Ownership.DIRECT, self.owner),
@@ -801,7 +802,7 @@ class PageList:
                 assert page.cp is None, "a cold page kept views"
                 colds += 1
                 cold_bytes += page.mapping.size
-                cold_raw += page.hot_size()
+                cold_raw += page.capacity.size
             seen_bytes += page.mapping.size
             rows += page.rows_used
             count += 1
