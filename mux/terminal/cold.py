@@ -53,8 +53,15 @@ class ColdCorrupt(Exception):
     """A cold blob failed a check: its history is lost (the caller drops it and counts it)."""
 
 
+_zstd_compressor = None
+
+
 def _zstd_compress(data: memoryview) -> bytes:
-    return _zstd.compress(data, level=ZSTD_LEVEL)
+    # One compressor, reused: a new one allocates and clears its tables on every call (~10% slower per page).
+    global _zstd_compressor
+    if _zstd_compressor is None:
+        _zstd_compressor = _zstd.ZstdCompressor(level=ZSTD_LEVEL)
+    return _zstd_compressor.compress(data, mode=_zstd.ZstdCompressor.FLUSH_FRAME)
 
 
 def _zstd_decompress(data: memoryview, raw_len: int) -> bytes:

@@ -9,7 +9,8 @@ The last `rows` rows of the list are the active area; everything above is histor
 Cold pages: a page entirely in history, outside the viewport, holding no pin and idle for `cold_after` seconds is
 frozen by `maintain()` (the server calls it between reads) into a cold page: its bytes compressed into a
 `mux-cold.<owner>` mapping (cold.py), its hot mapping released by the usual rules. When growth would pass the byte
-limit, eligible pages are frozen at once, idle or not, before anything is pruned. `row_locations` and
+limit, eligible pages are frozen at once, idle or not, before anything is pruned (and the new page takes over the
+first frozen page's pool mapping, zeroed in place: no return to the pool, no faults on the way back). `row_locations` and
 `active_locations` hand out hot pages only (thawing what they reach: the viewport moving onto a cold page thaws
 it); `scan` reads cold pages through one scratch page per list, so a pass over all history never thaws it.
 
@@ -164,9 +165,13 @@ class PageList:
         self._churn.tick()
         return mapping
 
-    def _map_page(self, capacity: Capacity) -> Page:
-        """A new empty page."""
-        mapping = self._map_hot(capacity)
+    def _map_page(self, capacity: Capacity, spare: Mapping | None = None) -> Page:
+        """A new empty page, in `spare` (a pool mapping the caller took out of a frozen page) when given."""
+        if spare is not None:
+            spare.zero()
+            mapping = spare
+        else:
+            mapping = self._map_hot(capacity)
         self._serial += 1
         return Page(mapping, capacity, self._serial)
 
@@ -209,22 +214,32 @@ class PageList:
     def freeze(self, page: Page) -> bool:
         """Compress a hot history page into a cold one (see the module docstring for who may be frozen). False,
         and the page stays hot, when compressing would not save MIN_COLD_SAVING of it."""
+        hot = self._go_cold(page)
+        if hot is None:
+            return False
+        self._release_mapping(hot)
+        return True
+
+    def _go_cold(self, page: Page) -> Mapping | None:
+        """Swap `page`'s hot mapping for a cold one holding its compressed bytes. Returns the hot mapping, still
+        counted in `bytes`, for the caller to release or reuse; None, and the page stays hot, if the saving would be
+        too small."""
         assert not page.is_cold
         raw_len = page.capacity.size
         blob = cold.encode(page.mapping.buffer[:raw_len], self.codec)
         size = round_to_pages(len(blob))
         if size > page.mapping.size * (1 - MIN_COLD_SAVING):
             page.idle_since = math.inf       # not worth it; tried again only after the page is thawed or reused
-            return False
+            return None
         cold_mapping = Mapping(size, Ownership.COLD, self.owner)
         cold_mapping.buffer[:len(blob)] = blob
-        self._release_mapping(page.go_cold(cold_mapping))
-        self._add_bytes(size)
+        hot = page.go_cold(cold_mapping)
+        self.bytes += size               # the peak is not raised: the caller gives the bigger hot mapping back
         self.cold_pages += 1
         self.cold_bytes += size
         self.cold_raw_bytes += raw_len
         self.frozen_total += 1
-        return True
+        return hot
 
     def thaw(self, page: Page) -> None:
         """Make a cold page hot again (in a pool page when its capacity is standard). Damaged compressed bytes
@@ -333,16 +348,27 @@ class PageList:
                 break
         return frozen
 
-    def _freeze_for_room(self, keep: Page | None = None) -> None:
+    def _freeze_for_room(self, keep: Page | None = None, want_spare: bool = False) -> Mapping | None:
         """At the byte limit: freeze every eligible history page (but `keep`), idle or not. All of them, not just
         enough: in a flood each page would reach the limit again a moment later, and a page is frozen once either
-        way."""
+        way. With `want_spare`, the first pool mapping freed is returned instead of put back (no longer in
+        `bytes`, still in use by the pool), for the caller's new page."""
         shown = self._shown_pages()
         if keep is not None:
             shown.add(id(keep))
+        spare = None
         for page in list(self._hot_history()):
-            if id(page) not in shown and page.idle_since != math.inf:
-                self.freeze(page)
+            if id(page) in shown or page.idle_since == math.inf:
+                continue
+            hot = self._go_cold(page)
+            if hot is None:
+                continue
+            if want_spare and spare is None and hot.ownership is Ownership.POOL:
+                self.bytes -= hot.size
+                spare = hot
+            else:
+                self._release_mapping(hot)
+        return spare
 
     def _append(self, page: Page) -> None:
         page.prev = self.last
@@ -436,10 +462,11 @@ class PageList:
             if self.prune_pending or self.limit_lines is not None and self.total_rows - self.rows > self.limit_lines:
                 self._enforce_limits(extra_bytes=0)
             return last, r
+        spare = None
         if self.compress and (self.cold_pages or self.bytes + STD_PAGE_BYTES > self.max_bytes()):
             # Keep history by freezing before pruning any. Once the list has been at its limit, each page is
             # frozen as soon as it is history: it would reach the limit again a moment later anyway.
-            self._freeze_for_room()
+            spare = self._freeze_for_room(want_spare=True)
         if self._over_limits(STD_PAGE_BYTES) and self._head_prunable():
             head = self._pop_head()
             if head.ownership is Ownership.POOL:
@@ -451,13 +478,15 @@ class PageList:
                 self.page_count -= 1
                 self.reused += 1
                 page = head
+                if spare is not None:
+                    self.pool.put(spare)
             else:
                 # An oversized or cold page is never reused: unmap it and take a standard page from the pool.
                 self._release(head)
-                page = self._map_page(self.std_capacity)
+                page = self._map_page(self.std_capacity, spare)
             self._enforce_limits(extra_bytes=STD_PAGE_BYTES)
         else:
-            page = self._map_page(self.std_capacity)
+            page = self._map_page(self.std_capacity, spare)
         self._append(page)
         page.rows_used = 1
         self.total_rows += 1
