@@ -36,6 +36,7 @@ import bench  # noqa: E402
 
 from mux.session.copy_mode import CopyMode  # noqa: E402
 from mux.terminal import cold  # noqa: E402
+from mux.terminal.page import Capacity  # noqa: E402
 from mux.terminal.stream import Stream  # noqa: E402
 from mux.terminal.terminal import Terminal  # noqa: E402
 
@@ -76,26 +77,37 @@ def page_bytes(corpus: str, cols: int) -> tuple[list[bytes], int]:
 
 def codec_table(repeat: int) -> None:
     print("## Codecs on real pages (full standard pages at 100 columns, median of passes)\n")
-    print("| corpus | codec | size % of page | bytes/cell | compress MB/s | decompress MB/s |")
-    print("|---|---|---:|---:|---:|---:|")
+    print("`planes`: the page's bytes as cold.shuffle lays them out (the time includes the transform and its undoing);"
+          " `as is`: the page's bytes unchanged.\n")
+    print("| corpus | codec | bytes | size % of page | bytes/cell | compress MB/s | decompress MB/s |")
+    print("|---|---|---|---:|---:|---:|---:|")
     for corpus in ("plain", "agent"):
         raws, cells = page_bytes(corpus, 100)
+        end4, end2 = Capacity.standard(100).plane_ends
+        out = memoryview(bytearray(len(raws[0])))
         total = sum(len(r) for r in raws)
         for name, (compress, decompress) in codecs().items():
-            ct, dt = [], []
-            for _ in range(repeat):
-                t0 = time.perf_counter()
-                blobs = [compress(r) for r in raws]
-                ct.append(time.perf_counter() - t0)
-                t0 = time.perf_counter()
-                for b in blobs:
-                    decompress(b)
-                dt.append(time.perf_counter() - t0)
-            size = statistics.median(len(b) / len(r) for b, r in zip(blobs, raws, strict=True))
-            per_cell = statistics.median(len(b) / cells for b in blobs)
-            print(f"| {corpus} | {name} | {100 * size:.2f} | {per_cell:.3f} | "
-                  f"{total / statistics.median(ct) / 1e6:.0f} | {total / statistics.median(dt) / 1e6:.0f} |")
-    print(f"\nmux uses: {cold.CODEC_NAMES[cold.DEFAULT_CODEC]}\n")
+            for layout in ("as is", "planes"):
+                ct, dt = [], []
+                for _ in range(repeat):
+                    t0 = time.perf_counter()
+                    if layout == "planes":
+                        blobs = [compress(cold.shuffle(memoryview(r), end4, end2)) for r in raws]
+                    else:
+                        blobs = [compress(r) for r in raws]
+                    ct.append(time.perf_counter() - t0)
+                    t0 = time.perf_counter()
+                    for b in blobs:
+                        if layout == "planes":
+                            cold.unshuffle(decompress(b), out, end4, end2)
+                        else:
+                            decompress(b)
+                    dt.append(time.perf_counter() - t0)
+                size = statistics.median(len(b) / len(r) for b, r in zip(blobs, raws, strict=True))
+                per_cell = statistics.median(len(b) / cells for b in blobs)
+                print(f"| {corpus} | {name} | {layout} | {100 * size:.2f} | {per_cell:.3f} | "
+                      f"{total / statistics.median(ct) / 1e6:.0f} | {total / statistics.median(dt) / 1e6:.0f} |")
+    print(f"\nmux uses: {cold.CODEC_NAMES[cold.DEFAULT_CODEC]} on planes\n")
 
 
 def replay_cmd(path: Path, cols: int, *extra: str) -> list[str]:

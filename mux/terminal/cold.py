@@ -1,25 +1,32 @@
 """Cold pages: the compressed form of a page's memory, in its own named mapping.
 
-Owns the cold blob format (header, codec, layout version, checksum), the codecs, and the two conversions:
-`encode(page)` (a hot page's bytes -> a blob) and `decode_into(blob, buffer)` (a blob -> the page's bytes, into a
-mapping the caller provides). Which pages go cold and when is the PageList's business, not this module's.
+Owns the cold blob format (header, codec, layout version, checksum), the byte-plane transform, the codecs, and
+the two conversions: `encode(raw, planes)` (a hot page's bytes -> a blob) and `decode_into(blob, buffer)` (a blob
+-> the page's bytes, into a mapping the caller provides). Which pages go cold and when is the PageList's business,
+not this module's.
 
 Blob layout (little endian), at offset 0 of a `mux-cold.<owner>` mapping of the blob's size rounded up to the OS
 page size:
     magic     4s   b"MXCP"
-    layout    u8   LAYOUT_VERSION: what the raw bytes are (1: the page mapping's bytes up to its layout size, in
-                   `Capacity.layout` order, so planes stay separate and compress as such)
+    layout    u8   LAYOUT_VERSION: what the payload decompresses to (2: the page mapping's bytes up to its layout
+                   size, with its u32 regions [0, end4) and its u16 regions [end4, end2) as byte planes, see `shuffle`)
     codec     u8   CODEC_ZLIB or CODEC_ZSTD
     reserved  u16  0
     raw_len   u32  bytes the payload decompresses to (the page's layout size)
     pay_len   u32  bytes of payload after the header
-    crc       u32  CRC-32 of the payload
+    end4      u32  end of the u32 regions
+    end2      u32  end of the u16 regions
+    crc       u32  CRC-32 of the header's bytes before it and of the payload
     payload
+
+Why planes: a codepoint is a u32 whose upper bytes are zero for most text, and a style id or a flag a u16 that is
+mostly zero; byte k of every item side by side makes long runs of zeros and of similar bytes. The compiled module
+(fastpath.c) does the transform; `shuffle` and `unshuffle` here are the reference, with identical results.
 
 Invariants:
 - `decode_into` either restores exactly the bytes `encode` read, or raises `ColdCorrupt` and writes nothing past
-  what it validated: a flipped bit anywhere in the blob is caught by the header checks, the payload CRC or the
-  codec's own check, never returned as cells.
+  what it validated: a flipped bit anywhere in the blob is caught by the header checks, the CRC (of the header
+  and the payload) or the codec's own check, never returned as cells.
 - A blob records its codec, so pages frozen by one codec thaw after the default changes.
 """
 
@@ -29,12 +36,14 @@ import struct
 import zlib
 from collections.abc import Callable
 
-LAYOUT_VERSION = 1
+from mux.terminal.fastpath import compiled as _compiled
+
+LAYOUT_VERSION = 2
 CODEC_ZLIB = 1
 CODEC_ZSTD = 2
 CODEC_NAMES = {CODEC_ZLIB: "zlib", CODEC_ZSTD: "zstd"}
 
-_HEADER = struct.Struct("<4sBBHIII")
+_HEADER = struct.Struct("<4sBBHIIIII")
 HEADER_BYTES = _HEADER.size
 _MAGIC = b"MXCP"
 ZLIB_LEVEL = 1
@@ -47,6 +56,31 @@ except ImportError:
         from backports import zstd as _zstd  # type: ignore[import-not-found,no-redef]
     except ImportError:
         _zstd = None
+
+
+def shuffle_py(raw: memoryview, end4: int, end2: int) -> bytes:
+    """raw's bytes as planes: byte k of every u32 item of [0, end4) (k = 0..3), then byte k of every u16 item of
+    [end4, end2) (k = 0..1), then [end2, len) as it is. The same length as raw. (The reference; `shuffle` is the
+    compiled one when it is there.)"""
+    data = bytes(raw)
+    u32, u16 = data[:end4], data[end4:end2]
+    return b"".join([u32[0::4], u32[1::4], u32[2::4], u32[3::4], u16[0::2], u16[1::2], data[end2:]])
+
+
+def unshuffle_py(planes: bytes, out: memoryview, end4: int, end2: int) -> None:
+    """Write the bytes `shuffle` made `planes` of into the start of `out`. (The reference, as shuffle_py.)"""
+    raw = bytearray(len(planes))      # strided slice assignment is fast on a bytearray, slow on a memoryview
+    n4, n2 = end4 // 4, (end2 - end4) // 2
+    for k in range(4):
+        raw[k:end4:4] = planes[k * n4:(k + 1) * n4]
+    for k in range(2):
+        raw[end4 + k:end2:2] = planes[end4 + k * n2:end4 + (k + 1) * n2]
+    raw[end2:] = planes[end2:]
+    out[:len(raw)] = raw
+
+
+shuffle = shuffle_py if _compiled is None else _compiled.shuffle
+unshuffle = unshuffle_py if _compiled is None else _compiled.unshuffle
 
 
 class ColdCorrupt(Exception):
@@ -86,32 +120,38 @@ def available_codecs() -> list[int]:
     return sorted(_COMPRESS)
 
 
-def encode(raw: memoryview, codec: int = DEFAULT_CODEC) -> bytes:
-    """The blob of a page's raw bytes (`raw` is read, never kept)."""
-    payload = _COMPRESS[codec](raw)
-    return _HEADER.pack(_MAGIC, LAYOUT_VERSION, codec, 0, len(raw), len(payload),
-                        zlib.crc32(payload)) + payload
+def encode(raw: memoryview, planes: tuple[int, int], codec: int = DEFAULT_CODEC) -> bytes:
+    """The blob of a page's raw bytes (`raw` is read, never kept), whose u32 regions end at planes[0] and u16
+    regions at planes[1]."""
+    end4, end2 = planes
+    if not 0 <= end4 <= end2 <= len(raw) or end4 % 4 or (end2 - end4) % 2:
+        raise ValueError(f"plane ends {planes} do not fit {len(raw)} bytes")
+    payload = _COMPRESS[codec](shuffle(raw, end4, end2))
+    head = _HEADER.pack(_MAGIC, LAYOUT_VERSION, codec, 0, len(raw), len(payload), end4, end2, 0)[:-4]
+    return head + struct.pack("<I", zlib.crc32(payload, zlib.crc32(head))) + payload
 
 
-def blob_info(blob: memoryview) -> tuple[int, int, int]:
-    """(codec, raw length, blob length) from a blob's header, validated with the payload's CRC; raises
+def blob_info(blob: memoryview) -> tuple[int, int, int, int, int]:
+    """(codec, raw length, blob length, end4, end2) from a blob's header, validated with the CRC; raises
     ColdCorrupt."""
     if len(blob) < HEADER_BYTES:
         raise ColdCorrupt("cold blob shorter than its header")
-    magic, layout, codec, reserved, raw_len, pay_len, crc = _HEADER.unpack_from(blob)
+    magic, layout, codec, reserved, raw_len, pay_len, end4, end2, crc = _HEADER.unpack_from(blob)
     if magic != _MAGIC or layout != LAYOUT_VERSION or reserved or codec not in CODEC_NAMES:
         raise ColdCorrupt("cold blob header is damaged or of an unknown version")
     end = HEADER_BYTES + pay_len
     if end > len(blob):
         raise ColdCorrupt("cold blob payload runs past its mapping")
-    if zlib.crc32(blob[HEADER_BYTES:end]) != crc:
+    if zlib.crc32(blob[HEADER_BYTES:end], zlib.crc32(blob[:HEADER_BYTES - 4])) != crc:
         raise ColdCorrupt("cold blob checksum mismatch")
-    return codec, raw_len, end
+    if not 0 <= end4 <= end2 <= raw_len or end4 % 4 or (end2 - end4) % 2:
+        raise ColdCorrupt("cold blob plane ends do not fit its length")   # a CRC collision, or a bad encoder
+    return codec, raw_len, end, end4, end2
 
 
 def decode_into(blob: memoryview, out: memoryview) -> int:
     """Restore a blob's raw bytes into `out` (at least raw length long). Returns the raw length."""
-    codec, raw_len, end = blob_info(blob)
+    codec, raw_len, end, end4, end2 = blob_info(blob)
     if raw_len > len(out):
         raise ColdCorrupt("cold blob is larger than the page it restores")
     payload = blob[HEADER_BYTES:end]
@@ -124,5 +164,5 @@ def decode_into(blob: memoryview, out: memoryview) -> int:
         raise ColdCorrupt(f"cold blob does not decompress: {exc}") from None
     if len(raw) != raw_len:
         raise ColdCorrupt("cold blob decompressed to the wrong length")
-    out[:raw_len] = raw
+    unshuffle(raw, out, end4, end2)
     return raw_len

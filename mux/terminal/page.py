@@ -129,6 +129,20 @@ class Capacity:
     def size(self) -> int:
         return self.layout()[1]
 
+    @property
+    def plane_ends(self) -> tuple[int, int]:
+        """Where the u32 regions of the layout end and where the u16 regions end (the u8 ones follow): the item
+        widths cold.encode splits into byte planes."""
+        regions = self.layout()[0]
+        ends = {"I": 0, "H": 0}
+        order = []
+        for off, count, fmt in regions.values():
+            if fmt in ends:
+                ends[fmt] = off + count * (4 if fmt == "I" else 2)
+            order.append(fmt)
+        assert order == sorted(order, key="IHB".index), "the layout keeps u32, then u16, then u8 regions"
+        return ends["I"], ends["H"]
+
     @classmethod
     def standard(cls, cols: int) -> Capacity:
         """The standard capacity for `cols` columns: as many rows as fit in STD_PAGE_BYTES (at least one)."""
@@ -220,6 +234,9 @@ class IdPool:
         self.released.append(sid)
 
 
+_REGION_NAMES = ("slots", "cp", "styles", "garena", "gmap", "links", "hmap", "st", "fl", "rflags", "sarena")
+
+
 class Page:
     """A block of rows in one mapping. Also a node of the PageList's doubly linked list (prev/next)."""
 
@@ -300,8 +317,7 @@ class Page:
 
     def release_views(self) -> None:
         """Drop every view into the mapping so it can be cleared for reuse or unmapped."""
-        for name in ("slots", "cp", "styles", "garena", "gmap", "links", "hmap", "st", "fl", "rflags",
-                     "sarena"):
+        for name in _REGION_NAMES:
             setattr(self, name, None)
         for view in reversed(self._views):
             view.release()
@@ -314,6 +330,24 @@ class Page:
         """True while the page's memory is a cold (compressed) mapping: it has no views then, and only its
         rows_used, capacity, counters and place in the list are readable."""
         return self.mapping.ownership is Ownership.COLD
+
+    def cold_twin(self, cold_mapping: Mapping) -> Page:
+        """A cold page standing for this page's content, whose compressed bytes `cold_mapping` holds: what
+        `go_cold` would make of this page, as a new object, while this one keeps its hot mapping and views (to be
+        reused at once with `reinit`, which costs no new views). Not linked anywhere."""
+        assert cold_mapping.ownership is Ownership.COLD and not self.is_cold
+        twin = Page.__new__(Page)
+        for name in Page.__slots__:
+            setattr(twin, name, getattr(self, name))
+        for name in _REGION_NAMES:
+            setattr(twin, name, None)
+        twin._views = []
+        twin.mapping = cold_mapping
+        twin.prev = twin.next = None
+        twin.style_ids = {}
+        twin.link_ids = {}
+        twin._style_free = twin._link_free = None
+        return twin
 
     def go_cold(self, cold_mapping: Mapping) -> Mapping:
         """Swap the hot mapping for `cold_mapping` (which already holds the compressed bytes). Drops the views and

@@ -9,8 +9,9 @@ The last `rows` rows of the list are the active area; everything above is histor
 Cold pages: a page entirely in history, outside the viewport, holding no pin and idle for `cold_after` seconds is
 frozen by `maintain()` (the server calls it between reads) into a cold page: its bytes compressed into a
 `mux-cold.<owner>` mapping (cold.py), its hot mapping released by the usual rules. When growth would pass the byte
-limit, eligible pages are frozen at once, idle or not, before anything is pruned (and the new page takes over the
-first frozen page's pool mapping, zeroed in place: no return to the pool, no faults on the way back). `row_locations` and
+limit, eligible pages are frozen at once, idle or not, before anything is pruned (the first of them by putting a
+cold twin in its place: the hot page itself, its pool mapping and views, is zeroed and reused as the new page, as
+pruning reuses a page, with no trip through the pool, no faults and no new views). `row_locations` and
 `active_locations` hand out hot pages only (thawing what they reach: the viewport moving onto a cold page thaws
 it); `scan` reads cold pages through one scratch page per list, so a pass over all history never thaws it.
 
@@ -165,13 +166,9 @@ class PageList:
         self._churn.tick()
         return mapping
 
-    def _map_page(self, capacity: Capacity, spare: Mapping | None = None) -> Page:
-        """A new empty page, in `spare` (a pool mapping the caller took out of a frozen page) when given."""
-        if spare is not None:
-            spare.zero()
-            mapping = spare
-        else:
-            mapping = self._map_hot(capacity)
+    def _map_page(self, capacity: Capacity) -> Page:
+        """A new empty page."""
+        mapping = self._map_hot(capacity)
         self._serial += 1
         return Page(mapping, capacity, self._serial)
 
@@ -214,32 +211,45 @@ class PageList:
     def freeze(self, page: Page) -> bool:
         """Compress a hot history page into a cold one (see the module docstring for who may be frozen). False,
         and the page stays hot, when compressing would not save MIN_COLD_SAVING of it."""
-        hot = self._go_cold(page)
-        if hot is None:
+        cold_mapping = self._cold_mapping(page)
+        if cold_mapping is None:
             return False
-        self._release_mapping(hot)
+        self._count_frozen(cold_mapping, page.capacity)
+        self._release_mapping(page.go_cold(cold_mapping))
         return True
 
-    def _go_cold(self, page: Page) -> Mapping | None:
-        """Swap `page`'s hot mapping for a cold one holding its compressed bytes. Returns the hot mapping, still
-        counted in `bytes`, for the caller to release or reuse; None, and the page stays hot, if the saving would be
-        too small."""
+    def _freeze_for_reuse(self, page: Page) -> Page | None:
+        """Freeze a standard pool page by putting a cold twin in its place; returns the page itself, unlinked and no
+        longer counted, with its pool mapping and views, for the caller to reinit as its new page. None, and the
+        page stays hot, if compressing would not pay (see freeze)."""
+        cold_mapping = self._cold_mapping(page)
+        if cold_mapping is None:
+            return None
+        self._replace(page, page.cold_twin(cold_mapping))
+        self._count_frozen(cold_mapping, page.capacity)
+        self.bytes -= page.mapping.size
+        return page
+
+    def _cold_mapping(self, page: Page) -> Mapping | None:
+        """A cold mapping holding `page`'s compressed bytes, or None (and the page is marked incompressible) if it
+        would not save MIN_COLD_SAVING of the hot mapping."""
         assert not page.is_cold
-        raw_len = page.capacity.size
-        blob = cold.encode(page.mapping.buffer[:raw_len], self.codec)
+        blob = cold.encode(page.mapping.buffer[:page.capacity.size], page.capacity.plane_ends, self.codec)
         size = round_to_pages(len(blob))
         if size > page.mapping.size * (1 - MIN_COLD_SAVING):
             page.idle_since = math.inf       # not worth it; tried again only after the page is thawed or reused
             return None
         cold_mapping = Mapping(size, Ownership.COLD, self.owner)
         cold_mapping.buffer[:len(blob)] = blob
-        hot = page.go_cold(cold_mapping)
-        self.bytes += size               # the peak is not raised: the caller gives the bigger hot mapping back
+        return cold_mapping
+
+    def _count_frozen(self, cold_mapping: Mapping, capacity: Capacity) -> None:
+        """Count a page of `capacity` that has just gone cold."""
+        self.bytes += cold_mapping.size      # the peak is not raised: the bigger hot mapping is given back next
         self.cold_pages += 1
-        self.cold_bytes += size
-        self.cold_raw_bytes += raw_len
+        self.cold_bytes += cold_mapping.size
+        self.cold_raw_bytes += capacity.size
         self.frozen_total += 1
-        return hot
 
     def thaw(self, page: Page) -> None:
         """Make a cold page hot again (in a pool page when its capacity is standard). Damaged compressed bytes
@@ -348,11 +358,11 @@ class PageList:
                 break
         return frozen
 
-    def _freeze_for_room(self, keep: Page | None = None, want_spare: bool = False) -> Mapping | None:
+    def _freeze_for_room(self, keep: Page | None = None, want_spare: bool = False) -> Page | None:
         """At the byte limit: freeze every eligible history page (but `keep`), idle or not. All of them, not just
         enough: in a flood each page would reach the limit again a moment later, and a page is frozen once either
-        way. With `want_spare`, the first pool mapping freed is returned instead of put back (no longer in
-        `bytes`, still in use by the pool), for the caller's new page."""
+        way. With `want_spare`, the first standard pool page is frozen for reuse and returned (see
+        _freeze_for_reuse), for the caller's new page."""
         shown = self._shown_pages()
         if keep is not None:
             shown.add(id(keep))
@@ -360,14 +370,11 @@ class PageList:
         for page in list(self._hot_history()):
             if id(page) in shown or page.idle_since == math.inf:
                 continue
-            hot = self._go_cold(page)
-            if hot is None:
-                continue
-            if want_spare and spare is None and hot.ownership is Ownership.POOL:
-                self.bytes -= hot.size
-                spare = hot
+            if want_spare and spare is None and page.ownership is Ownership.POOL \
+                    and page.capacity == self.std_capacity:
+                spare = self._freeze_for_reuse(page)
             else:
-                self._release_mapping(hot)
+                self.freeze(page)
         return spare
 
     def _append(self, page: Page) -> None:
@@ -379,6 +386,19 @@ class PageList:
             self.last.next = page
         self.last = page
         self._account_added(page)
+
+    def _replace(self, page: Page, new: Page) -> None:
+        """Put `new` where `page` is in the list (counts and pins are the caller's)."""
+        new.prev, new.next = page.prev, page.next
+        if page.prev is None:
+            self.first = new
+        else:
+            page.prev.next = new
+        if page.next is None:
+            self.last = new
+        else:
+            page.next.prev = new
+        page.prev = page.next = None
 
     def _unlink(self, page: Page) -> None:
         if page.prev is None:
@@ -469,24 +489,23 @@ class PageList:
             spare = self._freeze_for_room(want_spare=True)
         if self._over_limits(STD_PAGE_BYTES) and self._head_prunable():
             head = self._pop_head()
-            if head.ownership is Ownership.POOL:
-                # Reuse in place: clear the pool mapping and re-initialise it as the newest page. No new mapping.
-                self._serial += 1
-                head.serial = self._serial
-                head.reinit(self.std_capacity)
+            if spare is None and head.ownership is Ownership.POOL:
+                # Reuse in place: the pruned page becomes the newest page. No new mapping.
                 self.bytes -= head.mapping.size
                 self.page_count -= 1
                 self.reused += 1
-                page = head
-                if spare is not None:
-                    self.pool.put(spare)
+                spare = head
             else:
-                # An oversized or cold page is never reused: unmap it and take a standard page from the pool.
+                # An oversized or cold page is never reused (unmapped), nor one more pool page than needed.
                 self._release(head)
-                page = self._map_page(self.std_capacity, spare)
             self._enforce_limits(extra_bytes=STD_PAGE_BYTES)
+        if spare is not None:
+            self._serial += 1
+            spare.serial = self._serial
+            spare.reinit(self.std_capacity)
+            page = spare
         else:
-            page = self._map_page(self.std_capacity, spare)
+            page = self._map_page(self.std_capacity)
         self._append(page)
         page.rows_used = 1
         self.total_rows += 1
@@ -510,16 +529,7 @@ class PageList:
             except PageOverflow as overflow:
                 self._release_unlinked_new(new)
                 capacity = capacity.grown(overflow.dimension)
-        new.prev, new.next = page.prev, page.next
-        if page.prev is None:
-            self.first = new
-        else:
-            page.prev.next = new
-        if page.next is None:
-            self.last = new
-        else:
-            page.next.prev = new
-        page.prev = page.next = None
+        self._replace(page, new)
         self._account_added(new)
         for pin in self.pins:
             if pin.page is page:

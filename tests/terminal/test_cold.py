@@ -44,7 +44,7 @@ def fed(data: bytes, cols: int = 100, rows: int = 40, **limits) -> Terminal:
 @pytest.mark.parametrize("codec", cold.available_codecs())
 def test_a_blob_restores_exactly_the_bytes_it_was_made_from(codec):
     raw = memoryview(bytes(range(256)) * 100 + bytes(40_000) + b"tail")
-    blob = cold.encode(raw, codec)
+    blob = cold.encode(raw, (25_600, 60_000), codec)
     assert len(blob) < len(raw) // 4
     out = bytearray(len(raw) + 100)
     assert cold.decode_into(memoryview(blob), memoryview(out)) == len(raw)
@@ -52,10 +52,54 @@ def test_a_blob_restores_exactly_the_bytes_it_was_made_from(codec):
     assert cold.blob_info(memoryview(blob))[:2] == (codec, len(raw))
 
 
+@pytest.mark.parametrize("ends", [(0, 0), (0, 6), (8, 8), (12, 18), (40, 40), (36, 40)])
+def test_byte_planes_are_the_same_compiled_and_in_python_and_undo_exactly(ends):
+    raw = bytes((i * 37 + i // 5) & 0xFF for i in range(41))
+    end4, end2 = ends
+    planes = cold.shuffle_py(memoryview(raw), end4, end2)
+    assert len(planes) == len(raw)
+    assert planes[:end4 // 4] == raw[0:end4:4] and planes[end4:end4 + (end2 - end4) // 2] == raw[end4:end2:2]
+    assert planes[end2:] == raw[end2:]
+    assert cold.shuffle(memoryview(raw), end4, end2) == planes
+    for undo in (cold.unshuffle, cold.unshuffle_py):
+        out = bytearray(len(raw) + 3)
+        undo(planes, memoryview(out), end4, end2)
+        assert bytes(out[:len(raw)]) == raw and out[len(raw):] == bytes(3)
+
+
+@pytest.mark.parametrize("ends", [(2, 8), (8, 4), (8, 11), (-4, 8), (0, 48)])
+def test_plane_ends_that_do_not_fit_are_refused(ends):
+    raw = memoryview(bytes(40))
+    with pytest.raises(ValueError):
+        cold.encode(raw, ends)
+    if cold.shuffle is not cold.shuffle_py:      # the compiled one checks too (the reference trusts encode)
+        with pytest.raises(ValueError):
+            cold.shuffle(raw, *ends)
+        with pytest.raises(ValueError):
+            cold.unshuffle(bytes(40), memoryview(bytearray(40)), *ends)
+
+
+def test_a_real_page_compresses_better_as_planes():
+    terminal = Terminal(100, 40)
+    pl = terminal.primary.pages
+    pl.compress = False
+    Stream(terminal).feed(log_lines(2_000))
+    page = pl.first
+    raw = page.mapping.buffer[:page.capacity.size]
+    as_planes = cold.encode(raw, page.capacity.plane_ends)
+    as_is = cold.encode(raw, (0, 0))
+    assert len(as_planes) < 0.8 * len(as_is)
+    out = bytearray(page.capacity.size)
+    cold.decode_into(memoryview(as_planes), memoryview(out))
+    assert out == raw
+    del raw
+    terminal.close()
+
+
 @pytest.mark.parametrize("codec", cold.available_codecs())
 def test_every_flipped_bit_of_a_blob_is_detected(codec):
     raw = memoryview(b"hello world, " * 3000)
-    blob = cold.encode(raw, codec)
+    blob = cold.encode(raw, (12_000, 24_000), codec)
     out = memoryview(bytearray(len(raw)))
     for pos in list(range(0, cold.HEADER_BYTES + 8)) + list(range(cold.HEADER_BYTES + 8, len(blob), 7)):
         damaged = bytearray(blob)
