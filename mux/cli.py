@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A terminal multiplexer for long CLI sessions. Without a subcommand, starts a server if none "
                     "runs, creates a session with one pane running your shell (or COMMAND after --) and attaches "
                     "to it. Sessions keep running when you detach. Keys: the prefix (ctrl+b by default) then "
-                    "%% split side by side, \" split stacked, arrows move, z zoom, x close, c new window, "
+                    "% split side by side, \" split stacked, arrows move, z zoom, x close, c new window, "
                     "[ scrollback, m memory bar, ? help, d detach, s sessions.")
     parser.add_argument("--version", action=_Version, help="print the version and the active hot path, then exit")
     parser.add_argument("-L", dest="server_name", metavar="NAME", default="default",
