@@ -136,12 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     soak = sub.add_parser(
         "soak", prog="mux soak", help="leak soak: coding-agent output through real PTYs, memory watched, no line lost",
-        description="Run N panes of scripts/agent_stress.py (restarted as each stream ends) through real PTYs and "
-                    "the app's Pane, headless, for M minutes with a small scrollback limit; sample page bytes, "
-                    "OS-tagged bytes and RSS every second into a CSV and an SVG plot; then check that no committed "
-                    "line within the limit was lost, that accounting matched the OS, that 0 OS-tagged bytes remain "
-                    "after close and that RSS stayed flat after the warm-up. Exit status 0 if every check passed, "
-                    "1 otherwise, 2 on bad options.")
+        description="Run N panes of mux's agent-like load generator (restarted as each stream ends) through "
+                    "real PTYs and the app's Pane, headless, for M minutes with a small scrollback limit; sample "
+                    "page bytes, OS-tagged bytes and RSS every second into a CSV and an SVG plot; then check that "
+                    "no committed line within the limit was lost, that accounting matched the OS, that 0 OS-tagged "
+                    "bytes remain after close and that RSS stayed flat after the warm-up. Exit status 0 if every "
+                    "check passed, 1 otherwise, 2 on bad options.")
     soak.add_argument("--minutes", type=_positive_float, default=2.0, help="run time in minutes (default 2)")
     soak.add_argument("--panes", type=_positive, default=4, help="panes, each with its own stream (default 4)")
     soak.add_argument("--scrollback-limit", type=_positive, default=2_000_000, metavar="BYTES",
@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     soak.add_argument("--csv", metavar="PATH", help="samples CSV (default DIR/soak.csv)")
     soak.add_argument("--svg", metavar="PATH", help="plot (default DIR/soak.svg)")
     soak.add_argument("--script", metavar="PATH",
-                      help="agent_stress.py to run (default: scripts/agent_stress.py of the checkout)")
+                      help="another load generator to run (default: mux/soak/agent_stress.py, in the package)")
     soak.add_argument("--warmup", type=_fraction, default=0.25,
                       help="fraction of the run left out of the RSS slope (default 0.25)")
     soak.add_argument("--warmup-min", type=_positive_float, default=60.0, metavar="S",

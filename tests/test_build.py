@@ -165,6 +165,35 @@ def test_failed_compiled_build_installs_a_working_pure_python_mux():
         assert replay.stdout.decode() == EXPECTED
 
 
+def test_an_installed_mux_runs_its_soak_from_another_directory():
+    """`mux soak` from an installed package (no checkout anywhere near): its load generator ships in the package."""
+    if not _has_bdist_wheel():
+        message = "needs setuptools >= 70.1 (the test extra) to build without build isolation"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    with tempfile.TemporaryDirectory(prefix="mux-soak-install-") as tmp:
+        tmp = Path(tmp)
+        src, elsewhere = tmp / "src", tmp / "elsewhere"
+        _copy_tree(src)
+        elsewhere.mkdir()
+        python = _bare_venv(tmp / "venv")
+        env = clean_env(CC="false", PIP_NO_CACHE_DIR="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+        env.pop("MUX_REQUIRE_COMPILED", None)
+        install = subprocess.run(
+            [str(python), "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index", str(src)],
+            capture_output=True, text=True, timeout=300, env=env, cwd=elsewhere)
+        assert install.returncode == 0, install.stdout[-4000:] + install.stderr[-4000:]
+        shutil.rmtree(src)          # nothing may come from the source tree
+        out = elsewhere / "soak-out"
+        soak = subprocess.run([str(tmp / "venv" / "bin" / "mux"), "soak", "--minutes", "0.2", "--panes", "1",
+                               "--out", str(out)],
+                              capture_output=True, text=True, timeout=120, env=clean_env(), cwd=elsewhere)
+        assert soak.returncode == 0, soak.stdout[-4000:] + soak.stderr[-2000:]
+        assert "PASS: every check passed" in soak.stdout
+        assert (out / "soak.csv").is_file() and (out / "transcripts" / "pane1" / "run00000.txt").is_file()
+
+
 @pytest.mark.skipif(not os.environ.get("MUX_SANITIZED_LIB"), reason="only under scripts/build_sanitized.sh")
 def test_sanitized_run_uses_the_sanitized_build():
     lib = Path(os.environ["MUX_SANITIZED_LIB"]).resolve()

@@ -1,4 +1,4 @@
-"""The leak-soak tooling: scripts/agent_stress.py (deterministic, its transcript is what a terminal shows, and its
+"""The leak-soak tooling: mux/soak/agent_stress.py (deterministic, its transcript is what a terminal shows, and its
 bursts overflow standard pages whatever the page boundaries), the line check of `mux soak` (it finds lost, extra
 and reordered lines, and accepts pruning), the RSS and memory checks (they can fail), short in-process soaks
 (one passes; a corrupted transcript fails one with lost lines; oversized mappings that are never unmapped,
@@ -23,7 +23,7 @@ from mux.terminal.stream import Stream
 from mux.terminal.terminal import Terminal
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "scripts" / "agent_stress.py"
+SCRIPT = ROOT / "mux" / "soak" / "agent_stress.py"
 
 
 def stress(*args: str, transcript: Path | None = None) -> bytes:

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A coding-agent-like output stream (Claude Code / Ink style), for running INSIDE a pane: `mux soak` runs it.
 
-Usage: python scripts/agent_stress.py [--seconds S] [--rate KB/s | --lines-per-second N] [--seed N]
-                                      [--cols N] [--fps F] [--transcript PATH] [--unpaced]
+Usage: python -m mux.soak.agent_stress [--seconds S] [--rate KB/s | --lines-per-second N] [--seed N]
+                                        [--cols N] [--fps F] [--transcript PATH] [--unpaced]
 
 Owns: generating the stream and pacing it. Each frame, under synchronized output (`CSI ? 2026 h` ... `l`), it
 does what Ink does: move up over the live region (`CSI n A`, CR), erase each of its lines (`CSI 2 K`), print

@@ -1,10 +1,11 @@
 """`mux soak`: the leak soak. Coding-agent output through real PTYs into real Panes, with memory watched and
 every committed line accounted for.
 
-Owns: running N panes of `scripts/agent_stress.py` (restarted in the same PTY each time a stream ends, by a
-small runner process, `python -m mux.soak --runner`), driving them headless through an in-process mux server
-(its sessions and its bounded PTY reads, exactly as for attached clients), sampling memory every second into a
-CSV and a self-drawn SVG, stopping the streams cleanly, and the end-of-run checks and summary.
+Owns: running N panes of the load generator `mux/soak/agent_stress.py` (restarted in the same PTY each time a
+stream ends, by a small runner process, `python -m mux.soak --runner`: mux/soak/runner.py), driving them headless
+through an in-process mux server (its sessions and its bounded PTY reads, exactly as for attached clients),
+sampling memory every second into a CSV and a self-drawn SVG, stopping the streams cleanly, and the end-of-run
+checks and summary.
 
 The checks (all must pass for exit status 0; bad options are exit status 2):
 - **No committed line lost.** Expected tail E of a pane: its runs' transcripts in order, each run's committed
@@ -48,13 +49,11 @@ buffers raise glibc's mmap threshold and with it the RSS high-water mark).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import csv
 import math
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -69,7 +68,8 @@ from mux.terminal import memory
 from mux.terminal.page import CELL_SPACER_HEAD, ROW_WRAP, ROW_WRAP_CONTINUATION, STD_PAGE_BYTES
 from mux.terminal.terminal import Terminal
 
-SCRIPT_RELPATH = Path("scripts") / "agent_stress.py"
+#: The load generator, shipped in the package so that `mux soak` works from an installed wheel.
+AGENT_STRESS = Path(__file__).resolve().with_name("agent_stress.py")
 SAMPLE_S = 1.0
 PRUNE_EVERY_S = 10.0
 STOP_TIMEOUT_S = 30.0
@@ -110,66 +110,13 @@ class SoakOptions:
 
 
 def find_script(explicit: str | Path | None = None) -> Path:
-    """agent_stress.py: --script, else next to the package (a checkout or editable install), else under the current
-    directory or one of its parents (the checkout CI runs from when mux is installed normally)."""
-    if explicit is not None:
-        path = Path(explicit)
-        if not path.is_file():
-            raise SoakSetupError(f"--script {explicit}: no such file")
-        return path.resolve()
-    candidates = [Path(mux.__file__).resolve().parent.parent / SCRIPT_RELPATH]
-    here = Path.cwd().resolve()
-    candidates += [folder / SCRIPT_RELPATH for folder in (here, *here.parents)]
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise SoakSetupError(f"cannot find {SCRIPT_RELPATH} next to the mux package or under {here} or its parents; "
-                         f"run from the mux checkout or pass --script PATH")
-
-
-# ---------------------------------------------------------------------------------------------- the runner
-
-
-def runner_main(argv: list[str]) -> int:
-    """Inside a pane: run agent streams back to back in this PTY until SIGTERM, then stop the current one.
-
-    Exit status 0 if every stream exited 0 (or was ended by the stop), 1 otherwise; failures go to
-    runner.log in the transcript folder, never to the pane."""
-    ap = argparse.ArgumentParser(prog="mux.soak --runner")
-    ap.add_argument("--script", required=True)
-    ap.add_argument("--dir", required=True, type=Path)
-    ap.add_argument("--seed", type=int, required=True)
-    ap.add_argument("--seconds", type=float, required=True)
-    ap.add_argument("--rate", type=float, required=True)
-    ap.add_argument("--fps", type=float, required=True)
-    args = ap.parse_args(argv)
-    stop = [False]
-    child: list[subprocess.Popen | None] = [None]
-
-    def on_term(signum: int, frame: object) -> None:
-        stop[0] = True
-        if child[0] is not None and child[0].poll() is None:
-            child[0].send_signal(signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, on_term)
-    signal.signal(signal.SIGHUP, signal.SIG_DFL)
-    failures = 0
-    run = 0
-    while not stop[0]:
-        transcript = args.dir / f"run{run:05d}.txt"
-        child[0] = subprocess.Popen([sys.executable, args.script, "--seconds", str(args.seconds),
-                                     "--seed", str(args.seed + run), "--rate", str(args.rate),
-                                     "--fps", str(args.fps), "--transcript", str(transcript)])
-        if stop[0]:
-            child[0].send_signal(signal.SIGTERM)
-        status = child[0].wait()
-        if status != 0 and not (stop[0] and status == -signal.SIGTERM):
-            failures += 1
-            with open(args.dir / "runner.log", "a", encoding="utf-8") as log:
-                log.write(f"run {run}: exit status {status}\n")
-        run += 1
-    return 1 if failures else 0
+    """The load generator to run in each pane: --script PATH, else the package's own agent_stress.py."""
+    if explicit is None:
+        return AGENT_STRESS
+    path = Path(explicit)
+    if not path.is_file():
+        raise SoakSetupError(f"--script {explicit}: no such file")
+    return path.resolve()
 
 
 # ---------------------------------------------------------------------------------------------- transcripts
@@ -954,8 +901,3 @@ def run(options: SoakOptions, log: Callable[[str], None] = print) -> int:
     log(summary(result))
     return 0 if result.ok else 1
 
-
-if __name__ == "__main__":
-    if sys.argv[1:2] == ["--runner"]:
-        raise SystemExit(runner_main(sys.argv[2:]))
-    raise SystemExit("usage: python -m mux.soak --runner ... (internal; use `mux soak`)")
