@@ -5,7 +5,7 @@ freezing costs `mux replay`, all in one run.
 Usage: python scripts/bench_cold.py [--repeat K] [--lines N]
 
 Prints:
-  1. the codec table: on full standard pages of scripts/bench.py's plain and agent corpora at 100 columns, each
+  1. the codec table: on full standard pages of mux.soak.corpus's plain and agent corpora at 100 columns, each
      available codec's size (% of the page and bytes per cell), compress and decompress MB/s (of raw page bytes),
      median of K passes;
   2. `mux replay` (a subprocess, default limit) of N lines of plain logs at 100 columns and of agent-like output
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -28,17 +27,12 @@ import time
 import zlib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import bench  # noqa: E402
-
-from mux.session.copy_mode import CopyMode  # noqa: E402
-from mux.terminal import cold  # noqa: E402
-from mux.terminal.page import Capacity  # noqa: E402
-from mux.terminal.stream import Stream  # noqa: E402
-from mux.terminal.terminal import Terminal  # noqa: E402
+from mux.session.copy_mode import CopyMode
+from mux.soak.corpus import generate
+from mux.terminal import cold
+from mux.terminal.page import Capacity
+from mux.terminal.stream import Stream
+from mux.terminal.terminal import Terminal
 
 
 def codecs() -> dict[str, tuple]:
@@ -66,7 +60,7 @@ def page_bytes(corpus: str, cols: int) -> tuple[list[bytes], int]:
     pl = terminal.primary.pages
     pl.compress = False
     pl.set_limits(limit_bytes=1 << 34)
-    Stream(terminal).feed(bench.generate(corpus, 3_000_000))
+    Stream(terminal).feed(generate(corpus, 3_000_000))
     terminal.screen.flush()
     pages = list(pl.pages())[:-2]       # full pages only (the last ones hold the screen)
     raws = [bytes(p.mapping.buffer[:p.capacity.size]) for p in pages]
@@ -123,7 +117,7 @@ def replay_stats(path: Path, cols: int, *extra: str) -> dict:
 
 
 def plain_lines(n: int) -> bytes:
-    data = bench.generate("plain", n * 120)
+    data = generate("plain", n * 120)
     lines = data.split(b"\n")[:n]
     return b"\n".join(lines) + b"\n"
 
@@ -191,12 +185,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--lines", type=int, default=50_000)
     args = parser.parse_args()
-    os.environ.setdefault("PYTHONPATH", str(ROOT))
     with tempfile.TemporaryDirectory() as tmp:
         plain = Path(tmp) / "plain.log"
         plain.write_bytes(plain_lines(args.lines))
         agent = Path(tmp) / "agent.bin"
-        agent.write_bytes(bench.generate("agent", 8_000_000))
+        agent.write_bytes(generate("agent", 8_000_000))
         files = {"plain logs": (plain, args.lines, 100),
                  "agent-like": (agent, agent.read_bytes().count(b"\n"), 120)}
         codec_table(args.repeat)

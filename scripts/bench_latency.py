@@ -34,7 +34,6 @@ from pathlib import Path
 from isolated_mux import IsolatedServer, isolated_env, kill_server  # scripts/isolated_mux.py, next to this file
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 CHARS = "abcdefghijklmnopqrstuvwxyz"
 

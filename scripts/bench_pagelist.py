@@ -14,15 +14,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from mux.terminal.page import CELL_BYTES, STD_PAGE_BYTES, Capacity, PageOverflow  # noqa: E402
-from mux.terminal.pagelist import PageList  # noqa: E402
-from mux.terminal.styles import COLOR_PALETTE  # noqa: E402
+from mux.terminal.page import CELL_BYTES, STD_PAGE_BYTES, Capacity, PageOverflow
+from mux.terminal.pagelist import PageList
+from mux.terminal.styles import COLOR_PALETTE
 
 COLS = 100
 

@@ -15,15 +15,11 @@ oversized pages were all freed except the live ones, and OS-tagged bytes are 0 a
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from mux.terminal import memory  # noqa: E402
-from mux.terminal.page import STD_PAGE_BYTES, PageOverflow  # noqa: E402
-from mux.terminal.pagelist import PageList  # noqa: E402
+from mux.terminal import memory
+from mux.terminal.page import STD_PAGE_BYTES, PageOverflow
+from mux.terminal.pagelist import PageList
 
 CLUSTERS = ["\u200d\U0001F525", "\U0001F3FD", "\u200d\u2640\ufe0f", "\u200d\U0001F469\u200d\U0001F467"]
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from wcwidth import wcwidth
 
+from mux.soak import corpus
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "bench.py"
 CORPORA = ("plain", "sgr", "agent", "cjk", "scroll_region", "scroll_full", "cursor", "dense", "medium")
@@ -81,16 +83,16 @@ def test_bad_corpus_name_is_one_line_and_status_2():
 
 
 def test_corpora_are_the_generators(bench):
-    assert tuple(bench.GENERATORS) == CORPORA and bench.REDRAWS < set(CORPORA)
+    assert tuple(corpus.GENERATORS) == CORPORA and corpus.REDRAWS < set(CORPORA)
 
 
 @pytest.mark.parametrize("name", CORPORA)
 def test_corpora_are_deterministic_sized_and_crlf(bench, name):
-    a = bench.generate(name, 30_000, seed=7)
-    assert a == bench.generate(name, 30_000, seed=7)
-    assert a != bench.generate(name, 30_000, seed=8)
+    a = corpus.generate(name, 30_000, seed=7)
+    assert a == corpus.generate(name, 30_000, seed=7)
+    assert a != corpus.generate(name, 30_000, seed=8)
     assert 30_000 <= len(a) < 40_000
-    if name in bench.REDRAWS:
+    if name in corpus.REDRAWS:
         assert b"\n" not in a                             # redrawn in place: never scrolls
     else:
         assert a.endswith(b"\r\n")
@@ -99,21 +101,21 @@ def test_corpora_are_deterministic_sized_and_crlf(bench, name):
 
 
 def test_plain_corpus_is_ascii_lines_of_60_to_120(bench):
-    data = bench.generate("plain", 50_000)
+    data = corpus.generate("plain", 50_000)
     assert data.isascii() and b"\x1b" not in data
     lines = data.decode().split("\r\n")[:-1]
     assert all(60 <= len(line) <= 120 and line.isprintable() for line in lines)
 
 
 def test_sgr_corpus_has_16_256_and_truecolor_changes(bench):
-    text = bench.generate("sgr", 50_000).decode()
+    text = corpus.generate("sgr", 50_000).decode()
     for needle in ("\x1b[1m\x1b[31merror", "\x1b[36msrc/", "-->", "^", "\x1b[38;5;", "\x1b[38;2;", "\x1b[0m"):
         assert needle in text, needle
     assert text.count("\x1b[") > len(text.split("\r\n")) * 3     # colour changes every few words
 
 
 def test_agent_corpus_has_clusters_links_sync_and_boxes(bench):
-    text = bench.generate("agent", 200_000).decode()
+    text = corpus.generate("agent", 200_000).decode()
     for needle in ("\u200d", "\U0001F1EF\U0001F1F5", "\U0001F3FD", "\ufe0f", "\x1b[38;2;", "╭", "╰", "│",
                    "\x1b[1A\x1b[2K", "\x1b]8;id="):
         assert needle in text, repr(needle)
@@ -125,7 +127,7 @@ def test_agent_corpus_has_clusters_links_sync_and_boxes(bench):
 
 
 def test_cjk_corpus_is_mostly_wide(bench):
-    text = bench.generate("cjk", 50_000).decode()
+    text = corpus.generate("cjk", 50_000).decode()
     chars = [c for c in text if c not in " \r\n"]
     wide = sum(wcwidth(c) == 2 for c in chars)
     assert wide / len(chars) > 0.8
@@ -136,9 +138,9 @@ def test_agent_output_stays_in_pool_pages(bench, tmp_path, cols):
     """Coding-agent output (unique truecolor styles and OSC 8 links on every line, emoji, CJK) fits the standard
     page's tables: ~1.5 MB of it through `mux replay` allocates no oversized page, and pruned pool pages are reused
     (a 2 MB limit and no cold pages, so that pruning happens)."""
-    corpus, stats_path = tmp_path / "agent.txt", tmp_path / "stats.json"
-    corpus.write_bytes(bench.generate("agent", 1_500_000))
-    done = subprocess.run([sys.executable, "-m", "mux", "replay", str(corpus), "--cols", str(cols), "--rows", "40",
+    recorded, stats_path = tmp_path / "agent.txt", tmp_path / "stats.json"
+    recorded.write_bytes(corpus.generate("agent", 1_500_000))
+    done = subprocess.run([sys.executable, "-m", "mux", "replay", str(recorded), "--cols", str(cols), "--rows", "40",
                            "--scrollback-limit", "2000000", "--no-cold", "--dump", "none", "--stats-json",
                            str(stats_path)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -152,11 +154,11 @@ CSI = re.compile(r"\x1b\[([0-9;]*)([A-Za-z])")
 
 
 def test_scroll_region_corpus_scrolls_top_and_bottom_regions_and_resets_them(bench):
-    text = bench.generate("scroll_region", 200_000).decode()
+    text = corpus.generate("scroll_region", 200_000).decode()
     regions = {m.group(1) for m in CSI.finditer(text) if m.group(2) == "r"}
     assert "" in regions                                                    # reset after each record
     tops = {r for r in regions if r.startswith("1;")}
-    bottoms = {r for r in regions if r and r.endswith(f";{bench.ROWS}")}
+    bottoms = {r for r in regions if r and r.endswith(f";{corpus.ROWS}")}
     assert tops and bottoms
     for region in tops | bottoms:                   # each region is followed by a CUP to its bottom row
         assert f"\x1b[{region}r\x1b[{region.split(';')[1]};1H" in text
@@ -164,12 +166,12 @@ def test_scroll_region_corpus_scrolls_top_and_bottom_regions_and_resets_them(ben
 
 
 def test_scroll_full_corpus_is_short_lines(bench):
-    lines = bench.generate("scroll_full", 50_000).decode().split("\r\n")[:-1]
+    lines = corpus.generate("scroll_full", 50_000).decode().split("\r\n")[:-1]
     assert all(0 < len(line) < 30 and "\x1b" not in line for line in lines)
 
 
 def test_cursor_corpus_is_cursor_motion_short_writes_and_erases(bench):
-    text = bench.generate("cursor", 50_000).decode()
+    text = corpus.generate("cursor", 50_000).decode()
     finals = [m.group(2) for m in CSI.finditer(text)]
     assert finals.count("H") > 1000 and finals.count("K") > 300
     writes = [part for part in CSI.sub("\0", text).split("\0") if part]
@@ -178,13 +180,13 @@ def test_cursor_corpus_is_cursor_motion_short_writes_and_erases(bench):
 
 @pytest.mark.parametrize("name, per_row, distinct", [("dense", (100, 100), (100, 217)), ("medium", (17, 100), (5, 12))])
 def test_dense_and_medium_corpora_redraw_rows_with_sgr_every_cell_or_every_few(bench, name, per_row, distinct):
-    text = bench.generate(name, 50_000).decode()
+    text = corpus.generate(name, 50_000).decode()
     records = re.split(r"\x1b\[\d+;1H", text)[1:]
     assert len(records) > 10
     for record in records:
         sgrs = [m for m in CSI.finditer(record) if m.group(2) == "m"]
         cells = len(CSI.sub("", record))
-        assert cells == bench.COLS                                          # one full row per record
+        assert cells == corpus.COLS                                          # one full row per record
         assert per_row[0] <= len(sgrs) - 1 <= per_row[1]                  # minus the final reset
     # dense: as vtebench's, both colours follow one index (at most 216 styles); medium: a few syntax styles
     assert distinct[0] <= len({m.group(1) for m in CSI.finditer(text) if m.group(2) == "m"}) <= distinct[1]
