@@ -120,6 +120,22 @@ def _has_bdist_wheel() -> bool:
         return False
 
 
+def _install_without_compiler(tmp: Path) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    """Install a fresh copy of the checkout (tmp/src) into a bare venv (tmp/venv) with CC=false, from tmp/elsewhere.
+    Returns the venv's python, that other directory, and the verbose pip run."""
+    src, elsewhere = tmp / "src", tmp / "elsewhere"
+    _copy_tree(src)
+    elsewhere.mkdir()
+    python = _bare_venv(tmp / "venv")
+    env = clean_env(CC="false", PIP_NO_CACHE_DIR="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env.pop("MUX_REQUIRE_COMPILED", None)
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "-v", "--no-deps", "--no-build-isolation", "--no-index", str(src)],
+        capture_output=True, text=True, timeout=300, env=env, cwd=elsewhere)
+    assert install.returncode == 0, install.stdout[-4000:] + install.stderr[-4000:]
+    return python, elsewhere, install
+
+
 def test_failed_compiled_build_installs_a_working_pure_python_mux():
     """CC=false: the build says so in one line, the install succeeds, and the installed mux runs pure Python
     (from another directory than the checkout, so nothing comes from the source tree)."""
@@ -130,16 +146,7 @@ def test_failed_compiled_build_installs_a_working_pure_python_mux():
         pytest.skip(message)
     with tempfile.TemporaryDirectory(prefix="mux-build-test-") as tmp:
         tmp = Path(tmp)
-        src, elsewhere = tmp / "src", tmp / "elsewhere"
-        _copy_tree(src)
-        elsewhere.mkdir()
-        python = _bare_venv(tmp / "venv")
-        env = clean_env(CC="false", PIP_NO_CACHE_DIR="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
-        env.pop("MUX_REQUIRE_COMPILED", None)
-        install = subprocess.run(
-            [str(python), "-m", "pip", "install", "-v", "--no-deps", "--no-build-isolation", "--no-index", str(src)],
-            capture_output=True, text=True, timeout=300, env=env, cwd=elsewhere)
-        assert install.returncode == 0, install.stdout[-4000:] + install.stderr[-4000:]
+        python, elsewhere, install = _install_without_compiler(tmp)
         notices = [line.strip() for line in (install.stdout + install.stderr).splitlines() if NOTICE in line]
         assert len(notices) == 1, notices
         assert notices[0].endswith("); installing the pure-Python path"), notices[0]
@@ -174,17 +181,8 @@ def test_an_installed_mux_runs_its_soak_from_another_directory():
         pytest.skip(message)
     with tempfile.TemporaryDirectory(prefix="mux-soak-install-") as tmp:
         tmp = Path(tmp)
-        src, elsewhere = tmp / "src", tmp / "elsewhere"
-        _copy_tree(src)
-        elsewhere.mkdir()
-        python = _bare_venv(tmp / "venv")
-        env = clean_env(CC="false", PIP_NO_CACHE_DIR="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
-        env.pop("MUX_REQUIRE_COMPILED", None)
-        install = subprocess.run(
-            [str(python), "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index", str(src)],
-            capture_output=True, text=True, timeout=300, env=env, cwd=elsewhere)
-        assert install.returncode == 0, install.stdout[-4000:] + install.stderr[-4000:]
-        shutil.rmtree(src)          # nothing may come from the source tree
+        _, elsewhere, _ = _install_without_compiler(tmp)
+        shutil.rmtree(tmp / "src")          # nothing may come from the source tree
         out = elsewhere / "soak-out"
         soak = subprocess.run([str(tmp / "venv" / "bin" / "mux"), "soak", "--minutes", "0.2", "--panes", "1",
                                "--out", str(out)],

@@ -133,6 +133,10 @@ class Capacity:
     def plane_ends(self) -> tuple[int, int]:
         """Where the u32 regions of the layout end and where the u16 regions end (the u8 ones follow): the item
         widths cold.encode splits into byte planes."""
+        return self._plane_ends()
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - as layout(): a few capacities per process, asked at every freeze
+    def _plane_ends(self) -> tuple[int, int]:
         regions = self.layout()[0]
         ends = {"I": 0, "H": 0}
         order = []
