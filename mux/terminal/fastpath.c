@@ -156,10 +156,10 @@ static struct {
 /* Attribute names, interned once. */
 static PyObject *S_screen, *S_modes, *S_x, *S_y, *S_pending_wrap, *S_pen, *S_link, *S_locs, *S_columns, *S_lines,
     *S_keeps_history, *S_last_char, *S_last_cluster, *S_last_pos, *S_run, *S_pages, *S_autowrap, *S_insert,
-    *S_translate, *S_margin_top, *S_margin_bottom, *S_origin, *S_clustering, *S_newline, *S_flush, *S_style_id,
+    *S_translate, *S_margin_top, *S_margin_bottom, *S_origin, *S_clustering, *S_newline, *S_flush, *S_regrow,
     *S_mark_link, *S_index, *S_linefeed, *S_grow, *S_forget_extras, *S_cols, *S_slots, *S_cp, *S_st, *S_fl,
     *S_rflags, *S_style_ids, *S_empty, *S_dec, *S_intern_style, *S_last, *S_limit_lines, *S_rows_used,
-    *S_prune_pending, *S_total_rows, *S_rows, *S_set_hyperlink, *S_rotate_region, *S_styles, *S_link_ids, *S_hmap, *S_link_cells, *S_intern_hyperlink, *S_set_grapheme, *S_attach_cluster;
+    *S_prune_pending, *S_total_rows, *S_rows, *S_set_hyperlink, *S_rotate_region, *S_styles, *S_link_ids, *S_hmap, *S_link_cells, *S_intern_hyperlink, *S_set_grapheme;
 
 typedef struct {
     PyObject *page;           /* borrowed (held by the locs list) */
@@ -592,32 +592,51 @@ cell_at(Ctx *c, long col)
     return (Py_ssize_t)c->pv.slots[c->view_row] * c->pv.cols + col;
 }
 
-/* The id of `style` in the page of row y; interned through Python on a miss. -1 on an internal error. */
+/* After a Page method raised PageOverflow (the error is set) for a write to row y: Screen.regrow(y, dimension)
+ * replaces the page by a bigger copy, as Screen._on_row does, so the write is retried on the new page only (never
+ * again on the full one, which Python does not do either). 1 grown, 0 past the maximum page size (the write is
+ * dropped, as in Python), -1 on an error. The cursor is written back first and everything is read again after. */
+static int
+regrow(Ctx *c, long y)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    PyObject *dimension = value != NULL ? PyObject_GetAttrString(value, "dimension") : NULL;
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    if (dimension == NULL) {
+        return -1;
+    }
+    PyObject *yy = store(c) ? NULL : PyLong_FromLong(y);
+    invalidate(c);
+    PyObject *r = yy != NULL ? PyObject_CallMethodObjArgs(c->screen, S_regrow, yy, dimension, NULL) : NULL;
+    Py_XDECREF(yy);
+    Py_DECREF(dimension);
+    if (r == NULL) {
+        return -1;
+    }
+    int grown = PyObject_IsTrue(r);
+    Py_DECREF(r);
+    if (grown < 0 || load(c)) {
+        return -1;
+    }
+    return grown;
+}
+
+/* The id of `style` in the page of row y; interned through Python on a miss (0 when the page cannot grow to take
+ * it, as in Python). -1 on an internal error. */
 static long
 style_id(Ctx *c, long y, PyObject *style)
 {
-    if (fetch_row(c, y)) {
-        return -1;
-    }
-    PyObject *sid = PyDict_GetItemWithError(c->pv.style_ids, style);
-    if (sid == NULL) {
-        if (PyErr_Occurred()) {
+    for (;;) {
+        if (fetch_row(c, y)) {
             return -1;
         }
-        /* Page.intern_style touches only the page (tables, never the cells' layout): no cursor to write back. */
-        if (flush_grow(c)) {
-            return -1;
-        }
-        PyObject *page = Py_NewRef(c->pv.page);
-        PyObject *r = PyObject_CallMethodOneArg(page, S_intern_style, style);
-        Py_DECREF(page);
-        invalidate(c);
-        if (r != NULL) {
-            long id = PyLong_AsLong(r);
-            Py_DECREF(r);
-            if (fetch_row(c, y)) {
-                return -1;
-            }
+        PyObject *sid = PyDict_GetItemWithError(c->pv.style_ids, style);
+        if (sid != NULL) {
+            long id = PyLong_AsLong(sid);
             if (id < 0 || id > 0xFFFF) {
                 if (!PyErr_Occurred()) {
                     PyErr_SetString(PyExc_ValueError, "style id out of range");
@@ -626,47 +645,26 @@ style_id(Ctx *c, long y, PyObject *style)
             }
             return id;
         }
+        if (PyErr_Occurred() || flush_grow(c)) {
+            return -1;
+        }
+        /* Page.intern_style touches only the page (tables, never the cells' layout): no cursor to write back. */
+        PyObject *page = Py_NewRef(c->pv.page);
+        PyObject *r = PyObject_CallMethodOneArg(page, S_intern_style, style);
+        Py_DECREF(page);
+        invalidate(c);
+        if (r != NULL) {
+            Py_DECREF(r);       /* the id is read back from the page's table above */
+            continue;
+        }
         if (!PyErr_ExceptionMatches(K.page_overflow)) {
             return -1;
         }
-        PyErr_Clear();       /* the table is full: the Screen replaces the page by a bigger one */
-        if (store(c)) {
-            return -1;
+        int grown = regrow(c, y);
+        if (grown <= 0) {
+            return grown;
         }
-        invalidate(c);
-        PyObject *yy = PyLong_FromLong(y);
-        if (yy == NULL) {
-            return -1;
-        }
-        PyObject *grown = PyObject_CallMethodObjArgs(c->screen, S_style_id, yy, style, NULL);
-        Py_DECREF(yy);
-        if (grown == NULL) {
-            return -1;
-        }
-        long id = -1;
-        if (PyTuple_Check(grown) && PyTuple_GET_SIZE(grown) == 2) {
-            id = PyLong_AsLong(PyTuple_GET_ITEM(grown, 1));
-        }
-        Py_DECREF(grown);
-        if (load(c) || fetch_row(c, y)) {
-            return -1;
-        }
-        if (id < 0 || id > 0xFFFF) {
-            if (!PyErr_Occurred()) {
-                PyErr_SetString(PyExc_ValueError, "style id out of range");
-            }
-            return -1;
-        }
-        return id;
     }
-    long id = PyLong_AsLong(sid);
-    if (id < 0 || id > 0xFFFF) {
-        if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_ValueError, "style id out of range");
-        }
-        return -1;
-    }
-    return id;
 }
 
 /* Before columns [start, end) of row y are overwritten: drop the clusters and links of the cells that change
@@ -1341,41 +1339,41 @@ draw_simple(Ctx *c, PyObject *text, Py_ssize_t i, Py_ssize_t end)
     return 0;
 }
 
-/* Screen.attach_cluster(y, col, extra) for a cell of the cursor row: Page.set_grapheme straight away, or, when
- * the page's cluster tables are full, Screen.attach_cluster (which grows the page; the row list is read again). */
+/* Screen.attach_cluster(y, col, extra) for a cell of the cursor row: Page.set_grapheme, and when the page's
+ * cluster tables are full, again on the bigger page Screen.regrow makes (dropped past the maximum page size). */
 static int
 attach_cluster(Ctx *c, long col, PyObject *extra)
 {
-    if (fetch_row(c, c->y) || flush_grow(c)) {
+    PyObject *x = PyLong_FromLong(col);
+    if (x == NULL) {
         return -1;
     }
-    PyObject *page = Py_NewRef(c->pv.page);
-    PyObject *row = PyLong_FromLong(c->view_row), *x = PyLong_FromLong(col);
-    PyObject *r = row && x ? PyObject_CallMethodObjArgs(page, S_set_grapheme, row, x, extra, NULL) : NULL;
-    Py_DECREF(page);
-    invalidate(c);
-    if (r != NULL) {
-        Py_DECREF(r);
-        Py_DECREF(row);
-        Py_DECREF(x);
-        return 0;
-    }
-    if (!PyErr_ExceptionMatches(K.page_overflow)) {
+    for (;;) {
+        if (fetch_row(c, c->y) || flush_grow(c)) {
+            break;
+        }
+        PyObject *page = Py_NewRef(c->pv.page);
+        PyObject *row = PyLong_FromLong(c->view_row);
+        PyObject *r = row != NULL ? PyObject_CallMethodObjArgs(page, S_set_grapheme, row, x, extra, NULL) : NULL;
+        Py_DECREF(page);
         Py_XDECREF(row);
-        Py_XDECREF(x);
-        return -1;
+        invalidate(c);
+        if (r != NULL) {
+            Py_DECREF(r);
+            Py_DECREF(x);
+            return 0;
+        }
+        if (!PyErr_ExceptionMatches(K.page_overflow)) {
+            break;
+        }
+        int grown = regrow(c, c->y);
+        if (grown <= 0) {
+            Py_DECREF(x);
+            return grown;
+        }
     }
-    PyErr_Clear();
-    PyObject *y = PyLong_FromLong(c->y);
-    r = y ? PyObject_CallMethodObjArgs(c->screen, S_attach_cluster, y, x, extra, NULL) : NULL;
-    Py_XDECREF(y);
-    Py_DECREF(row);
     Py_DECREF(x);
-    if (r == NULL) {
-        return -1;
-    }
-    Py_DECREF(r);
-    return reread_locs(c);
+    return -1;
 }
 
 /* A buffer of `n` items of `itemsize` bytes from an array; 0, or -1 with an exception. */
@@ -2733,7 +2731,7 @@ kernel_init_names(void)
     NAME(S_run, "run"); NAME(S_pages, "pages"); NAME(S_autowrap, "autowrap"); NAME(S_insert, "insert");
     NAME(S_translate, "translate"); NAME(S_margin_top, "margin_top"); NAME(S_margin_bottom, "margin_bottom");
     NAME(S_origin, "origin"); NAME(S_clustering, "clustering"); NAME(S_newline, "newline");
-    NAME(S_flush, "flush"); NAME(S_style_id, "style_id"); NAME(S_mark_link, "mark_link"); NAME(S_index, "index");
+    NAME(S_flush, "flush"); NAME(S_regrow, "regrow"); NAME(S_mark_link, "mark_link"); NAME(S_index, "index");
     NAME(S_linefeed, "linefeed"); NAME(S_grow, "grow"); NAME(S_forget_extras, "forget_extras");
     NAME(S_cols, "cols"); NAME(S_slots, "slots"); NAME(S_cp, "cp"); NAME(S_st, "st"); NAME(S_fl, "fl");
     NAME(S_rflags, "rflags"); NAME(S_style_ids, "style_ids"); NAME(S_empty, ""); NAME(S_dec, "dec");
@@ -2743,7 +2741,6 @@ kernel_init_names(void)
     NAME(S_rotate_region, "rotate_region"); NAME(S_styles, "styles");
     NAME(S_link_ids, "link_ids"); NAME(S_hmap, "hmap"); NAME(S_link_cells, "link_cells");
     NAME(S_intern_hyperlink, "intern_hyperlink"); NAME(S_set_grapheme, "set_grapheme");
-    NAME(S_attach_cluster, "attach_cluster");
 #undef NAME
     return 0;
 }

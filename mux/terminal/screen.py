@@ -182,11 +182,20 @@ class Screen:
             try:
                 return write(page, r)
             except PageOverflow as overflow:
-                try:
-                    self.pages.adjust_capacity(page, overflow.dimension)
-                except PageOverflow:
+                if not self.regrow(y, overflow.dimension):
                     return None
-                self.refresh_locs()
+
+    def regrow(self, y: int, dimension: str) -> bool:
+        """After a write to active row y found the `dimension` table of its page full: replace the page by a bigger
+        copy. False past the maximum page size. The write then runs on the new page, never again on the full one:
+        a page that has just collected its table and found too little room would take the write the second time,
+        so both paths must grow at the same write (the compiled path calls this too)."""
+        try:
+            self.pages.adjust_capacity(self.locs[y][0], dimension)
+        except PageOverflow:
+            return False
+        self.refresh_locs()
+        return True
 
     def style_id(self, y: int, style: Style) -> tuple[Page, int]:
         """(page of row y, id of `style` in it), interning the style (a grown page keeps every id)."""
