@@ -22,7 +22,9 @@ START_TIMEOUT_S = 10.0
 
 
 def server_command(path: Path, name: str) -> list[str]:
-    return [sys.executable, "-m", "mux.server", "--socket", str(path), "--name", name]
+    # -P: `-m` would put the client's working directory first on the import path, ahead of PYTHONPATH, so a `mux`
+    # directory there (another checkout) would be the server's code.
+    return [sys.executable, "-P", "-m", "mux.server", "--socket", str(path), "--name", name]
 
 
 def server_environment() -> dict[str, str]:
