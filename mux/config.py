@@ -276,8 +276,7 @@ ACTION_HELP: Mapping[str, str] = MappingProxyType({
     "resize-up": "move the pane's border up",
     "resize-right": "move the pane's border right",
     "zoom": "zoom the pane to the whole window, or back",
-    "next-layout": "arrange the panes in the next layout: even-horizontal, even-vertical, main-horizontal, "
-                   "main-vertical, tiled",
+    "next-layout": "arrange the panes in the next layout (even, main pane, tiled)",
     "swap-pane-prev": "swap the pane with the previous one",
     "swap-pane-next": "swap the pane with the next one",
     "break-pane": "move the pane into a new window of its own",

@@ -98,11 +98,16 @@ class Session:
 
     # ------------------------------------------------------------------ windows
 
-    def new_window(self) -> Window:
+    def free_index(self) -> int:
+        """The lowest window index not in use (what a new window gets); LayoutError past MAX_WINDOWS."""
         used = {w.index for w in self.windows}
         index = next((i for i in range(MAX_WINDOWS) if i not in used), None)
         if index is None:
             raise LayoutError(f"no more than {MAX_WINDOWS} windows")
+        return index
+
+    def new_window(self) -> Window:
+        index = self.free_index()
         pane = self.spawn(self.command, *self.size)
         window = Window(index, Layout(pane.id), {pane.id: pane}, pane.id)
         self.windows.append(window)
@@ -282,10 +287,7 @@ class Session:
             raise LayoutError("no pane to break")
         if len(window.panes) < 2:
             raise LayoutError("can't break with only one pane")
-        used = {w.index for w in self.windows}
-        index = next((i for i in range(MAX_WINDOWS) if i not in used), None)
-        if index is None:
-            raise LayoutError(f"no more than {MAX_WINDOWS} windows")
+        index = self.free_index()
         pane_id = window.active
         pane = window.panes.pop(pane_id)
         focus = window.layout.remove(pane_id)
