@@ -12,9 +12,10 @@ import sys
 
 from textual import events
 from textual.geometry import Size
+from textual.widgets import Static
 
 import mux.ui.app as app_module
-from mux.ui.app import ChooseSessionScreen, ConfirmScreen, MuxApp, PromptScreen
+from mux.ui.app import ChooseSessionScreen, ConfirmScreen, HelpScreen, MuxApp, PromptScreen
 from mux.ui.connection import Connection
 from mux.ui.pane_numbers import big_number
 from mux.ui.status import MemoryBar
@@ -660,3 +661,18 @@ async def test_pane_numbers_hide_by_themselves(make_app, monkeypatch):
         await pilot.press("ctrl+b", "q")
         await wait_for(pilot, lambda: app.window_view.numbers_shown, what="numbers shown")
         await wait_for(pilot, lambda: not app.window_view.numbers_shown, what="numbers hidden after a while")
+
+
+async def test_prefix_help_lists_the_layout_and_pane_move_keys(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for(pilot, lambda: len(app.mirror.places) == 1, what="the first layout")
+        await pilot.press("ctrl+b", "question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help screen")
+        text = str(app.screen.query_one(Static).render())
+        rows = {line.split()[0]: line for line in text.splitlines()[1:] if line.strip()}
+        for key, words in (("space", "next layout"), ("{", "previous"), ("}", "next one"), ("!", "new window"),
+                           ("o", "next pane"), (";", "active before"), ("q", "pane numbers")):
+            assert words in rows.get(key, ""), (key, text)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen), what="help closed")
