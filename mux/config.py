@@ -276,6 +276,13 @@ ACTION_HELP: Mapping[str, str] = MappingProxyType({
     "resize-up": "move the pane's border up",
     "resize-right": "move the pane's border right",
     "zoom": "zoom the pane to the whole window, or back",
+    "next-layout": "arrange the panes in the next layout (even, main pane, tiled)",
+    "swap-pane-prev": "swap the pane with the previous one",
+    "swap-pane-next": "swap the pane with the next one",
+    "break-pane": "move the pane into a new window of its own",
+    "next-pane": "focus the next pane",
+    "last-pane": "focus the pane that was active before",
+    "display-panes": "show the pane numbers; a digit focuses that pane",
     "close-pane": "close the pane",
     "new-window": "open a new window",
     "next-window": "go to the next window",
@@ -307,6 +314,8 @@ _DEFAULT_KEYS: tuple[tuple[str, str], ...] = (
     *((str(n), f"select-window-{n}") for n in range(10)),
     (",", "rename-window"), ("[", "scrollback"), ("m", "toggle-memory-bar"), ("?", "help"),
     ("d", "detach"), ("s", "choose-session"), ("$", "rename-session"), ("&", "kill-window"),
+    ("space", "next-layout"), ("{", "swap-pane-prev"), ("}", "swap-pane-next"), ("!", "break-pane"),
+    ("o", "next-pane"), (";", "last-pane"), ("q", "display-panes"),
 )
 
 

@@ -78,6 +78,8 @@ def test_default_bindings_are_tmux_like():
         "comma": "rename-window", "left_square_bracket": "scrollback", "m": "toggle-memory-bar",
         "question_mark": "help", "d": "detach", "s": "choose-session", "dollar_sign": "rename-session",
         "ampersand": "kill-window", "ctrl+b": "send-prefix",
+        "space": "next-layout", "left_curly_bracket": "swap-pane-prev", "right_curly_bracket": "swap-pane-next",
+        "exclamation_mark": "break-pane", "o": "next-pane", "semicolon": "last-pane", "q": "display-panes",
     }
     assert dict(cfg.default_config().keys) == expected
 
@@ -391,11 +393,11 @@ def test_user_bindings_merge_over_the_defaults(tmp_path):
 
 
 def test_none_removes_a_binding(tmp_path):
-    file = write(tmp_path / "config.toml", '[keys]\nx = "none"\nd = "none"\nq = "none"\n')
+    file = write(tmp_path / "config.toml", '[keys]\nx = "none"\nd = "none"\nw = "none"\n')
     config = load_config(file)
     assert "x" not in config.keys and config.action_for("d") is None
     assert config.action_for("z") == "zoom"
-    assert len(config.keys) == len(cfg.default_bindings()) - 2       # q had no binding: nothing to remove
+    assert len(config.keys) == len(cfg.default_bindings()) - 2       # w had no binding: nothing to remove
 
 
 def test_send_prefix_follows_the_prefix(tmp_path):

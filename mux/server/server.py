@@ -634,6 +634,22 @@ class Server:
             session.drag(tuple(path), arg(1, int), arg(2, int))
         elif name == "zoom":
             session.zoom()
+        elif name == "next-layout":
+            client.send({"t": "message", "text": f"layout {session.next_layout()}"})
+        elif name == "select-layout":
+            client.send({"t": "message", "text": f"layout {session.select_layout(arg(0, str))}"})
+        elif name == "swap-pane":
+            step = arg(0, str)
+            if step not in ("prev", "next"):
+                raise ValueError(f"swap-pane: expected prev or next, got {step!r}"[:80])
+            session.swap_pane(-1 if step == "prev" else 1)
+        elif name == "break-pane":
+            session.break_pane()
+        elif name == "next-pane":
+            session.next_pane()
+        elif name == "last-pane":
+            if not session.last_pane():
+                raise LayoutError("no last pane")
         elif name == "close-pane":
             if pane is not None:
                 self.close_pane(session, pane.id)

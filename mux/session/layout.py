@@ -29,7 +29,17 @@ Invariants (``Layout.check`` asserts the structural ones; the tests assert the g
   before them, and the last shown child takes the space. A lone child that does not fit gets whatever there
   is and shrinks the same way inside. So the first (top-left) panes survive and the tiling still holds.
 - Zoom is view state: while a pane is zoomed, ``geometry`` gives it the whole window and omits the others,
-  and ``separators`` is empty. ``split``, ``remove``, ``resize`` and ``drag`` unzoom (as tmux does).
+  and ``separators`` is empty. ``split``, ``remove``, ``resize``, ``drag``, ``arrange`` and ``swap`` unzoom (as
+  tmux does).
+
+Presets (``arrange``, tmux's ``select-layout``; ``LAYOUTS`` in ``next-layout`` order) rebuild the tree from the
+panes in ``panes()`` order, which they keep. Their shapes are tmux's (layout-set.c): even-horizontal and
+even-vertical share the extent equally; main-horizontal / main-vertical give the first pane MAIN_PANE_HEIGHT
+rows on top / MAIN_PANE_WIDTH columns on the left (shrunk so the others keep MIN_PANE_SIZE) and spread the rest
+along the other side; tiled is a grid built like tmux's (add a row, then a column, until the cells hold every
+pane), filled row by row, the last row's panes sharing its width. As tmux does, the cells left over when an
+extent does not divide evenly go to the last child. The weights are the cell sizes at the size given, so that
+size reproduces them exactly and a resize scales them.
 """
 
 from __future__ import annotations
@@ -52,6 +62,15 @@ _DIRECTIONS = (HORIZONTAL, VERTICAL)
 # move direction -> (direction of the split whose separator moves, toward the end of that split?)
 _MOVES = {LEFT: (HORIZONTAL, False), RIGHT: (HORIZONTAL, True), UP: (VERTICAL, False), DOWN: (VERTICAL, True)}
 _MAX_DENOMINATOR = 1 << 20
+
+EVEN_HORIZONTAL, EVEN_VERTICAL = "even-horizontal", "even-vertical"
+MAIN_HORIZONTAL, MAIN_VERTICAL, TILED = "main-horizontal", "main-vertical", "tiled"
+LAYOUTS = (EVEN_HORIZONTAL, EVEN_VERTICAL, MAIN_HORIZONTAL, MAIN_VERTICAL, TILED)
+"""The presets ``arrange`` knows, in the order tmux's ``next-layout`` cycles them."""
+MAIN_PANE_WIDTH = 80
+"""Columns of the main pane in main-vertical (tmux's main-pane-width)."""
+MAIN_PANE_HEIGHT = 24
+"""Rows of the main pane in main-horizontal (tmux's main-pane-height)."""
 
 
 class LayoutError(Exception):
@@ -282,6 +301,7 @@ class Layout:
         self._size: tuple[int, int] | None = None
         self._version = 0  # bumped by every change to the tree or its weights; keys the tiling cache
         self._cache: tuple[tuple[int, int, int], _Tiling] | None = None
+        self._preset: str | None = None
 
     # --- queries -------------------------------------------------------------------------------------------
 
@@ -457,6 +477,59 @@ class Layout:
             node.children = [new_leaf, leaf] if before else [leaf, new_leaf]
             leaf.parent = new_leaf.parent = node
         self._leaves[new_pane] = new_leaf
+        self._zoomed = None
+
+    def arrange(self, preset: str, width: int, height: int) -> None:
+        """Rebuild the tree as the preset `preset` (one of LAYOUTS) for a width x height window; pane order is
+        kept. Remembered as ``preset`` (for ``next-layout``). Unzooms. ValueError for an unknown preset."""
+        if preset not in LAYOUTS:
+            raise ValueError(f"unknown layout {preset!r}, expected one of {', '.join(LAYOUTS)}"[:160])
+        self._note_size(width, height)
+        if self._root is None:
+            return
+        width, height = max(1, width), max(1, height)
+        leaves = [_Leaf(pane) for pane in self.panes()]
+        if preset in (EVEN_HORIZONTAL, EVEN_VERTICAL):
+            direction = HORIZONTAL if preset == EVEN_HORIZONTAL else VERTICAL
+            root = _group(direction, leaves, _extent(Rect(0, 0, width, height), direction))
+        elif preset in (MAIN_HORIZONTAL, MAIN_VERTICAL):
+            across, along = (VERTICAL, HORIZONTAL) if preset == MAIN_HORIZONTAL else (HORIZONTAL, VERTICAL)
+            extent, other = (height, width) if preset == MAIN_HORIZONTAL else (width, height)
+            if len(leaves) == 1:
+                root = leaves[0]
+            else:
+                main = _main_extent(MAIN_PANE_HEIGHT if preset == MAIN_HORIZONTAL else MAIN_PANE_WIDTH, extent)
+                rest = _group(along, leaves[1:], other)
+                root = _group(across, [leaves[0], rest], extent, [main, extent - 1 - main])
+        else:
+            rows = columns = 1
+            while rows * columns < len(leaves):    # tmux's order: a row first, then a column
+                rows += 1
+                if rows * columns < len(leaves):
+                    columns += 1
+            lines = [_group(HORIZONTAL, leaves[i:i + columns], width) for i in range(0, len(leaves), columns)]
+            root = _group(VERTICAL, lines, height)
+        self._changed()
+        self._root = root
+        root.parent = None
+        root.weight = Fraction(1)
+        self._leaves = {leaf.pane: leaf for leaf in leaves}
+        self._zoomed = None
+        self._preset = preset
+
+    @property
+    def preset(self) -> str | None:
+        """The preset ``arrange`` last applied (kept through later splits and moves, as tmux does), or None."""
+        return self._preset
+
+    def swap(self, pane: Pane, other: Pane) -> None:
+        """Exchange the places of two panes (each takes the other's cell in the tree). Unzooms."""
+        leaf, other_leaf = self._leaf(pane), self._leaf(other)
+        if leaf is other_leaf:
+            return
+        self._changed()
+        leaf.pane, other_leaf.pane = other, pane
+        self._leaves[pane], self._leaves[other] = other_leaf, leaf
         self._zoomed = None
 
     def remove(self, pane: Pane) -> Pane | None:
@@ -683,3 +756,34 @@ def _tidy(split: _Split) -> None:
     total = sum(child.weight for child in split.children)
     for child in split.children:
         child.weight = max(Fraction(1, _MAX_DENOMINATOR), (child.weight / total).limit_denominator(_MAX_DENOMINATOR))
+
+
+def _spread(total: int, count: int) -> list[int]:
+    """tmux's even share of `total` cells among `count` children with a separator between each: the cells left
+    over go to the last child. Never below MIN_PANE_SIZE (a window too small is then cut by the tiling)."""
+    each = max(MIN_PANE_SIZE, (total - (count - 1)) // count)
+    return [each] * (count - 1) + [max(MIN_PANE_SIZE, total - (count - 1) - each * (count - 1))]
+
+
+def _main_extent(wanted: int, extent: int) -> int:
+    """The main pane's size along `extent` (a separator included in it), shrunk as tmux does so the other
+    panes keep MIN_PANE_SIZE."""
+    available = extent - 1
+    if wanted + MIN_PANE_SIZE >= available:
+        return MIN_PANE_SIZE if available <= 2 * MIN_PANE_SIZE else available - MIN_PANE_SIZE
+    return wanted
+
+
+def _group(direction: str, children: list[_Node], extent: int, sizes: list[int] | None = None) -> _Node:
+    """`children` side by side (or stacked) over `extent` cells: one child is itself, more make a split whose
+    weights are `sizes` (default: the even spread)."""
+    if len(children) == 1:
+        return children[0]
+    if sizes is None:
+        sizes = _spread(extent, len(children))
+    split = _Split(direction, None, Fraction(1))
+    for child, size in zip(children, sizes, strict=True):
+        child.parent = split
+        child.weight = Fraction(max(MIN_PANE_SIZE, size))
+    split.children = list(children)
+    return split

@@ -4,7 +4,8 @@ Owns: a session's windows in index order and which one is current; each window's
 active pane; the session's window area (the size every window is laid out in, set by the server from its
 clients); naming (sessions by the user or the next free number, windows after their active pane's title unless
 the user renamed them); and the operations a user asks for: new window, split, close, focus, resize, zoom, drag,
-select, rename.
+select, rename, and tmux's layout presets and pane moves (next-layout / select-layout, swap-pane, break-pane,
+next-pane, last-pane).
 
 Panes are made and released through the two callables given at construction (`spawn(argv, cols, rows)` and
 `release(pane)`), so the server can hook PTY reading in and out; the model never reads a PTY itself.
@@ -12,6 +13,8 @@ Panes are made and released through the two callables given at construction (`sp
 Invariants (`check()` asserts them; the tests call it after every step):
 - Every window has at least one pane; a window's panes are exactly its layout's panes; its active pane is one of
   them. The current window is one of the session's windows; window indices are unique.
+- A window's `last_active` (tmux's last pane, what `last_pane` returns to) is None or another of its panes.
+- A pane's number (tmux's pane index) is its position in `window.layout.panes()`; moves keep that rule.
 - After `apply_sizes()` every visible pane's screen has its layout rect's size (cols, rows).
 """
 
@@ -22,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from mux.session.layout import HORIZONTAL, VERTICAL, Layout, LayoutError, Rect
+from mux.session.layout import HORIZONTAL, LAYOUTS, VERTICAL, Layout, LayoutError, Rect
 from mux.session.pane import Pane
 
 RESIZE_STEP = 2
@@ -38,10 +41,16 @@ class Window:
     active: int | None = None
     name: str = ""
     named_by_user: bool = False
+    last_active: int | None = None
 
     @property
     def active_pane(self) -> Pane | None:
         return self.panes.get(self.active) if self.active is not None else None
+
+    def set_active(self, pane_id: int) -> None:
+        """Make `pane_id` the active pane, remembering the one it replaces as `last_active`."""
+        if pane_id != self.active:
+            self.last_active, self.active = self.active, pane_id
 
     def display_name(self) -> str:
         """The user's name, else the active pane's title (OSC 0/2, else its foreground command)."""
@@ -89,11 +98,16 @@ class Session:
 
     # ------------------------------------------------------------------ windows
 
-    def new_window(self) -> Window:
+    def free_index(self) -> int:
+        """The lowest window index not in use (what a new window gets); LayoutError past MAX_WINDOWS."""
         used = {w.index for w in self.windows}
         index = next((i for i in range(MAX_WINDOWS) if i not in used), None)
         if index is None:
             raise LayoutError(f"no more than {MAX_WINDOWS} windows")
+        return index
+
+    def new_window(self) -> Window:
+        index = self.free_index()
         pane = self.spawn(self.command, *self.size)
         window = Window(index, Layout(pane.id), {pane.id: pane}, pane.id)
         self.windows.append(window)
@@ -168,7 +182,7 @@ class Session:
             self.release(pane)
             raise
         window.panes[pane.id] = pane
-        window.active = pane.id
+        window.set_active(pane.id)
         self.apply_sizes(window)
         return pane
 
@@ -186,6 +200,8 @@ class Session:
             return
         if window.active == pane_id:
             window.active = focus if focus in window.panes else next(iter(window.panes))
+        if window.last_active not in window.panes or window.last_active == window.active:
+            window.last_active = None
         self.apply_sizes(window)
 
     def select_pane(self, pane_id: int) -> bool:
@@ -193,7 +209,7 @@ class Session:
         if found is None:
             return False
         window, _ = found
-        window.active = pane_id
+        window.set_active(pane_id)
         if window is not self.current:
             self.select_window(window)
         return True
@@ -204,7 +220,7 @@ class Session:
             return
         target = window.layout.neighbour(window.active, direction, *self.size)
         if target is not None:
-            window.active = target
+            window.set_active(target)
 
     def resize_pane(self, direction: str, cells: int = RESIZE_STEP) -> None:
         window = self.current
@@ -231,6 +247,81 @@ class Session:
             raise LayoutError("that separator is gone")
         window.layout.drag(separator, position, *self.size)
         self.apply_sizes(window)
+
+    # ------------------------------------------------------------------ layouts and pane moves
+
+    def select_layout(self, preset: str) -> str:
+        """Arrange the current window as `preset` (one of LAYOUTS); returns it. Unzooms."""
+        window = self.current
+        if window is None:
+            raise LayoutError("no window")
+        if preset not in LAYOUTS:
+            raise LayoutError(f"unknown layout {preset!r}"[:60] + f", expected one of {', '.join(LAYOUTS)}")
+        window.layout.arrange(preset, *self.size)
+        self.apply_sizes(window)
+        return preset
+
+    def next_layout(self) -> str:
+        """tmux's next-layout: the preset after the one last applied to the current window (first: the first)."""
+        window = self.current
+        if window is None:
+            raise LayoutError("no window")
+        last = window.layout.preset
+        return self.select_layout(LAYOUTS[(LAYOUTS.index(last) + 1) % len(LAYOUTS) if last in LAYOUTS else 0])
+
+    def swap_pane(self, step: int) -> None:
+        """Swap the active pane with the one `step` places away in pane order (wrapping): tmux swap-pane -U (-1)
+        / -D (+1). The active pane stays active, now in its new place."""
+        window = self.current
+        if window is None or window.active is None or len(window.panes) < 2:
+            return
+        order = window.layout.panes()
+        other = order[(order.index(window.active) + step) % len(order)]
+        window.layout.swap(window.active, other)
+        self.apply_sizes(window)
+
+    def break_pane(self) -> Window:
+        """Move the active pane into a new window of its own, which becomes current; the pane keeps running."""
+        window = self.current
+        if window is None or window.active is None:
+            raise LayoutError("no pane to break")
+        if len(window.panes) < 2:
+            raise LayoutError("can't break with only one pane")
+        index = self.free_index()
+        pane_id = window.active
+        pane = window.panes.pop(pane_id)
+        focus = window.layout.remove(pane_id)
+        window.active = window.last_active if window.last_active in window.panes else focus
+        window.last_active = None
+        new = Window(index, Layout(pane_id), {pane_id: pane}, pane_id)
+        self.windows.append(new)
+        self.windows.sort(key=lambda w: w.index)
+        self.select_window(new)
+        return new
+
+    def next_pane(self, step: int = 1) -> bool:
+        """Focus the pane `step` places away in pane order, wrapping (tmux select-pane -t :.+). Unzooms.
+        False if there is no other pane."""
+        window = self.current
+        if window is None or window.active is None or len(window.panes) < 2:
+            return False
+        order = window.layout.panes()
+        self._activate(window, order[(order.index(window.active) + step) % len(order)])
+        return True
+
+    def last_pane(self) -> bool:
+        """Focus the pane that was active before in the current window (tmux last-pane). False if none."""
+        window = self.current
+        if window is None or window.last_active not in window.panes:
+            return False
+        self._activate(window, window.last_active)
+        return True
+
+    def _activate(self, window: Window, pane_id: int) -> None:
+        window.set_active(pane_id)
+        if window.layout.zoomed is not None and window.layout.zoomed != pane_id:
+            window.layout.unzoom()
+            self.apply_sizes(window)
 
     # ------------------------------------------------------------------ size
 
@@ -270,3 +361,6 @@ class Session:
             assert window.panes, f"window {window.index} has no panes"
             assert set(window.layout.panes()) == set(window.panes), f"window {window.index}: layout != panes"
             assert window.active in window.panes, f"window {window.index}: active pane is not one of its panes"
+            assert window.last_active is None or (window.last_active in window.panes
+                                                  and window.last_active != window.active), \
+                f"window {window.index}: last pane {window.last_active} is not another of its panes"

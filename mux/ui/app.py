@@ -3,8 +3,9 @@
 Owns: the connection's place on the event loop (messages in: layout, frames, stats, prompts, clipboard, bell;
 requests out), the prefix key machinery and the mux actions it triggers (sent to the server as commands), the
 PaneViews of the current window built from the mirror, the status line and the memory status bar, the modal
-prompts (rename, search, choose a session, confirmations), and how the client ends: detached, session exited or
-server lost, with the line the CLI prints after the terminal is restored.
+prompts (rename, search, choose a session, confirmations), the pane numbers of prefix q (shown for
+DISPLAY_PANES_S; a digit then focuses that pane, any other key just hides them), and how the client ends:
+detached, session exited or server lost, with the line the CLI prints after the terminal is restored.
 
 Invariants:
 - Keys reach the server for the active pane unless they are the prefix or follow it; no Textual default binding
@@ -31,18 +32,23 @@ from textual.widgets.option_list import Option
 from mux.config import ACTION_HELP, Config, display_key
 from mux.ui.connection import Connection, ConnectionLost
 from mux.ui.mirror import PaneMirror, SessionMirror
+from mux.ui.pane_numbers import pane_numbers
 from mux.ui.pane_view import PaneCallbacks, PaneView, is_openable_uri
 from mux.ui.render import Palette
 from mux.ui.status import MemoryBar, StatusLine, human_bytes
 from mux.ui.window_view import WindowView
 
 RESIZE_COALESCE_S = 0.05
+DISPLAY_PANES_S = 2.0     # how long prefix q shows the pane numbers (tmux's display-panes-time is 1 s)
 
 # Actions that are one server command (name, args) with nothing else to do here.
 _COMMANDS: dict[str, tuple[str, list[Any]]] = {
     "split-right": ("split-right", []), "split-down": ("split-down", []),
     "new-window": ("new-window", []), "next-window": ("next-window", []), "prev-window": ("prev-window", []),
     "zoom": ("zoom", []), "close-pane": ("close-pane", []), "scrollback": ("scrollback", []),
+    "next-layout": ("next-layout", []), "swap-pane-prev": ("swap-pane", ["prev"]),
+    "swap-pane-next": ("swap-pane", ["next"]), "break-pane": ("break-pane", []),
+    "next-pane": ("next-pane", []), "last-pane": ("last-pane", []),
     **{f"focus-{d}": ("focus", [d]) for d in ("left", "right", "up", "down")},
     **{f"resize-{d}": ("resize", [d]) for d in ("left", "right", "up", "down")},
     **{f"select-window-{n}": ("select-window", [n]) for n in range(10)},
@@ -78,6 +84,7 @@ class MuxApp(App, inherit_bindings=False):
         self._resize_timer = None
         self._writer = False
         self._send_failed = False       # the server closed its end: nothing more is sent, what it sent is read
+        self._numbers_timer = None
 
     # ------------------------------------------------------------------ composition
 
@@ -291,7 +298,13 @@ class MuxApp(App, inherit_bindings=False):
     # ------------------------------------------------------------------ keys
 
     def intercept_key(self, key: str, character: str | None) -> bool:
-        """Called for every key a pane gets: True if the prefix machinery consumed it."""
+        """Called for every key a pane gets: True if the prefix machinery (or the pane numbers) consumed it."""
+        if self.window_view is not None and self.window_view.numbers_shown:
+            numbers = {number: pane_id for pane_id, number in pane_numbers(self.mirror.places).items()}
+            self.hide_pane_numbers()
+            if character is not None and character.isdigit() and int(character) in numbers:
+                self.send({"t": "command", "name": "select-pane", "args": [numbers[int(character)]]})
+            return True
         if self.prefix_pending:
             self.prefix_pending = False
             action = self.config.action_for(key)
@@ -317,6 +330,8 @@ class MuxApp(App, inherit_bindings=False):
             self.toggle_memory_bar()
         elif action == "help":
             self.push_screen(HelpScreen(self.config))
+        elif action == "display-panes":
+            self.show_pane_numbers()
         elif action == "rename-window":
             current = next((name for _, name, cur in self.mirror.windows if cur), "")
             self._prompt("Rename window:", current, "rename-window")
@@ -346,6 +361,24 @@ class MuxApp(App, inherit_bindings=False):
             self._refocus()
 
         self.push_screen(ConfirmScreen(question), done)
+
+    def show_pane_numbers(self) -> None:
+        """prefix q: each pane's number over it for DISPLAY_PANES_S (tmux's display-panes)."""
+        view = self.window_view
+        if view is None:
+            return
+        ui = self.config.theme
+        view.show_numbers(f"#{ui.border_focused:06x}", f"#{ui.status_accent:06x}")
+        if self._numbers_timer is not None:
+            self._numbers_timer.stop()
+        self._numbers_timer = self.set_timer(DISPLAY_PANES_S, self.hide_pane_numbers)
+
+    def hide_pane_numbers(self) -> None:
+        if self._numbers_timer is not None:
+            self._numbers_timer.stop()
+            self._numbers_timer = None
+        if self.window_view is not None and self.window_view.numbers_shown:
+            self.window_view.hide_numbers()
 
     def toggle_memory_bar(self) -> None:
         bar = self.memory_bar

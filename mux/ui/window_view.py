@@ -3,7 +3,8 @@
 Owns: positioning PaneViews (absolute offsets and sizes from the mirrored layout), drawing separator lines (the
 active pane's edges highlighted, as tmux does), and dragging a separator (sent to the server as a `drag` command;
 the server moves it and sends the new layout). The area outside the session's window size (a larger client than
-the smallest one attached) stays blank.
+the smallest one attached) stays blank. While pane numbers are shown (prefix q), a PaneNumber per shown pane sits
+over the pane views and follows layout changes.
 
 Invariants: after `place_panes()` each shown view's region equals its pane's place in the layout; views of panes
 the layout does not show are not displayed.
@@ -21,6 +22,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from mux.ui.mirror import SessionMirror
+from mux.ui.pane_numbers import PaneNumber, pane_numbers
 from mux.ui.pane_view import PaneView
 
 
@@ -40,6 +42,8 @@ class WindowView(Widget):
         self.focused_border_style = RichStyle(color=border_focused, bgcolor=background)
         self.blank_style = RichStyle(bgcolor=background)
         self._drag: tuple[str, tuple[int, ...], int] | None = None
+        self.number_colours: tuple[str, str] | None = None   # (active pane's, others') while numbers are shown
+        self.number_views: list[PaneNumber] = []
 
     def place_panes(self) -> None:
         """Place every pane view at its place in the layout (hide the ones the layout does not show)."""
@@ -54,7 +58,38 @@ class WindowView(Widget):
             view.styles.offset = (place.x, place.y)
             view.styles.width = place.width
             view.styles.height = place.height
+        if self.number_colours is not None:
+            self._place_numbers()
         self.refresh()
+
+    # ------------------------------------------------------------------ pane numbers (display-panes)
+
+    def show_numbers(self, active_colour: str, colour: str) -> None:
+        """Show each shown pane's number over it until `hide_numbers`."""
+        self.number_colours = (active_colour, colour)
+        self._place_numbers()
+
+    def hide_numbers(self) -> None:
+        self.number_colours = None
+        self._place_numbers()
+
+    @property
+    def numbers_shown(self) -> bool:
+        return self.number_colours is not None
+
+    def _place_numbers(self) -> None:
+        for number_view in self.number_views:
+            number_view.remove()
+        self.number_views = []
+        if self.number_colours is None:
+            return
+        active_colour, colour = self.number_colours
+        background = self.blank_style.bgcolor.name if self.blank_style.bgcolor is not None else "black"
+        for pane_id, number in pane_numbers(self.mirror.places).items():
+            place = self.mirror.places[pane_id]
+            self.number_views.append(PaneNumber(number, place, active_colour if pane_id == self.mirror.active
+                                                else colour, background))
+        self.mount_all(self.number_views)
 
     def add_view(self, pane_id: int, view: PaneView) -> None:
         self.views[pane_id] = view

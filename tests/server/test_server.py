@@ -252,3 +252,51 @@ def test_typing_paces_the_other_panes_but_loses_nothing(server):
             c.pump(0.02)
         lines = [line.strip() for line in c.screen(flood)]
         assert "300000" in lines and lines.index("300000") < lines.index("flood-done")
+
+
+def test_layout_and_pane_move_commands(server):
+    with server.client((81, 25)) as c:
+        c.new()
+        for _ in range(3):
+            c.command("split-down")
+        c.wait(lambda: len(c.mirror.places) == 4, what="four panes")
+        panes = list(c.mirror.places)                # the layout message lists panes in pane order
+        c.command("next-layout")
+        assert c.wait_message("message")["text"] == "layout even-horizontal"
+        c.wait(lambda: [p.height for p in c.mirror.places.values()] == [25] * 4, what="even-horizontal")
+        assert [p.width for p in c.mirror.places.values()] == [19, 19, 19, 21] and list(c.mirror.places) == panes
+        c.command("select-layout", "tiled")
+        assert c.wait_message("message")["text"] == "layout tiled"
+        c.wait(lambda: [(p.x, p.y) for p in c.mirror.places.values()] == [(0, 0), (41, 0), (0, 13), (41, 13)],
+               what="tiled")
+        c.command("select-layout", "spiral")
+        assert "unknown layout" in c.wait_message("message")["text"]
+        c.command("select-layout")
+        assert "argument 1 must be a str" in c.wait_message("error")["message"]
+
+        active = c.mirror.active
+        assert active == panes[3]
+        c.command("swap-pane", "next")               # the last pane wraps to the first place
+        c.wait(lambda: list(c.mirror.places)[0] == active, what="swapped")
+        assert c.mirror.active == active and c.mirror.places[active].x == 0 and c.mirror.places[active].y == 0
+        c.command("swap-pane", "prev")
+        c.wait(lambda: list(c.mirror.places) == panes, what="swapped back")
+        c.command("swap-pane", "sideways")
+        assert "expected prev or next" in c.wait_message("error")["message"]
+
+        c.command("next-pane")
+        c.wait(lambda: c.mirror.active == panes[0], what="next pane wraps")
+        c.command("last-pane")
+        c.wait(lambda: c.mirror.active == panes[3], what="last pane")
+
+        c.command("break-pane")
+        c.wait(lambda: len(c.mirror.windows) == 2 and c.mirror.windows[1][2], what="a window of its own")
+        assert list(c.mirror.places) == [active] and c.mirror.places[active].width == 81
+        c.type("echo still''here\r")                 # same process: its shell answers in the new window
+        c.wait(lambda: "stillhere" in c.text(active), what="the pane keeps running")
+        c.command("break-pane")
+        assert c.wait_message("message")["text"] == "can't break with only one pane"
+        c.command("last-pane")
+        assert c.wait_message("message")["text"] == "no last pane"
+        c.command("select-window", 0)
+        c.wait(lambda: len(c.mirror.places) == 3, what="three panes left in window 0")

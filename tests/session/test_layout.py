@@ -13,7 +13,10 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from mux.session.layout import (
     DOWN,
     HORIZONTAL,
+    LAYOUTS,
     LEFT,
+    MAIN_PANE_HEIGHT,
+    MAIN_PANE_WIDTH,
     RIGHT,
     UP,
     VERTICAL,
@@ -671,3 +674,200 @@ class LayoutMachine(RuleBasedStateMachine):
 
 LayoutMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=40, deadline=None)
 TestLayoutMachine = LayoutMachine.TestCase
+
+
+# --- presets (select-layout / next-layout), swap ------------------------------------------------------------
+
+# tmux 3.3a's own answer, recorded with `select-layout PRESET; list-panes -F '#{pane_left},#{pane_top},
+# #{pane_width},#{pane_height}'` in a window of that size with 2..7 panes (2..4 at 9x7: tmux has no room for more).
+TMUX_SHAPES = """
+81x25 even-horizontal 0,0,40,25 41,0,40,25
+81x25 even-vertical 0,0,81,12 0,13,81,12
+81x25 main-horizontal 0,0,81,23 0,24,81,1
+81x25 main-vertical 0,0,79,25 80,0,1,25
+81x25 tiled 0,0,81,12 0,13,81,12
+81x25 even-horizontal 0,0,26,25 27,0,26,25 54,0,27,25
+81x25 even-vertical 0,0,81,7 0,8,81,7 0,16,81,9
+81x25 main-horizontal 0,0,81,23 0,24,40,1 41,24,40,1
+81x25 main-vertical 0,0,79,25 80,0,1,12 80,13,1,12
+81x25 tiled 0,0,40,12 41,0,40,12 0,13,81,12
+81x25 even-horizontal 0,0,19,25 20,0,19,25 40,0,19,25 60,0,21,25
+81x25 even-vertical 0,0,81,5 0,6,81,5 0,12,81,5 0,18,81,7
+81x25 main-horizontal 0,0,81,23 0,24,26,1 27,24,26,1 54,24,27,1
+81x25 main-vertical 0,0,79,25 80,0,1,7 80,8,1,7 80,16,1,9
+81x25 tiled 0,0,40,12 41,0,40,12 0,13,40,12 41,13,40,12
+81x25 even-horizontal 0,0,15,25 16,0,15,25 32,0,15,25 48,0,15,25 64,0,17,25
+81x25 even-vertical 0,0,81,4 0,5,81,4 0,10,81,4 0,15,81,4 0,20,81,5
+81x25 main-horizontal 0,0,81,23 0,24,19,1 20,24,19,1 40,24,19,1 60,24,21,1
+81x25 main-vertical 0,0,79,25 80,0,1,5 80,6,1,5 80,12,1,5 80,18,1,7
+81x25 tiled 0,0,40,7 41,0,40,7 0,8,40,7 41,8,40,7 0,16,81,9
+81x25 even-horizontal 0,0,12,25 13,0,12,25 26,0,12,25 39,0,12,25 52,0,12,25 65,0,16,25
+81x25 even-vertical 0,0,81,3 0,4,81,3 0,8,81,3 0,12,81,3 0,16,81,3 0,20,81,5
+81x25 main-horizontal 0,0,81,23 0,24,15,1 16,24,15,1 32,24,15,1 48,24,15,1 64,24,17,1
+81x25 main-vertical 0,0,79,25 80,0,1,4 80,5,1,4 80,10,1,4 80,15,1,4 80,20,1,5
+81x25 tiled 0,0,40,7 41,0,40,7 0,8,40,7 41,8,40,7 0,16,40,9 41,16,40,9
+81x25 even-horizontal 0,0,10,25 11,0,10,25 22,0,10,25 33,0,10,25 44,0,10,25 55,0,10,25 66,0,15,25
+81x25 even-vertical 0,0,81,2 0,3,81,2 0,6,81,2 0,9,81,2 0,12,81,2 0,15,81,2 0,18,81,7
+81x25 main-horizontal 0,0,81,23 0,24,12,1 13,24,12,1 26,24,12,1 39,24,12,1 52,24,12,1 65,24,16,1
+81x25 main-vertical 0,0,79,25 80,0,1,3 80,4,1,3 80,8,1,3 80,12,1,3 80,16,1,3 80,20,1,5
+81x25 tiled 0,0,26,7 27,0,26,7 54,0,27,7 0,8,26,7 27,8,26,7 54,8,27,7 0,16,81,9
+200x60 even-horizontal 0,0,99,60 100,0,100,60
+200x60 even-vertical 0,0,200,29 0,30,200,30
+200x60 main-horizontal 0,0,200,24 0,25,200,35
+200x60 main-vertical 0,0,80,60 81,0,119,60
+200x60 tiled 0,0,200,29 0,30,200,30
+200x60 even-horizontal 0,0,66,60 67,0,66,60 134,0,66,60
+200x60 even-vertical 0,0,200,19 0,20,200,19 0,40,200,20
+200x60 main-horizontal 0,0,200,24 0,25,99,35 100,25,100,35
+200x60 main-vertical 0,0,80,60 81,0,119,29 81,30,119,30
+200x60 tiled 0,0,99,29 100,0,100,29 0,30,200,30
+200x60 even-horizontal 0,0,49,60 50,0,49,60 100,0,49,60 150,0,50,60
+200x60 even-vertical 0,0,200,14 0,15,200,14 0,30,200,14 0,45,200,15
+200x60 main-horizontal 0,0,200,24 0,25,66,35 67,25,66,35 134,25,66,35
+200x60 main-vertical 0,0,80,60 81,0,119,19 81,20,119,19 81,40,119,20
+200x60 tiled 0,0,99,29 100,0,100,29 0,30,99,30 100,30,100,30
+200x60 even-horizontal 0,0,39,60 40,0,39,60 80,0,39,60 120,0,39,60 160,0,40,60
+200x60 even-vertical 0,0,200,11 0,12,200,11 0,24,200,11 0,36,200,11 0,48,200,12
+200x60 main-horizontal 0,0,200,24 0,25,49,35 50,25,49,35 100,25,49,35 150,25,50,35
+200x60 main-vertical 0,0,80,60 81,0,119,14 81,15,119,14 81,30,119,14 81,45,119,15
+200x60 tiled 0,0,99,19 100,0,100,19 0,20,99,19 100,20,100,19 0,40,200,20
+200x60 even-horizontal 0,0,32,60 33,0,32,60 66,0,32,60 99,0,32,60 132,0,32,60 165,0,35,60
+200x60 even-vertical 0,0,200,9 0,10,200,9 0,20,200,9 0,30,200,9 0,40,200,9 0,50,200,10
+200x60 main-horizontal 0,0,200,24 0,25,39,35 40,25,39,35 80,25,39,35 120,25,39,35 160,25,40,35
+200x60 main-vertical 0,0,80,60 81,0,119,11 81,12,119,11 81,24,119,11 81,36,119,11 81,48,119,12
+200x60 tiled 0,0,99,19 100,0,100,19 0,20,99,19 100,20,100,19 0,40,99,20 100,40,100,20
+200x60 even-horizontal 0,0,27,60 28,0,27,60 56,0,27,60 84,0,27,60 112,0,27,60 140,0,27,60 168,0,32,60
+200x60 even-vertical 0,0,200,7 0,8,200,7 0,16,200,7 0,24,200,7 0,32,200,7 0,40,200,7 0,48,200,12
+200x60 main-horizontal 0,0,200,24 0,25,32,35 33,25,32,35 66,25,32,35 99,25,32,35 132,25,32,35 165,25,35,35
+200x60 main-vertical 0,0,80,60 81,0,119,9 81,10,119,9 81,20,119,9 81,30,119,9 81,40,119,9 81,50,119,10
+200x60 tiled 0,0,66,19 67,0,66,19 134,0,66,19 0,20,66,19 67,20,66,19 134,20,66,19 0,40,200,20
+9x7 even-horizontal 0,0,4,7 5,0,4,7
+9x7 even-vertical 0,0,9,3 0,4,9,3
+9x7 main-horizontal 0,0,9,5 0,6,9,1
+9x7 main-vertical 0,0,7,7 8,0,1,7
+9x7 tiled 0,0,9,3 0,4,9,3
+9x7 even-horizontal 0,0,2,7 3,0,2,7 6,0,3,7
+9x7 even-vertical 0,0,9,1 0,2,9,1 0,4,9,3
+9x7 main-horizontal 0,0,9,5 0,6,4,1 5,6,4,1
+9x7 main-vertical 0,0,7,7 8,0,1,3 8,4,1,3
+9x7 tiled 0,0,4,3 5,0,4,3 0,4,9,3
+9x7 even-horizontal 0,0,1,7 2,0,1,7 4,0,1,7 6,0,3,7
+9x7 even-vertical 0,0,9,1 0,2,9,1 0,4,9,1 0,6,9,1
+9x7 main-horizontal 0,0,9,5 0,6,2,1 3,6,2,1 6,6,3,1
+9x7 main-vertical 0,0,7,7 8,0,1,1 8,2,1,1 8,4,1,3
+9x7 tiled 0,0,4,3 5,0,4,3 0,4,4,3 5,4,4,3
+"""
+
+
+def tangled(count: int, size=(81, 25)) -> Layout:
+    """`count` panes 1..count in a nested tree that is none of the presets."""
+    layout = Layout(1)
+    layout.geometry(*size)
+    for new in range(2, count + 1):
+        layout.split(new - 1 if new % 3 else 1, H if new % 2 else V, new)
+    return layout
+
+
+def rects(layout: Layout, width: int, height: int) -> list[tuple[int, int, int, int]]:
+    return [(r.x, r.y, r.width, r.height) for r in layout.geometry(width, height).values()]
+
+
+@pytest.mark.parametrize("line", TMUX_SHAPES.strip().splitlines())
+def test_presets_give_tmux_shapes(line):
+    size, preset, *expected = line.split()
+    width, height = map(int, size.split("x"))
+    layout = tangled(len(expected), (width, height))
+    order = layout.panes()
+    layout.arrange(preset, width, height)
+    layout.check()
+    assert layout.panes() == order                       # pane order (and so every pane's number) is kept
+    assert layout.preset == preset
+    assert rects(layout, width, height) == [tuple(map(int, r.split(","))) for r in expected]
+    assert_tiles(layout, width, height)
+
+
+@pytest.mark.parametrize("preset", LAYOUTS)
+@pytest.mark.parametrize("count", range(1, 8))
+@pytest.mark.parametrize("size", [(81, 25), (80, 24), (7, 5), (3, 3), (1, 1), (2, 40), (150, 2), (33, 17)])
+def test_presets_tile_any_window(preset, count, size):
+    width, height = size
+    layout = tangled(count, (81, 25))
+    layout.arrange(preset, width, height)
+    layout.check()
+    assert_tiles(layout, width, height)
+    shown = layout.geometry(width, height)
+    assert layout.panes()[0] in shown                     # a window too small still shows the first pane
+    if width >= layout.min_size()[0] and height >= layout.min_size()[1]:
+        assert len(shown) == count
+
+
+def test_a_preset_scales_with_the_window():
+    layout = tangled(4)
+    layout.arrange("tiled", 81, 25)
+    for width, height in ((200, 60), (20, 9), (81, 25)):
+        layout.check()
+        assert_tiles(layout, width, height)
+    assert rects(layout, 81, 25) == [(0, 0, 40, 12), (41, 0, 40, 12), (0, 13, 40, 12), (41, 13, 40, 12)]
+
+
+def test_main_pane_keeps_its_tmux_size_in_a_big_window():
+    layout = tangled(3, (300, 100))
+    layout.arrange("main-vertical", 300, 100)
+    assert layout.geometry(300, 100)[1].width == MAIN_PANE_WIDTH
+    layout.arrange("main-horizontal", 300, 100)
+    assert layout.geometry(300, 100)[1].height == MAIN_PANE_HEIGHT
+
+
+def test_main_pane_shrinks_so_the_others_keep_a_line():
+    layout = tangled(3)
+    layout.arrange("main-horizontal", 80, 10)
+    geometry = layout.geometry(80, 10)
+    assert geometry[1].height == 8 and geometry[2].height == geometry[3].height == 1
+
+
+def test_tiled_grid_is_tmux_rows_then_columns():
+    """tmux adds a row, then a column: 2 panes are stacked, 5 are 2 columns by 3 rows, 7 are 3 by 3."""
+    for count, expected in ((2, "v[1,2]"), (3, "v[h[1,2],3]"), (5, "v[h[1,2],h[3,4],5]"),
+                            (7, "v[h[1,2,3],h[4,5,6],7]")):
+        layout = Layout(1)
+        for new in range(2, count + 1):
+            layout.split(new - 1, H, new)
+        layout.arrange("tiled", 81, 25)
+        assert layout.describe() == expected
+
+
+def test_arrange_unzooms_and_refuses_an_unknown_preset():
+    layout = tangled(3)
+    layout.toggle_zoom(2)
+    layout.arrange("even-vertical", 81, 25)
+    assert layout.zoomed is None and len(layout.separators(81, 25)) == 2
+    before = layout.describe(weights=True)
+    with pytest.raises(ValueError, match="unknown layout"):
+        layout.arrange("diagonal", 81, 25)
+    assert layout.describe(weights=True) == before and layout.preset == "even-vertical"
+
+
+def test_splits_after_a_preset_still_work():
+    layout = tangled(4)
+    layout.arrange("tiled", 81, 25)
+    layout.split(4, V, 5)
+    layout.remove(1)
+    layout.check()
+    assert_tiles(layout, 81, 25)
+    assert layout.preset == "tiled"                      # tmux's next-layout continues from it
+
+
+def test_swap_exchanges_places_and_keeps_the_tree():
+    layout = make((1, H, 2), (2, V, 3))
+    places = layout.geometry(80, 24)
+    layout.toggle_zoom(1)
+    layout.swap(1, 3)
+    layout.check()
+    assert layout.panes() == [3, 2, 1] and layout.describe() == "h[3,v[2,1]]"
+    assert layout.zoomed is None
+    geometry = layout.geometry(80, 24)
+    assert geometry[3] == places[1] and geometry[1] == places[3] and geometry[2] == places[2]
+    layout.swap(2, 2)
+    assert layout.panes() == [3, 2, 1]
+    with pytest.raises(LayoutError):
+        layout.swap(2, 9)

@@ -12,10 +12,12 @@ import sys
 
 from textual import events
 from textual.geometry import Size
+from textual.widgets import Static
 
 import mux.ui.app as app_module
-from mux.ui.app import ChooseSessionScreen, ConfirmScreen, MuxApp, PromptScreen
+from mux.ui.app import ChooseSessionScreen, ConfirmScreen, HelpScreen, MuxApp, PromptScreen
 from mux.ui.connection import Connection
+from mux.ui.pane_numbers import big_number
 from mux.ui.status import MemoryBar
 from tests.pilot import wait_for
 
@@ -530,3 +532,147 @@ async def test_a_second_app_attaches_with_its_own_connection(config, mux_server)
         assert app.exit_line == "[detached (from session shared)]"
         first.wait(lambda: (first.mirror.cols, first.mirror.rows) == (100, 29), what="the first client's size back")
         connection.close()
+
+
+# --- layouts and pane moves (prefix space, {, }, !, o, ;, q) ------------------------------------------------
+
+async def split_into(app: MuxApp, pilot, count: int) -> list[int]:
+    """Split the window until it has `count` panes; returns them in pane order."""
+    mirror = app.mirror
+    await wait_for(pilot, lambda: len(mirror.places) == 1, what="the first layout")
+    for n in range(2, count + 1):
+        await pilot.press("ctrl+b", "quotation_mark" if n % 2 else "percent_sign")
+        await wait_for(pilot, lambda n=n: len(mirror.places) == n, what=f"{n} panes")
+    return list(mirror.places)
+
+
+async def test_prefix_space_cycles_the_layouts(make_app):
+    app = make_app()
+    async with app.run_test(size=(101, 30)) as pilot:
+        mirror = app.mirror
+        panes = await split_into(app, pilot, 4)
+        shapes = {
+            "even-horizontal": lambda places: [(p.width, p.height) for p in places] == [(24, 29)] * 3 + [(26, 29)],
+            "even-vertical": lambda places: [(p.width, p.height) for p in places] == [(101, 6)] * 3 + [(101, 8)],
+            "main-horizontal": lambda places: places[0].height == 24 and all(p.height == 4 for p in places[1:]),
+            "main-vertical": lambda places: places[0].width == 80 and all(p.width == 20 for p in places[1:]),
+            "tiled": lambda places: [(p.x, p.y) for p in places] == [(0, 0), (51, 0), (0, 15), (51, 15)],
+        }
+        for name, shape in shapes.items():
+            await pilot.press("ctrl+b", "space")
+            await wait_for(pilot, lambda shape=shape: shape(list(mirror.places.values())), what=name)
+            await wait_for(pilot, lambda name=name: f"layout {name}" in status_text(app), what=f"{name} named")
+            assert list(mirror.places) == panes
+        await pilot.press("ctrl+b", "space")                 # and round again
+        await wait_for(pilot, lambda: shapes["even-horizontal"](list(mirror.places.values())), what="round again")
+
+
+async def test_prefix_braces_swap_the_pane_with_its_neighbours(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        mirror = app.mirror
+        first, second, third = await split_into(app, pilot, 3)
+        assert mirror.active == third
+        place = mirror.places[second]
+        await pilot.press("ctrl+b", "left_curly_bracket")
+        await wait_for(pilot, lambda: list(mirror.places) == [first, third, second], what="swapped with the previous")
+        assert mirror.active == third and mirror.places[third].x == place.x and mirror.places[third].y == place.y
+        await pilot.press("ctrl+b", "right_curly_bracket")
+        await wait_for(pilot, lambda: list(mirror.places) == [first, second, third], what="swapped back")
+        await pilot.press("ctrl+b", "right_curly_bracket")   # the last pane wraps to the first place
+        await wait_for(pilot, lambda: list(mirror.places) == [third, second, first], what="wrapped")
+        assert mirror.active == third
+
+
+async def test_prefix_bang_breaks_the_pane_out(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        mirror = app.mirror
+        first, second = await split_into(app, pilot, 2)
+        await pilot.press("ctrl+b", "exclamation_mark")
+        await wait_for(pilot, lambda: len(mirror.windows) == 2 and mirror.current_window == 1, what="a new window")
+        assert list(mirror.places) == [second] and mirror.active == second
+        await wait_for(pilot, lambda: app.window_view.views[second].size == Size(100, 29), what="the whole window")
+        await type_text(pilot, "echo broke''n\n")
+        await wait_for(pilot, lambda: "broken" in screen_lines(app), what="the pane still runs")
+        await pilot.press("ctrl+b", "exclamation_mark")
+        await wait_for(pilot, lambda: "can't break with only one pane" in status_text(app), what="refused")
+        assert len(mirror.windows) == 2
+
+
+async def test_prefix_o_and_semicolon_focus_the_next_and_last_pane(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        mirror = app.mirror
+        first, second, third = await split_into(app, pilot, 3)
+        await pilot.press("ctrl+b", "o")
+        await wait_for(pilot, lambda: mirror.active == first, what="next pane wraps to the first")
+        await pilot.press("ctrl+b", "o")
+        await wait_for(pilot, lambda: mirror.active == second, what="next pane")
+        await pilot.press("ctrl+b", "semicolon")
+        await wait_for(pilot, lambda: mirror.active == first, what="last pane")
+        await pilot.press("ctrl+b", "semicolon")
+        await wait_for(pilot, lambda: mirror.active == second, what="and back")
+        await wait_for(pilot, lambda: app.window_view.views[second].has_focus, what="the view focused")
+
+
+async def test_prefix_semicolon_without_a_last_pane_says_so(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: len(app.mirror.places) == 1, what="the first layout")
+        await pilot.press("ctrl+b", "semicolon")
+        await wait_for(pilot, lambda: "no last pane" in status_text(app), what="the message")
+
+
+async def test_prefix_q_shows_pane_numbers_and_a_digit_focuses_that_pane(make_app):
+    app = make_app(HEXDUMP)
+    async with app.run_test(size=(100, 30)) as pilot:
+        mirror = app.mirror
+        view = app.window_view
+        panes = await split_into(app, pilot, 3)
+        await wait_for(pilot, lambda: "hex-ready" in screen_text(app), what="the hexdump pane")
+        await pilot.press("ctrl+b", "q")
+        await wait_for(pilot, lambda: view.numbers_shown and len(view.number_views) == 3, what="three numbers")
+        await pilot.pause()
+        for number, (pane_id, number_view) in enumerate(zip(panes, view.number_views, strict=True)):
+            place = mirror.places[pane_id]
+            region = number_view.region
+            assert number_view.number == number and number_view.rows == big_number(number)
+            assert place.x <= region.x and region.right <= place.x + place.width   # inside its pane, centred
+            assert abs((region.x - place.x) - (place.x + place.width - region.right)) <= 1
+        await pilot.press("1")
+        await wait_for(pilot, lambda: mirror.active == panes[1], what="pane 1 focused")
+        assert not view.numbers_shown and not view.number_views
+        await pilot.press("ctrl+b", "q")
+        await wait_for(pilot, lambda: view.numbers_shown, what="numbers again")
+        await pilot.press("x")                                 # any other key hides them and is not the pane's
+        await wait_for(pilot, lambda: not view.numbers_shown, what="hidden by a key")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "79" in hex_tokens(app).split(), what="the next key reaches the pane")
+        assert "78" not in hex_tokens(app).split() and "31" not in hex_tokens(app).split()
+        assert mirror.active == panes[1]
+
+
+async def test_pane_numbers_hide_by_themselves(make_app, monkeypatch):
+    monkeypatch.setattr(app_module, "DISPLAY_PANES_S", 0.2)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await split_into(app, pilot, 2)
+        await pilot.press("ctrl+b", "q")
+        await wait_for(pilot, lambda: app.window_view.numbers_shown, what="numbers shown")
+        await wait_for(pilot, lambda: not app.window_view.numbers_shown, what="numbers hidden after a while")
+
+
+async def test_prefix_help_lists_the_layout_and_pane_move_keys(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for(pilot, lambda: len(app.mirror.places) == 1, what="the first layout")
+        await pilot.press("ctrl+b", "question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help screen")
+        text = str(app.screen.query_one(Static).render())
+        rows = {line.split()[0]: line for line in text.splitlines()[1:] if line.strip()}
+        for key, words in (("space", "next layout"), ("{", "previous"), ("}", "next one"), ("!", "new window"),
+                           ("o", "next pane"), (";", "active before"), ("q", "pane numbers")):
+            assert words in rows.get(key, ""), (key, text)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen), what="help closed")
