@@ -757,14 +757,13 @@ class Server:
         session = self._session_of(pane)
         if session is None:
             return
-        if session.options.get("bell"):
-            self._alert(session, pane, BELL)
         now = time.monotonic()
-        if now - self.notified_at.get(pane.id, -NOTIFY_INTERVAL_S) < NOTIFY_INTERVAL_S:
-            return
-        self.notified_at[pane.id] = now
-        for client in self._clients_of(session):
-            client.send({"t": "notify", "title": title, "body": body})
+        if now - self.notified_at.get(pane.id, -NOTIFY_INTERVAL_S) >= NOTIFY_INTERVAL_S:
+            self.notified_at[pane.id] = now
+            for client in self._clients_of(session):
+                client.send({"t": "notify", "title": title, "body": body})
+        if session.options.get("bell"):
+            self._alert(session, pane, BELL)        # (after the notification: a client has it with the flag)
 
     def _alert(self, session: Session, pane: Pane, flag: str) -> None:
         """Flag the window of `pane` (never the current one); the clients get a layout only if the flags changed."""
