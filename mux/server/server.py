@@ -813,6 +813,7 @@ class Server:
             self._pace(pane, pane.read(OTHER_READ))
         armed = self.activity_watch.get(pane.id)
         if armed is not None and pane.bytes_read > armed:
+            del self.activity_watch[pane.id]        # (re-armed by _watch_activity if its window is still due)
             session = self._session_of(pane)
             if session is not None:
                 self._alert(session, pane, ACTIVITY)
