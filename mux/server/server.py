@@ -15,6 +15,7 @@ re-sent only when a window's flags changed. Activity costs one failed dict looku
 `activity_watch` (windows not current and not yet flagged) are looked at; silence is checked once a second from
 `bytes_read`, so reads pay nothing for it. A pane's notifications reach the clients at most once per
 NOTIFY_INTERVAL_S (a child printing them in a loop cannot flood the outer terminal); its window is flagged anyway.
+A pane's bells count at most once per BELL_INTERVAL_S (a flood of BEL bytes is not a message per byte).
 
 Invariants:
 - A client can never block the server: sends are non-blocking; it has at most MAX_FRAMES_IN_FLIGHT frames it has
@@ -72,6 +73,7 @@ SLOW_TICK_S = 1.0
 COLD_TICK_S = 0.25          # how often idle history pages are looked for and frozen...
 COLD_BUDGET_S = 0.002       # ...for at most about this long per tick over all panes (a page takes ~0.5 ms)
 NOTIFY_INTERVAL_S = 1.0     # a pane's desktop notifications go to the clients at most this often
+BELL_INTERVAL_S = 0.1       # a pane's bells count (forwarded, flagged) at most this often
 
 
 class Client:
@@ -167,6 +169,7 @@ class Server:
         self.activity_watch: dict[int, int] = {}    # pane id -> bytes_read when its output would first flag `#`
         self.silence_marks: dict[int, tuple[int, float, bool]] = {}   # pane id -> (bytes_read, seen at, armed)
         self.notified_at: dict[int, float] = {}     # pane id -> when its last notification went to the clients
+        self.rang_at: dict[int, float] = {}         # pane id -> when its last bell counted
         self.last_flush = 0.0
         self.flush_handle: asyncio.Handle | None = None
         self.loop: asyncio.AbstractEventLoop = asyncio.new_event_loop()
@@ -729,6 +732,7 @@ class Server:
         self.activity_watch.pop(pane.id, None)
         self.silence_marks.pop(pane.id, None)
         self.notified_at.pop(pane.id, None)
+        self.rang_at.pop(pane.id, None)
         pane.close()
 
     def _session_of(self, pane: Pane) -> Session | None:
@@ -745,6 +749,10 @@ class Server:
             client.send({"t": "clipboard", "text": text})
 
     def _child_bell(self, pane: Pane) -> None:
+        now = time.monotonic()
+        if now - self.rang_at.get(pane.id, -BELL_INTERVAL_S) < BELL_INTERVAL_S:
+            return      # a flood of BELs is one bell per interval, not a message per byte
+        self.rang_at[pane.id] = now
         session = self._session_of(pane)
         if session is not None:
             for client in self._clients_of(session):
