@@ -17,6 +17,11 @@ absolute), or an explicit path. A missing default file means all defaults; a mis
     limit_lines = 0             # >= 0; 0 = no line limit
     [clipboard]
     osc52_write = false         # programs in panes may set the system clipboard (OSC 52)
+    [monitor]                   # window flags in the status line, as tmux's monitor-* options
+    bell = true                 # `!` on a window whose pane rang the bell or sent a notification
+    activity = true             # `#` on a window with output
+    silence = 0                 # `~` on a window whose pane printed, then was quiet this many seconds; 0 = off
+    forward_notifications = true    # pass notifications (OSC 9, OSC 777) on to this terminal as OSC 9
     [keys]                      # key pressed after the prefix -> action, merged over the defaults
     "%" = "split-right"         # "none" removes a default binding
 
@@ -36,7 +41,7 @@ path). `<file>` is `command line` for overrides. Nothing else escapes for bad in
 Invariants:
 - `Config`, `Theme` and `Bindings` are immutable (and hashable); a `Config` is valid whoever builds it
   (`__post_init__` checks): prefix and binding keys are canonical key names, every action is in `ACTIONS`,
-  limits are ints >= 0.
+  limits and `monitor.silence` are ints >= 0.
 - `load_config(file containing config.to_toml()) == config` (the path a theme was loaded from is kept).
 - Bundled themes are found with importlib.resources in package `mux.themes` (an installed wheel, where the
   top-level `themes/` directory is shipped as that package), else in `themes/` of a source checkout.
@@ -64,6 +69,7 @@ __all__ = [
     "ACTIONS", "ACTION_HELP", "ANSI_NAMES", "DEFAULT_PREFIX", "Bindings", "ClipboardConfig", "Config", "ConfigError",
     "ScrollbackConfig", "Theme", "bundled_themes", "default_bindings", "default_config", "default_config_path",
     "display_key", "event_key", "load_config", "load_theme", "normalize_key",
+    "MonitorConfig",
 ]
 
 OVERRIDES_SOURCE = "command line"
@@ -553,6 +559,23 @@ class ClipboardConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class MonitorConfig:
+    """Window alert flags (the session options `bell`, `activity`, `silence`) and this client's notifications."""
+
+    bell: bool = True                           # `!`: a pane rang the bell or sent a desktop notification
+    activity: bool = True                       # `#`: output in a window that is not the current one
+    silence: int = 0                            # `~`: seconds of quiet after output; 0 = off
+    forward_notifications: bool = True          # write notifications to the outer terminal as OSC 9
+
+    def __post_init__(self) -> None:
+        for name in ("bell", "activity", "forward_notifications"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"monitor.{name} must be a bool")
+        if isinstance(self.silence, bool) or not isinstance(self.silence, int) or self.silence < 0:
+            raise ValueError(f"monitor.silence must be an int >= 0, not {self.silence!r}")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The effective configuration. `keys` maps canonical key names (pressed after the prefix) to actions;
     match Textual key events with `is_prefix(event.key)` and `action_for(event.key)`."""
@@ -565,6 +588,7 @@ class Config:
     scrollback: ScrollbackConfig
     clipboard: ClipboardConfig
     keys: Bindings
+    monitor: MonitorConfig = MonitorConfig()
     source: Path | None = field(default=None, compare=False)   # the file read, if any
 
     def __post_init__(self) -> None:
@@ -575,7 +599,8 @@ class Config:
         for name in ("mouse", "status_bar"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a bool")
-        for name, kind in (("theme", Theme), ("scrollback", ScrollbackConfig), ("clipboard", ClipboardConfig)):
+        for name, kind in (("theme", Theme), ("scrollback", ScrollbackConfig), ("clipboard", ClipboardConfig),
+                           ("monitor", MonitorConfig)):
             if not isinstance(getattr(self, name), kind):
                 raise ValueError(f"{name} must be a {kind.__name__}")
         if not isinstance(self.keys, Bindings):
@@ -604,7 +629,8 @@ class Config:
         """How the server makes a new session's panes (the `options` of a `new` request)."""
         return {"shell": self.shell, "scrollback_bytes": self.scrollback_bytes,
                 "scrollback_lines": self.scrollback_lines, "palette": list(self.theme.palette()),
-                "osc52_write": self.osc52_write}
+                "osc52_write": self.osc52_write, "bell": self.monitor.bell, "activity": self.monitor.activity,
+                "silence": self.monitor.silence}
 
     def action_for(self, key: str) -> str | None:
         """The action bound to `key` (an `events.Key.key`) after the prefix, or None."""
@@ -635,6 +661,13 @@ class Config:
             "",
             "[clipboard]",
             f"{f'osc52_write = {_show(self.clipboard.osc52_write)}':<28}# programs may set the clipboard (OSC 52)",
+            "",
+            "[monitor]",
+            f"{f'bell = {_show(self.monitor.bell)}':<28}# ! on a window that rang the bell or sent a notification",
+            f"{f'activity = {_show(self.monitor.activity)}':<28}# # on a window with output",
+            f"{f'silence = {self.monitor.silence}':<28}# ~ after output then this many quiet seconds; 0 = off",
+            f"forward_notifications = {_show(self.monitor.forward_notifications)}  "
+            "# notifications go on to this terminal (OSC 9)",
             "",
             '[keys]      # pressed after the prefix; "none" removes a default binding',
         ]
@@ -670,10 +703,11 @@ def default_config() -> Config:
 
 # ------------------------------------------------------------------------------------------------ loading
 
-_TOP_KEYS = ("shell", "prefix", "theme", "mouse", "status_bar", "scrollback", "clipboard", "keys")
+_TOP_KEYS = ("shell", "prefix", "theme", "mouse", "status_bar", "scrollback", "clipboard", "monitor", "keys")
 _TABLES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "scrollback": ("limit_bytes", "limit_lines"),
     "clipboard": ("osc52_write",),
+    "monitor": ("bell", "activity", "silence", "forward_notifications"),
 })
 
 
@@ -776,7 +810,7 @@ def _parse_layer(data: Mapping[str, Any], source: str, base_dir: Path) -> _Layer
                 raise ConfigError(source, key, f"must be a table, got {_show(value)}")
             _unknown_keys(value, _TABLES[key], source, key)
             for sub, item in value.items():
-                check = _bool if sub == "osc52_write" else _count
+                check = _count if sub in ("limit_bytes", "limit_lines", "silence") else _bool
                 layer.values[f"{key}.{sub}"] = check(item, source, key, sub)
         else:  # keys
             if not isinstance(value, Mapping):
@@ -843,6 +877,8 @@ def _build(layers: list[_Layer], source: Path | None) -> Config:
                                     values.get("scrollback.limit_lines", 0)),
         clipboard=ClipboardConfig(values.get("clipboard.osc52_write", False)),
         keys=Bindings(bindings),
+        monitor=MonitorConfig(values.get("monitor.bell", True), values.get("monitor.activity", True),
+                              values.get("monitor.silence", 0), values.get("monitor.forward_notifications", True)),
         source=source,
     )
 

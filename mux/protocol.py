@@ -17,6 +17,11 @@ Vocabulary of a drawn row (in `frame` messages): a list of runs `[text, style]`,
 `styles` table of `[fg, bg, underline_colour, attrs]` in mux.terminal.styles' encoding (the client resolves the
 colours with its theme); joined, the texts of a row fill exactly the pane's columns (a wide character counts two).
 Links are `[start, end, uri]` spans per row.
+
+A `layout` message's `windows` are `[index, name, current, flags]` entries; `flags` is the window's alert flags in
+tmux's order and characters (`#` activity, `!` bell or notification, `~` silence; "" for none, always "" for the
+current window). A `notify` message is a desktop notification from a pane (OSC 9 or OSC 777), its title and body
+free of control characters; a client cuts each to MAX_NOTIFY_TEXT characters before it shows or forwards them.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ HEADER = struct.Struct(">I")
 MAX_FRAME = 8 * 1024 * 1024         # server -> client (a full redraw of a large pane with styles fits easily)
 MAX_PASTE = 1024 * 1024             # characters of one paste (the client cuts a longer one)
 MAX_CLIENT_FRAME = 8 * 1024 * 1024  # client -> server: a paste of MAX_PASTE characters, each JSON-escaped to 6 bytes
+MAX_NOTIFY_TEXT = 1024              # characters of a notification's title, and of its body, that a client uses
 
 
 class ProtocolError(ValueError):
@@ -79,6 +85,7 @@ SERVER_MESSAGES: dict[str, dict[str, Any]] = {
     "clipboard": {"text": _STR},
     "open": {"uri": _STR},                                  # ctrl+click on a link: the client may open it
     "bell": {},
+    "notify": {"title": _STR, "body": _STR},               # a pane's desktop notification (OSC 9 / OSC 777)
 }
 
 

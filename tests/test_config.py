@@ -64,6 +64,9 @@ def test_defaults_without_a_file():
     assert config.scrollback_bytes == 10_000_000 and config.scrollback_lines is None
     assert config.osc52_write is False
     assert config.clipboard.osc52_write is False
+    assert config.monitor == cfg.MonitorConfig(bell=True, activity=True, silence=0, forward_notifications=True)
+    assert {k: config.pane_options()[k] for k in ("bell", "activity", "silence")} == \
+        {"bell": True, "activity": True, "silence": 0}
 
 
 def test_default_bindings_are_tmux_like():
@@ -122,6 +125,10 @@ def test_config_checks_its_invariants_whoever_builds_it():
         dataclasses.replace(config, keys={"z": "explode"})
     with pytest.raises(ValueError):
         cfg.ScrollbackConfig(limit_bytes=-1)
+    with pytest.raises(ValueError):
+        cfg.MonitorConfig(silence=-1)
+    with pytest.raises(ValueError):
+        cfg.MonitorConfig(activity="yes")
 
 
 # ------------------------------------------------------------------------------------------------ location
@@ -184,8 +191,8 @@ def test_toml_syntax_errors_name_the_file_line_and_column(tmp_path, text, where)
 # ------------------------------------------------------------------------------------------------ validation
 
 BAD_VALUES = [
-    ('colour = "red"', "colour", "unknown key (expected one of: clipboard, keys, mouse, prefix, scrollback, "
-                                 "shell, status_bar, theme)"),
+    ('colour = "red"', "colour", "unknown key (expected one of: clipboard, keys, monitor, mouse, prefix, "
+                                 "scrollback, shell, status_bar, theme)"),
     ("mous = true", "mous", 'unknown key (did you mean "mouse"?)'),
     ("shell = 5", "shell", "must be a program path or name, got 5"),
     ('shell = ""', "shell", 'must be a program path or name, got ""'),
@@ -211,6 +218,14 @@ BAD_VALUES = [
     ("clipboard = []", "clipboard", "must be a table, got an array"),
     ('[clipboard]\nosc52_write = "on"', "clipboard.osc52_write", 'must be true or false, got "on"'),
     ("[clipboard]\nosc52 = true", "clipboard.osc52", 'unknown key (did you mean "osc52_write"?)'),
+    ("monitor = true", "monitor", "must be a table, got true"),
+    ('[monitor]\nbell = "yes"', "monitor.bell", 'must be true or false, got "yes"'),
+    ("[monitor]\nactivity = 1", "monitor.activity", "must be true or false, got 1"),
+    ("[monitor]\nsilence = -3", "monitor.silence", "must be a whole number >= 0, got -3"),
+    ("[monitor]\nsilence = 2.5", "monitor.silence", "must be a whole number >= 0, got 2.5"),
+    ("[monitor]\nsilence = true", "monitor.silence", "must be a whole number >= 0, got true"),
+    ('[monitor]\nforward_notifications = "on"', "monitor.forward_notifications", 'must be true or false, got "on"'),
+    ("[monitor]\nsilent = 5", "monitor.silent", 'unknown key (did you mean "silence"?)'),
     ('keys = "none"', "keys", 'must be a table, got "none"'),
     ('[keys]\n"%" = 5', 'keys."%"', "must be an action name (a string), got 5"),
     ('[keys]\n"%" = "split-righ"', 'keys."%"', 'unknown action "split-righ" (did you mean "split-right"?), '
@@ -259,6 +274,11 @@ def test_valid_values_are_taken(tmp_path):
         limit_lines = 5_000
         [clipboard]
         osc52_write = true
+        [monitor]
+        bell = false
+        activity = false
+        silence = 30
+        forward_notifications = false
         """.replace("\n        ", "\n"))
     config = load_config(file)
     assert config.shell == sh and config.prefix == "ctrl+a" and config.theme.name == "nord"
@@ -266,6 +286,9 @@ def test_valid_values_are_taken(tmp_path):
     assert config.scrollback == cfg.ScrollbackConfig(0, 5000)
     assert config.scrollback_bytes == 0 and config.scrollback_lines == 5000
     assert config.clipboard.osc52_write is True and config.osc52_write is True
+    assert config.monitor == cfg.MonitorConfig(bell=False, activity=False, silence=30, forward_notifications=False)
+    options = config.pane_options()
+    assert (options["bell"], options["activity"], options["silence"]) == (False, False, 30)
 
 
 def test_shell_given_by_name_is_looked_up_on_path(tmp_path):
@@ -475,6 +498,10 @@ def test_print_config_round_trips_a_customised_config(tmp_path):
         limit_lines = 77
         [clipboard]
         osc52_write = true
+        [monitor]
+        activity = false
+        silence = 45
+        forward_notifications = false
         [keys]
         "%" = "none"
         "ctrl+b" = "zoom"
@@ -492,6 +519,7 @@ def test_print_config_round_trips_a_customised_config(tmp_path):
     assert again.theme.source == config.theme.source
     text = config.to_toml()
     assert '"%" = "none"' in text and 'theme = "' + str(theme_file) + '"' in text
+    assert again.monitor == cfg.MonitorConfig(bell=True, activity=False, silence=45, forward_notifications=False)
 
 
 def test_print_config_output_is_commented_toml():

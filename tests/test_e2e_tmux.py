@@ -4,11 +4,12 @@ capture-pane, against an isolated mux server (-L and MUX_TMPDIR under a temporar
 Type, split, the memory bar, vim; detach and `mux ls`; output while detached (50 numbered lines over 5 s), then
 reattach and see the last line and, in scrollback, the first; kill the client's tmux pane (SIGHUP) and reattach
 from another; two clients of different sizes at once, typing in one visible in both; `mux kill-server` leaves no
-mux process and no socket."""
+mux process and no socket. A bell in another window flags it (`!`) in mux's status line until it is selected."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -144,4 +145,44 @@ def test_sessions_in_a_real_terminal():
             assert left.returncode == 1, f"a mux server is still running: {left.stdout!r}"
         finally:
             mux_cli("kill-server")
+            subprocess.run(["tmux", "-S", tmux.socket, "kill-server"], capture_output=True, timeout=20)
+
+
+def test_bell_in_another_window_flags_it_in_the_status_line():
+    """Inside mux in a real terminal: a pane of window 0 rings the bell while window 1 is shown; mux's status line
+    shows `0:<name>!` until window 0 is selected. The bell waits for a file, so the switch comes first."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        home = tmpdir / "home"
+        home.mkdir()
+        env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+               "XDG_STATE_HOME": str(home / ".state"), "MUX_TMPDIR": str(tmpdir / "run"), "PS1": "$ ",
+               "SHELL": "/bin/sh", "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
+        env.pop("MUX", None)
+        env.pop("TMUX", None)
+        trigger = tmpdir / "ring"
+        tmux = Tmux(tmpdir, env)
+
+        def status(text: str) -> str:
+            return next((line for line in reversed(text.splitlines()) if line.startswith("[bells]")), "")
+
+        subprocess.run(["tmux", "-S", tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100",
+                        "-y", "24", "/bin/sh"], check=True, env=env, timeout=20)
+        try:
+            tmux.keys("t", f"{sys.executable} -m mux -L e2e-bell new -s bells", "Enter")
+            tmux.wait_for("t", lambda t: "[bells] 0:" in t and "$" in t)
+            tmux.keys("t", f"while [ ! -e {trigger} ]; do sleep 0.1; done; printf 'rang\\a\\n'", "Enter")
+            tmux.keys("t", "C-b", "c")
+            tmux.wait_for("t", lambda t: re.search(r" 1:\S*\*", status(t)) is not None)
+            assert "!" not in status(tmux.screen("t"))
+            trigger.touch()
+            screen = tmux.wait_for("t", lambda t: re.search(r" 0:\S*!", status(t)) is not None)
+            print("window 0 rang the bell:\n" + screen)
+            assert re.search(r" 1:\S*\*", status(screen)), "window 1 is still the current one"
+            tmux.keys("t", "C-b", "0")
+            screen = tmux.wait_for("t", lambda t: "rang" in t and re.search(r" 0:\S*\*", status(t)) is not None)
+            assert "!" not in status(screen), f"the flag is cleared once the window is selected: {status(screen)!r}"
+        finally:
+            subprocess.run([sys.executable, "-m", "mux", "-L", "e2e-bell", "kill-server"], capture_output=True,
+                           timeout=30, env=env, cwd=str(tmpdir))
             subprocess.run(["tmux", "-S", tmux.socket, "kill-server"], capture_output=True, timeout=20)

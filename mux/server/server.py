@@ -5,7 +5,17 @@ its bounded outgoing queue, the session it is attached to, its window area), the
 PTY all the time (attached or not) on one asyncio loop with focus-first budgets (while someone types, the other
 panes are paced so that the echo keeps the CPU), turning input requests into bytes for the child
 (mux.session.keys), copy mode, and drawing: each client gets the rows that changed since its last frame, at most
-one frame per FRAME_S, held while a pane's synchronized output is on (for at most SYNC_HOLD_S).
+one frame per FRAME_S, held while a pane's synchronized output is on (for at most SYNC_HOLD_S), and the window
+alerts (tmux's window flags, session options `bell`, `activity`, `silence`): `!` when a pane rang the bell or sent a
+desktop notification, `#` on output, `~` when a pane that printed has been quiet `silence` seconds; notifications
+(OSC 9, OSC 777) also go to the attached clients as `notify` messages.
+
+Alerts: a window is flagged only while it is not current (mux.session.session.Session.alert) and the layout is
+re-sent only when a window's flags changed. Activity costs one failed dict lookup per read: only the panes in
+`activity_watch` (windows not current and not yet flagged) are looked at; silence is checked once a second from
+`bytes_read`, so reads pay nothing for it. A pane's notifications reach the clients at most once per
+NOTIFY_INTERVAL_S (a child printing them in a loop cannot flood the outer terminal); its window is flagged anyway.
+A pane's bells count at most once per BELL_INTERVAL_S (a flood of BEL bytes is not a message per byte).
 
 Invariants:
 - A client can never block the server: sends are non-blocking; it has at most MAX_FRAMES_IN_FLIGHT frames it has
@@ -41,7 +51,7 @@ from mux.server.paths import peer_uid, remove_stale
 from mux.session.keys import encode_focus, encode_key, encode_mouse, encode_paste
 from mux.session.layout import HORIZONTAL, VERTICAL, LayoutError
 from mux.session.pane import Pane
-from mux.session.session import DIRECTIONS, Session, Window
+from mux.session.session import ACTIVITY, BELL, DIRECTIONS, SILENCE, Session, Window
 from mux.terminal import memory
 from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES
 from mux.terminal.terminal import MAX_DIMENSION
@@ -62,6 +72,8 @@ MAX_FRAMES_IN_FLIGHT = 2    # a busy client gets the newest state when it is rea
 SLOW_TICK_S = 1.0
 COLD_TICK_S = 0.25          # how often idle history pages are looked for and frozen...
 COLD_BUDGET_S = 0.002       # ...for at most about this long per tick over all panes (a page takes ~0.5 ms)
+NOTIFY_INTERVAL_S = 1.0     # a pane's desktop notifications go to the clients at most this often
+BELL_INTERVAL_S = 0.1       # a pane's bells count (forwarded, flagged) at most this often
 
 
 class Client:
@@ -154,6 +166,10 @@ class Server:
         self._cold_turn = 0
         self.read_window: dict[int, tuple[float, int]] = {}     # pane id -> (interval start, bytes_read then)
         self.sync_since: dict[int, float] = {}
+        self.activity_watch: dict[int, int] = {}    # pane id -> bytes_read when its output would first flag `#`
+        self.silence_marks: dict[int, tuple[int, float, bool]] = {}   # pane id -> (bytes_read, seen at, armed)
+        self.notified_at: dict[int, float] = {}     # pane id -> when its last notification went to the clients
+        self.rang_at: dict[int, float] = {}         # pane id -> when its last bell counted
         self.last_flush = 0.0
         self.flush_handle: asyncio.Handle | None = None
         self.loop: asyncio.AbstractEventLoop = asyncio.new_event_loop()
@@ -704,7 +720,8 @@ class Server:
                         scrollback_bytes=options.get("scrollback_bytes", DEFAULT_LIMIT_BYTES),
                         scrollback_lines=options.get("scrollback_lines"), palette=options.get("palette"),
                         on_clipboard=lambda target, text: self._child_clipboard(holder[0], text),
-                        on_bell=lambda: self._child_bell(holder[0]))
+                        on_bell=lambda: self._child_bell(holder[0]),
+                        on_notify=lambda title, body: self._child_notify(holder[0], title, body))
             holder.append(pane)
             self.rows[pane.id] = PaneRows()
             self.loop.add_reader(pane.fd, self._pane_readable, pane)
@@ -728,6 +745,10 @@ class Server:
         self.read_window.pop(pane.id, None)
         self.dirty.discard(pane.id)
         self.sync_since.pop(pane.id, None)
+        self.activity_watch.pop(pane.id, None)
+        self.silence_marks.pop(pane.id, None)
+        self.notified_at.pop(pane.id, None)
+        self.rang_at.pop(pane.id, None)
         pane.close()
 
     def _session_of(self, pane: Pane) -> Session | None:
@@ -744,10 +765,64 @@ class Server:
             client.send({"t": "clipboard", "text": text})
 
     def _child_bell(self, pane: Pane) -> None:
+        now = time.monotonic()
+        if now - self.rang_at.get(pane.id, -BELL_INTERVAL_S) < BELL_INTERVAL_S:
+            return      # a flood of BELs is one bell per interval, not a message per byte
+        self.rang_at[pane.id] = now
         session = self._session_of(pane)
         if session is not None:
             for client in self._clients_of(session):
                 client.send({"t": "bell"})
+            if session.options.get("bell"):
+                self._alert(session, pane, BELL)
+
+    def _child_notify(self, pane: Pane, title: str, body: str) -> None:
+        """A desktop notification (already sanitised by the Terminal): the window's `!`, and the clients."""
+        session = self._session_of(pane)
+        if session is None:
+            return
+        now = time.monotonic()
+        if now - self.notified_at.get(pane.id, -NOTIFY_INTERVAL_S) >= NOTIFY_INTERVAL_S:
+            self.notified_at[pane.id] = now
+            for client in self._clients_of(session):
+                client.send({"t": "notify", "title": title, "body": body})
+        if session.options.get("bell"):
+            self._alert(session, pane, BELL)        # (after the notification: a client has it with the flag)
+
+    def _alert(self, session: Session, pane: Pane, flag: str) -> None:
+        """Flag the window of `pane` (never the current one); the clients get a layout only if the flags changed."""
+        found = session.find_pane(pane.id)
+        if found is not None and session.alert(found[0], flag):
+            self._watch_activity(session)
+            for client in self._clients_of(session):
+                self.send_layout(client)
+
+    def _watch_activity(self, session: Session) -> None:
+        """Arm the panes whose next output flags their window `#` (windows that are not current and not flagged
+        yet, when the `activity` option is on) and disarm the others."""
+        on = session.options.get("activity")
+        for window in session.windows:
+            armed = on and window is not session.current and ACTIVITY not in window.alerts
+            for pane in window.panes.values():
+                if armed:
+                    self.activity_watch.setdefault(pane.id, pane.bytes_read)
+                else:
+                    self.activity_watch.pop(pane.id, None)
+
+    def _check_silence(self, session: Session, now: float) -> None:
+        """Once a second (SLOW_TICK_S): a pane whose output stopped `silence` seconds ago flags its window `~`,
+        once per stretch of quiet."""
+        silence = session.options.get("silence")
+        if not silence:
+            return
+        for window in session.windows:
+            for pane in window.panes.values():
+                seen, since, armed = self.silence_marks.get(pane.id, (0, now, False))
+                if pane.bytes_read != seen:
+                    self.silence_marks[pane.id] = (pane.bytes_read, now, True)
+                elif armed and now - since >= silence:
+                    self.silence_marks[pane.id] = (seen, since, False)
+                    self._alert(session, pane, SILENCE)
 
     def _clients_of(self, session: Session) -> list[Client]:
         return [c for c in self.clients.values() if c.session is session]
@@ -760,6 +835,12 @@ class Server:
                     break
         else:
             self._pace(pane, pane.read(OTHER_READ))
+        armed = self.activity_watch.get(pane.id)
+        if armed is not None and pane.bytes_read > armed:
+            del self.activity_watch[pane.id]        # (re-armed by _watch_activity if its window is still due)
+            session = self._session_of(pane)
+            if session is not None:
+                self._alert(session, pane, ACTIVITY)
         if pane.wants_write:
             self._want_write(pane)
         if not pane.alive:
@@ -863,6 +944,7 @@ class Server:
                     self.pane_changed(pane)
 
     def layout_changed(self, session: Session) -> None:
+        self._watch_activity(session)       # the current window may have changed
         if session.current is not None:
             session.apply_sizes()
             for pane in session.current.panes.values():
@@ -881,7 +963,7 @@ class Server:
             for sep in window.layout.separators(cols, rows):
                 separators.append([sep.orientation, sep.x, sep.y, sep.length, list(sep.path), sep.index])
         return {"t": "layout", "session": session.name, "cols": cols, "rows": rows,
-                "windows": [[w.index, w.display_name(), w is window] for w in session.windows],
+                "windows": [[w.index, w.display_name(), w is window, w.flags()] for w in session.windows],
                 "panes": panes, "separators": separators,
                 "active": window.active if window else None,
                 "zoomed": bool(window and window.layout.zoomed is not None)}
@@ -1004,7 +1086,9 @@ class Server:
 
     def _slow_tick(self) -> None:
         try:
+            now = time.monotonic()
             for session in list(self.sessions.values()):
+                self._check_silence(session, now)
                 clients = self._clients_of(session)
                 for client in clients:
                     self.send_layout(client)     # window names follow titles; sent only when they changed
@@ -1049,7 +1133,7 @@ def _window_area(cols: int, rows: int) -> tuple[int, int]:
 def _pane_options(raw: dict[str, Any]) -> dict[str, Any]:
     """The options a client may set for a new session's panes, checked (anything else is ignored)."""
     out: dict[str, Any] = {"shell": None, "scrollback_bytes": DEFAULT_LIMIT_BYTES, "scrollback_lines": None,
-                           "palette": None, "osc52_write": False}
+                           "palette": None, "osc52_write": False, "bell": True, "activity": True, "silence": 0}
     shell = raw.get("shell")
     if isinstance(shell, str) and shell:
         out["shell"] = shell
@@ -1064,4 +1148,10 @@ def _pane_options(raw: dict[str, Any]) -> dict[str, Any]:
             isinstance(c, int) and not isinstance(c, bool) and 0 <= c <= 0xFFFFFF for c in palette):
         out["palette"] = tuple(palette)
     out["osc52_write"] = raw.get("osc52_write") is True
+    for flag in ("bell", "activity"):
+        if isinstance(raw.get(flag), bool):
+            out[flag] = raw[flag]
+    silence = raw.get("silence")
+    if isinstance(silence, int) and not isinstance(silence, bool) and silence >= 0:
+        out["silence"] = silence
     return out

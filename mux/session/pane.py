@@ -58,6 +58,7 @@ class Pane:
                  palette: tuple[int, ...] | None = None,
                  on_clipboard: Callable[[str, str], None] | None = None,
                  on_bell: Callable[[], None] | None = None,
+                 on_notify: Callable[[str, str], None] | None = None,
                  on_title: Callable[[str], None] | None = None) -> None:
         Pane._serial += 1
         self.id = Pane._serial
@@ -70,7 +71,7 @@ class Pane:
         kwargs = {} if palette is None else {"palette": palette}
         self.terminal = Terminal(cols, rows, scrollback_limit=scrollback_bytes, scrollback_lines=scrollback_lines,
                              on_reply=self.write, on_clipboard=on_clipboard, on_bell=on_bell,
-                             on_title=on_title, **kwargs)
+                             on_notify=on_notify, on_title=on_title, **kwargs)
         self.stream = Stream(self.terminal)
         self.copy_mode = CopyMode(self.terminal)
         try:

@@ -3,9 +3,10 @@
 Owns: a session's windows in index order and which one is current; each window's layout tree, its panes and the
 active pane; the session's window area (the size every window is laid out in, set by the server from its
 clients); naming (sessions by the user or the next free number, windows after their active pane's title unless
-the user renamed them); and the operations a user asks for: new window, split, close, focus, resize, zoom, drag,
-select, rename, and tmux's layout presets and pane moves (next-layout / select-layout, swap-pane, break-pane,
-next-pane, last-pane).
+the user renamed them); each window's alert flags (tmux's window flags: ACTIVITY `#`, BELL `!`, SILENCE `~`, set by
+the server through `alert`); and the operations a user asks for: new window, split, close, focus, resize, zoom,
+drag, select, rename, and tmux's layout presets and pane moves (next-layout / select-layout, swap-pane,
+break-pane, next-pane, last-pane).
 
 Panes are made and released through the two callables given at construction (`spawn(argv, cols, rows)` and
 `release(pane)`), so the server can hook PTY reading in and out; the model never reads a PTY itself.
@@ -16,6 +17,7 @@ Invariants (`check()` asserts them; the tests call it after every step):
 - A window's `last_active` (tmux's last pane, what `last_pane` returns to) is None or another of its panes.
 - A pane's number (tmux's pane index) is its position in `window.layout.panes()`; moves keep that rule.
 - After `apply_sizes()` every visible pane's screen has its layout rect's size (cols, rows).
+- The current window has no alert flags: `alert` never sets one on it, and selecting a window clears its flags.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from mux.session.pane import Pane
 RESIZE_STEP = 2
 MAX_WINDOWS = 1000
 DIRECTIONS = ("left", "right", "up", "down")
+# Window alert flags as tmux shows them after a window's name, in tmux's order.
+ACTIVITY, BELL, SILENCE = "#", "!", "~"
+ALERT_FLAGS = (ACTIVITY, BELL, SILENCE)
 
 
 @dataclass
@@ -42,6 +47,11 @@ class Window:
     name: str = ""
     named_by_user: bool = False
     last_active: int | None = None
+    alerts: set[str] = field(default_factory=set)       # ALERT_FLAGS set since the window was last current
+
+    def flags(self) -> str:
+        """The alert flags in tmux's order: '#!~', '!', ''."""
+        return "".join(flag for flag in ALERT_FLAGS if flag in self.alerts)
 
     @property
     def active_pane(self) -> Pane | None:
@@ -117,6 +127,7 @@ class Session:
 
     def select_window(self, window: Window) -> None:
         self.current = window
+        window.alerts.clear()
         self.apply_sizes(window)
 
     def select_index(self, index: int) -> bool:
@@ -131,6 +142,13 @@ class Session:
             return
         position = self.windows.index(self.current)
         self.select_window(self.windows[(position + step) % len(self.windows)])
+
+    def alert(self, window: Window, flag: str) -> bool:
+        """Flag `window` (one of ALERT_FLAGS) unless it is the current window. True if its flags changed."""
+        if window is self.current or flag in window.alerts:
+            return False
+        window.alerts.add(flag)
+        return True
 
     def rename_window(self, name: str) -> None:
         if self.current is not None:
@@ -356,6 +374,7 @@ class Session:
         assert len(indices) == len(set(indices)), "window indices repeat"
         assert (self.current is None) == (not self.windows), "current window without windows"
         assert self.current is None or self.current in self.windows, "current window is not in the session"
+        assert self.current is None or not self.current.alerts, "the current window has alert flags"
         for window in self.windows:
             window.layout.check()
             assert window.panes, f"window {window.index} has no panes"

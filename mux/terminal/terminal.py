@@ -1,9 +1,11 @@
 """The Terminal: what every event of the Stream means, over a primary and an alternate Screen.
 
 Owns: the listener protocol (pyte's events plus mux's extensions: REP, SU/SD, CHT/CBT, DECSCUSR, DECRQM, DA2,
-XTVERSION, kitty keyboard flags, OSC 7/8/52/133/4/10/11/12), the modes (one `Modes` shared by both screens: each
+XTVERSION, kitty keyboard flags, OSC 7/8/9/52/133/777/4/10/11/12), the modes (one `Modes` shared by both screens: each
 mode has one source of truth), the alternate screen, the pen (SGR), charsets, tab stops, saved cursors, titles,
-colours, replies to the child (through `on_reply`), and resize. Cells are written by the active `Screen`.
+colours, replies to the child (through `on_reply`), desktop notifications (OSC 9 text, iTerm2/Ghostty, and OSC 777
+`notify;title;body`, rxvt/Ghostty, handed to `on_notify(title, body)`; `OSC 9;<number>;...` is ConEmu's progress
+and other subcommands, not a notification, and is ignored), and resize. Cells are written by the active `Screen`.
 
 Invariants:
 - `screen` is `primary` or `alternate`; the alternate never keeps history (its PageList has no scrollback).
@@ -11,6 +13,8 @@ Invariants:
 - Replies never echo text the child chose (no title report): they would be an injection vector.
 - Memory is bounded: the primary screen by the scrollback limits, the alternate by its active area, clusters by
   MAX_KEPT_CLUSTER codepoints, links by MAX_URI_BYTES, titles by MAX_TITLE.
+- What `on_title` and `on_notify` get has no control characters (C0, DEL, C1: no ESC, no BEL) and is bounded
+  (MAX_TITLE; MAX_NOTIFY_TITLE and MAX_NOTIFY_BODY), whatever the child wrote.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from mux.terminal.styles import DEFAULT_STYLE, SGR_CACHE, XTERM_PALETTE, Style, 
 
 MAX_URI_BYTES = 8192
 MAX_TITLE = 4096
+MAX_NOTIFY_TITLE = 256      # characters of a desktop notification's title...
+MAX_NOTIFY_BODY = 1024      # ...and of its body (what is longer is cut)
 MAX_DIMENSION = 4096
 
 # DEC private modes mux implements (others are accepted and reported as "not recognised").
@@ -91,6 +97,7 @@ class Terminal:
                  scrollback_lines: int | None = None, on_reply: Callable[[bytes], None] | None = None,
                  on_title: Callable[[str], None] | None = None, on_bell: Callable[[], None] | None = None,
                  on_clipboard: Callable[[str, str], None] | None = None,
+                 on_notify: Callable[[str, str], None] | None = None,
                  palette: tuple[int, ...] = XTERM_PALETTE, default_fg: int = 0xE5E5E5,
                  default_bg: int = 0x000000, cursor_color: int = 0xE5E5E5) -> None:
         columns = max(1, min(MAX_DIMENSION, columns))
@@ -101,6 +108,7 @@ class Terminal:
         self.on_title = on_title
         self.on_bell = on_bell
         self.on_clipboard = on_clipboard
+        self.on_notify = on_notify
         self.modes = Modes(lines)
         self.primary = Screen(PageList(columns, lines, limit_bytes=scrollback_limit, limit_lines=scrollback_lines),
                               self.modes, keeps_history=True)
@@ -114,6 +122,7 @@ class Terminal:
         self.icon_name = ""
         self.cwd = ""
         self.bell_count = 0
+        self.notify_count = 0
         self.errors = 0
         self._reset_state()
 
@@ -590,6 +599,15 @@ class Terminal:
             self.cwd = data[:MAX_TITLE]
         elif code == 52:
             self._osc_clipboard(data)
+        elif code == 9:
+            subcommand = data.partition(";")[0]
+            if not (subcommand.isascii() and subcommand.isdigit()):     # OSC 9;4;... is ConEmu's progress
+                self.notify("", data)
+        elif code == 777:
+            kind, _, rest = data.partition(";")
+            if kind == "notify":
+                title, _, body = rest.partition(";")
+                self.notify(title, body)
         elif code == 133:
             mark = PROMPT_MARKS.get(data[:1])
             if mark is not None:
@@ -608,6 +626,17 @@ class Terminal:
                 self.palette = list(self.base_palette)
         elif code in (110, 111, 112):
             self.colors[code - 100] = self.base_colors[code - 100]
+
+    def notify(self, title: str, body: str) -> None:
+        """A desktop notification from the child (OSC 9, OSC 777): sanitised, bounded, handed to `on_notify`.
+        One with neither title nor text is ignored."""
+        title = strip_controls(title).strip()[:MAX_NOTIFY_TITLE]
+        body = strip_controls(body).strip()[:MAX_NOTIFY_BODY]
+        if not (title or body):
+            return
+        self.notify_count += 1
+        if self.on_notify is not None:
+            self.on_notify(title, body)
 
     def _osc_clipboard(self, data: str) -> None:
         """OSC 52 writes are handed to the app, which decides (off by default). Reads are never answered."""

@@ -5,12 +5,15 @@ requests out), the prefix key machinery and the mux actions it triggers (sent to
 PaneViews of the current window built from the mirror, the status line and the memory status bar, the modal
 prompts (rename, search, choose a session, confirmations), the pane numbers of prefix q (shown for
 DISPLAY_PANES_S; a digit then focuses that pane, any other key just hides them), and how the client ends:
-detached, session exited or server lost, with the line the CLI prints after the terminal is restored.
+detached, session exited or server lost, with the line the CLI prints after the terminal is restored. A pane's
+desktop notifications (`notify`) are written to this terminal as OSC 9 when `monitor.forward_notifications` is on.
 
 Invariants:
 - Keys reach the server for the active pane unless they are the prefix or follow it; no Textual default binding
   (quit, palette, focus cycling, escape-to-minimize) takes a key from a pane.
 - Nothing here touches a Page, a PTY or a mode number; the only state is the mirror of what the server sent.
+- What a pane's program wrote reaches this terminal only as sanitised text: a forwarded notification has no
+  control characters and at most MAX_NOTIFY_TEXT characters of title and of body (`osc9_notification`).
 - The client tells the server its window area (this terminal minus the status lines) whenever it changes, at most
   once per RESIZE_COALESCE_S.
 """
@@ -30,6 +33,8 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mux.config import ACTION_HELP, Config, display_key
+from mux.protocol import MAX_NOTIFY_TEXT
+from mux.terminal.terminal import strip_controls
 from mux.ui.connection import Connection, ConnectionLost
 from mux.ui.mirror import PaneMirror, SessionMirror
 from mux.ui.pane_numbers import pane_numbers
@@ -53,6 +58,21 @@ _COMMANDS: dict[str, tuple[str, list[Any]]] = {
     **{f"resize-{d}": ("resize", [d]) for d in ("left", "right", "up", "down")},
     **{f"select-window-{n}": ("select-window", [n]) for n in range(10)},
 }
+
+
+def osc9_notification(title: str, body: str) -> str:
+    """The OSC 9 sequence that shows a pane's notification on this terminal ("" for none): the text has no control
+    characters (a program's text must never become escape sequences out here) and is bounded; text that would
+    read as a ConEmu subcommand (`4;1;50`: a progress bar) gets a prefix so it stays a notification."""
+    title = strip_controls(title[:MAX_NOTIFY_TEXT]).strip()
+    body = strip_controls(body[:MAX_NOTIFY_TEXT]).strip()
+    text = f"{title}: {body}" if title and body else title or body
+    if not text:
+        return ""
+    head = text.partition(";")[0]
+    if head.isascii() and head.isdigit():
+        text = f"mux: {text}"
+    return f"\x1b]9;{text}\x07"
 
 
 class MuxApp(App, inherit_bindings=False):
@@ -108,6 +128,7 @@ class MuxApp(App, inherit_bindings=False):
         bar = self.memory_bar
         bar.styles.background = f"#{ui.status_background:06x}"
         bar.styles.color = f"#{ui.status_accent:06x}"
+        status.alert_style = f"bold #{ui.status_accent:06x}"
         self.connection.set_nonblocking()
         asyncio.get_running_loop().add_reader(self.connection.fileno(), self._readable)
         if self.config.status_bar:
@@ -270,6 +291,18 @@ class MuxApp(App, inherit_bindings=False):
     def _got_bell(self, message: dict[str, Any]) -> None:
         self.bell()
 
+    def _got_notify(self, message: dict[str, Any]) -> None:
+        if self.config.monitor.forward_notifications:
+            sequence = osc9_notification(message["title"], message["body"])
+            if sequence:
+                self.write_to_terminal(sequence)
+
+    def write_to_terminal(self, sequence: str) -> None:
+        """Write an escape sequence to the terminal this client runs in, between Textual's frames. Textual has no
+        public call for this; its own copy_to_clipboard writes OSC 52 through the driver the same way."""
+        if self._driver is not None:
+            self._driver.write(sequence)
+
     def _got_open(self, message: dict[str, Any]) -> None:
         uri = message["uri"]
         if is_openable_uri(uri):
@@ -421,7 +454,8 @@ class MuxApp(App, inherit_bindings=False):
             position = copy.get("position")
             where = f" [{position[0]}/{position[1]}]" if isinstance(position, list) and len(position) == 2 else ""
             message = f"{copy.get('status', '')}{where}"
-        self.status_line.set_state(self.mirror.session, self.mirror.windows, message, self.prefix_pending)
+        self.status_line.set_state(self.mirror.session, self.mirror.windows, message, self.prefix_pending,
+                                   self.mirror.window_flags)
 
 
 class PromptScreen(ModalScreen[str | None]):

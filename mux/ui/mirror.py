@@ -3,11 +3,14 @@ visible rows of each pane as the server last drew them.
 
 Owns: applying `layout` and `frame` messages (rows as runs of text with resolved styles, link spans, cursor,
 reverse video, copy-mode overlay) and knowing which rows changed since they were last drawn. No Textual import:
-the headless test client uses the same mirror as the app.
+the headless test client uses the same mirror as the app. Each window's alert flags (`window_flags`) come with
+the layout.
 
 Invariants:
 - After a frame is applied, `PaneMirror.lines[y]` is exactly what the server has for row y of that pane; a `full`
   frame replaces every row, so a client that missed frames is exact again after one.
+- `window_flags` holds only windows with flags, each at most MAX_WINDOW_FLAGS printable characters (what the
+  status line shows after the window's name, whatever the server sent).
 - A pane's mirror has `rows` lines of runs whose text fills `cols` cells (the server guarantees it; the renderer
   pads or cuts anyway so a bad frame cannot shift the screen).
 """
@@ -18,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mux.terminal.styles import DEFAULT_STYLE, Style
+
+MAX_WINDOW_FLAGS = 8
 
 
 @dataclass
@@ -90,6 +95,7 @@ class SessionMirror:
     cols: int = 0
     rows: int = 0
     windows: list[tuple[int, str, bool]] = field(default_factory=list)
+    window_flags: dict[int, str] = field(default_factory=dict)     # window index -> alert flags ("#", "!~")
     places: dict[int, PanePlace] = field(default_factory=dict)
     separators: list[tuple[str, int, int, int, tuple[int, ...], int]] = field(default_factory=list)
     active: int | None = None
@@ -99,7 +105,12 @@ class SessionMirror:
     def apply_layout(self, message: dict[str, Any]) -> None:
         self.session = message["session"]
         self.cols, self.rows = message["cols"], message["rows"]
-        self.windows = [(int(i), str(name), bool(current)) for i, name, current in message["windows"]]
+        self.windows = [(int(i), str(name), bool(current)) for i, name, current, *_ in message["windows"]]
+        self.window_flags = {}
+        for index, _, _, *more in message["windows"]:
+            flags = "".join(c for c in str(more[0]) if c.isprintable() and not c.isspace()) if more else ""
+            if flags:
+                self.window_flags[int(index)] = flags[:MAX_WINDOW_FLAGS]
         self.places = {p[0]: PanePlace(*p) for p in message["panes"]}
         self.separators = [(o, x, y, n, tuple(path), index) for o, x, y, n, path, index in message["separators"]]
         self.active = message["active"]

@@ -7,12 +7,14 @@ window list.
 
 Invariants: the memory bar shows one line for every visible pane, and every line contains the words `pages`,
 `pool` and `oversized`; figures are the server's PageList.stats() of each pane's primary screen, sent once a
-second while the bar is shown.
+second while the bar is shown. The window list shows each window's alert flags after its name, as tmux does
+(`1:build#`, `2:agent!`, `3:logs~`), in `alert_style`; the current window shows none.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 
 from rich.text import Text
 from textual.widget import Widget
@@ -102,21 +104,26 @@ class StatusLine(Widget):
         super().__init__()
         self.session = ""
         self.windows: list[tuple[int, str, bool]] = []
+        self.flags: Mapping[int, str] = {}          # window index -> alert flags ("#", "!~")
+        self.alert_style = "bold"                   # how a window with flags stands out (the app sets a colour)
         self.message = ""
         self.prefix_pending = False
 
     def set_state(self, session: str, windows: list[tuple[int, str, bool]], message: str,
-                  prefix_pending: bool) -> None:
-        state = (session, windows, message, prefix_pending)
-        if state != (self.session, self.windows, self.message, self.prefix_pending):
-            self.session, self.windows, self.message, self.prefix_pending = state
+                  prefix_pending: bool, flags: Mapping[int, str] | None = None) -> None:
+        flags = dict(flags or {})
+        state = (session, windows, message, prefix_pending, flags)
+        if state != (self.session, self.windows, self.message, self.prefix_pending, self.flags):
+            self.session, self.windows, self.message, self.prefix_pending, self.flags = state
             self.refresh()
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"[{self.session or 'mux'}] ", style="bold")
         for index, name, current in self.windows:
-            text.append(f"{index}:{name}{'*' if current else ''}", style="reverse" if current else "")
+            flags = "" if current else self.flags.get(index, "")
+            text.append(f"{index}:{name}{flags}{'*' if current else ''}",
+                        style="reverse" if current else self.alert_style if flags else "")
             text.append(" ")
         right = ("PREFIX " if self.prefix_pending else "") + self.message
         if right:

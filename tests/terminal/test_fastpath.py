@@ -54,7 +54,7 @@ def snapshot(terminal: Terminal) -> dict:
         "modes": (sorted(terminal.private_modes), terminal.modes.insert, terminal.modes.newline,
                   terminal.modes.margin_top, terminal.modes.margin_bottom, terminal.modes.translate is None),
         "alternate": terminal.in_alternate,
-        "titles": (terminal.title, terminal.icon_name, terminal.cwd, terminal.bell_count),
+        "titles": (terminal.title, terminal.icon_name, terminal.cwd, terminal.bell_count, terminal.notify_count),
     }
     for name, screen in (("primary", terminal.primary), ("alternate", terminal.alternate)):
         if screen is None:

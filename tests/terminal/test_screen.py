@@ -315,6 +315,46 @@ def test_clipboard_writes_go_to_the_app_reads_never_answered():
     assert got == [("c", "hello")]
 
 
+def notifications_from(data: bytes, compiled: bool) -> tuple[list[tuple[str, str]], list[str]]:
+    """The (title, body) pairs a child's bytes notify through one Stream path, and the rows drawn after."""
+    got: list[tuple[str, str]] = []
+    terminal = Terminal(40, 3, on_notify=lambda title, body: got.append((title, body)))
+    try:
+        Stream(terminal, compiled=compiled).feed(data)
+        return got, rows(terminal)
+    finally:
+        terminal.close()
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_desktop_notifications_osc9_and_osc777(compiled):
+    got, drawn = notifications_from(
+        b"\x1b]9;build done\x07"                       # iTerm2 / Ghostty, BEL-terminated
+        b"\x1b]9;agent: waiting; for you\x1b\\"        # ST-terminated, ';' in the text
+        b"\x1b]777;notify;Claude;needs your input\x1b\\"
+        b"\x1b]777;notify;only a title\x07"
+        b"\x1b]9;4;1;50\x07\x1b]9;4;0\x07\x1b]9;1;1000\x07"   # ConEmu progress / sleep: not notifications
+        b"\x1b]777;preexec\x07\x1b]9;\x07\x1b]777;notify;;\x07"  # another 777 subcommand, empty ones
+        b"after", compiled)
+    assert got == [("", "build done"), ("", "agent: waiting; for you"), ("Claude", "needs your input"),
+                   ("only a title", "")]
+    assert drawn[0] == "after", "no payload is drawn"
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_notification_text_has_no_controls_and_is_bounded(compiled):
+    from mux.terminal.terminal import MAX_NOTIFY_BODY, MAX_NOTIFY_TITLE
+    got, _ = notifications_from(
+        "\x1b]777;notify;t\x01i\x7ft\u0085le;b\x1bo\x9bd\u0090y\x07".encode()
+        + b"\x1b]9;" + b"x" * (3 * MAX_NOTIFY_BODY) + b"\x07"
+        + b"\x1b]777;notify;" + b"T" * (3 * MAX_NOTIFY_TITLE) + b";" + b"B" * (3 * MAX_NOTIFY_BODY) + b"\x07",
+        compiled)
+    assert got[0] == ("title", "body")
+    assert got[1] == ("", "x" * MAX_NOTIFY_BODY)
+    assert got[2] == ("T" * MAX_NOTIFY_TITLE, "B" * MAX_NOTIFY_BODY)
+    assert all(c.isprintable() for title, body in got for c in title + body)
+
+
 def test_colour_queries_are_answered():
     s, feed, replies = make()
     feed(b"\x1b]4;1;?\x07\x1b]10;?\x07\x1b]11;?\x07")

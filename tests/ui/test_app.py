@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import sys
 
+import pytest
 from textual import events
+from textual.drivers.headless_driver import HeadlessDriver
 from textual.geometry import Size
 from textual.widgets import Static
 
 import mux.ui.app as app_module
-from mux.ui.app import ChooseSessionScreen, ConfirmScreen, HelpScreen, MuxApp, PromptScreen
+from mux.config import load_config
+from mux.protocol import MAX_NOTIFY_TEXT
+from mux.ui.app import ChooseSessionScreen, ConfirmScreen, HelpScreen, MuxApp, PromptScreen, osc9_notification
 from mux.ui.connection import Connection
 from mux.ui.pane_numbers import big_number
 from mux.ui.status import MemoryBar
@@ -676,3 +680,93 @@ async def test_prefix_help_lists_the_layout_and_pane_move_keys(make_app):
             assert words in rows.get(key, ""), (key, text)
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen), what="help closed")
+
+
+# ------------------------------------------------------------------ window alerts and notifications
+
+def first_waits_then(claim, trigger, action: str) -> list[str]:
+    """A pane program for every window of a session: the first one to run waits for `trigger`, then runs `action`
+    (Python); the others only wait. So window 0 acts once window 1 is open, with no timing assumed."""
+    return [sys.executable, "-c", (
+        "import os, sys, time\n"
+        "try:\n"
+        f"    os.close(os.open({str(claim)!r}, os.O_CREAT | os.O_EXCL))\n"
+        "except FileExistsError:\n"
+        "    print('other-ready', flush=True)\n"
+        "    time.sleep(3600)\n"
+        "print('first-ready', flush=True)\n"
+        f"while not os.path.exists({str(trigger)!r}):\n"
+        "    time.sleep(0.05)\n"
+        f"{action}\n"
+        "sys.stdout.flush()\n"
+        "time.sleep(3600)\n")]
+
+
+def window_entry(app: MuxApp, index: int) -> tuple[str, str]:
+    """The status line's text for window `index` (`0:name!`) and the style it is drawn in."""
+    text = app.status_line.render()
+    plain = text.plain
+    start = plain.index(f" {index}:") + 1
+    end = plain.index(" ", start)
+    styles = [str(span.style) for span in text.spans if span.start <= start and span.end >= end]
+    return plain[start:end], styles[-1] if styles else ""
+
+
+async def open_window_and_trigger(app: MuxApp, pilot, trigger) -> None:
+    await wait_for(pilot, lambda: "first-ready" in screen_text(app), what="window 0's program waiting")
+    await pilot.press("ctrl+b", "c")
+    await wait_for(pilot, lambda: app.mirror.current_window == 1 and "other-ready" in screen_text(app),
+                   what="window 1")
+    assert window_entry(app, 0)[0].endswith(":" + app.mirror.windows[0][1]), "no flag before the trigger"
+    trigger.touch()
+
+
+@pytest.mark.parametrize("monitor, action, flag", [
+    ({"monitor.activity": False}, "sys.stdout.write('\\a')", "!"),
+    ({"monitor.activity": False}, "sys.stdout.write('\\x1b]777;notify;agent;done\\x07')", "!"),
+    ({}, "print('some output')", "#"),
+    ({"monitor.activity": False, "monitor.silence": 1}, "print('waiting for you')", "~"),
+], ids=["bell", "notification", "activity", "silence"])
+async def test_status_line_shows_window_flags_until_the_window_is_selected(tmp_path, monkeypatch, make_app,
+                                                                           monitor, action, flag):
+    config = load_config(overrides={"shell": "/bin/sh", **monitor})
+    trigger = tmp_path / "go"
+    app = make_app(first_waits_then(tmp_path / "claim", trigger, action), app_config=config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_window_and_trigger(app, pilot, trigger)
+        name = app.mirror.windows[0][1]
+        await wait_for(pilot, lambda: window_entry(app, 0)[0] == f"0:{name}{flag}", what=f"window 0 flagged {flag}")
+        assert window_entry(app, 0)[1] == app.status_line.alert_style, "a flagged window stands out"
+        assert window_entry(app, 1)[0] == f"1:{app.mirror.windows[1][1]}*", "the current window has no flag"
+        await pilot.press("ctrl+b", "0")
+        await wait_for(pilot, lambda: app.mirror.current_window == 0, what="window 0 selected")
+        await wait_for(pilot, lambda: status_text(app).split()[1] == f"0:{name}*", what="the flag cleared")
+
+
+@pytest.mark.parametrize("forward", [True, False], ids=["forward_notifications", "not-forwarded"])
+async def test_notifications_are_written_to_the_outer_terminal_as_osc9(tmp_path, monkeypatch, make_app, forward):
+    written: list[str] = []
+    monkeypatch.setattr(HeadlessDriver, "write", lambda self, data: written.append(data))
+    config = load_config(overrides={"shell": "/bin/sh", "monitor.activity": False,
+                                    "monitor.forward_notifications": forward})
+    trigger = tmp_path / "go"
+    action = "sys.stdout.write('\\x1b]777;notify;Agent \\x1b[31mred;is waiting\\x1b\\\\')"
+    app = make_app(first_waits_then(tmp_path / "claim", trigger, action), app_config=config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_window_and_trigger(app, pilot, trigger)
+        # The server sends the notification before the layout with the flag: once the flag shows, it was handled.
+        await wait_for(pilot, lambda: "!" in window_entry(app, 0)[0], what="window 0 flagged !")
+        sent = [data for data in written if data.startswith("\x1b]9;")]
+        assert sent == (["\x1b]9;Agent [31mred: is waiting\x07"] if forward else [])
+
+
+def test_osc9_notification_text_is_sanitised_and_bounded():
+    assert osc9_notification("", "build done") == "\x1b]9;build done\x07"
+    assert osc9_notification("Agent", "") == "\x1b]9;Agent\x07"
+    assert osc9_notification("", "") == osc9_notification(" \x07 ", "\x1b") == ""
+    sequence = osc9_notification("t\x1b]52;c;x\x07", "b\x9d\x9c\x7f\x00\u0085ody")
+    assert sequence == "\x1b]9;t]52;c;x: body\x07"
+    long = osc9_notification("T" * (3 * MAX_NOTIFY_TEXT), "B" * (3 * MAX_NOTIFY_TEXT))
+    assert long == f"\x1b]9;{'T' * MAX_NOTIFY_TEXT}: {'B' * MAX_NOTIFY_TEXT}\x07"
+    # text that an outer terminal would read as a ConEmu command (4: progress bar) stays a notification
+    assert osc9_notification("", "4;1;50") == "\x1b]9;mux: 4;1;50\x07"
