@@ -17,6 +17,8 @@ absolute), or an explicit path. A missing default file means all defaults; a mis
     limit_lines = 0             # >= 0; 0 = no line limit
     [clipboard]
     osc52_write = false         # programs in panes may set the system clipboard (OSC 52)
+    [panes]
+    border_titles = true        # each pane's border shows "<number>: <title or command>" (tmux pane-border-status)
     [keys]                      # key pressed after the prefix -> action, merged over the defaults
     "%" = "split-right"         # "none" removes a default binding
 
@@ -64,6 +66,7 @@ __all__ = [
     "ACTIONS", "ACTION_HELP", "ANSI_NAMES", "DEFAULT_PREFIX", "Bindings", "ClipboardConfig", "Config", "ConfigError",
     "ScrollbackConfig", "Theme", "bundled_themes", "default_bindings", "default_config", "default_config_path",
     "display_key", "event_key", "load_config", "load_theme", "normalize_key",
+    "PanesConfig",
 ]
 
 OVERRIDES_SOURCE = "command line"
@@ -544,6 +547,15 @@ class ClipboardConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PanesConfig:
+    border_titles: bool = True                  # a title line on each pane's border (costs the top panes a row)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.border_titles, bool):
+            raise ValueError(f"panes.border_titles must be a bool, not {self.border_titles!r}")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The effective configuration. `keys` maps canonical key names (pressed after the prefix) to actions;
     match Textual key events with `is_prefix(event.key)` and `action_for(event.key)`."""
@@ -556,6 +568,7 @@ class Config:
     scrollback: ScrollbackConfig
     clipboard: ClipboardConfig
     keys: Bindings
+    panes: PanesConfig = field(default_factory=PanesConfig)
     source: Path | None = field(default=None, compare=False)   # the file read, if any
 
     def __post_init__(self) -> None:
@@ -566,7 +579,8 @@ class Config:
         for name in ("mouse", "status_bar"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a bool")
-        for name, kind in (("theme", Theme), ("scrollback", ScrollbackConfig), ("clipboard", ClipboardConfig)):
+        for name, kind in (("theme", Theme), ("scrollback", ScrollbackConfig), ("clipboard", ClipboardConfig),
+                           ("panes", PanesConfig)):
             if not isinstance(getattr(self, name), kind):
                 raise ValueError(f"{name} must be a {kind.__name__}")
         if not isinstance(self.keys, Bindings):
@@ -595,7 +609,7 @@ class Config:
         """How the server makes a new session's panes (the `options` of a `new` request)."""
         return {"shell": self.shell, "scrollback_bytes": self.scrollback_bytes,
                 "scrollback_lines": self.scrollback_lines, "palette": list(self.theme.palette()),
-                "osc52_write": self.osc52_write}
+                "osc52_write": self.osc52_write, "border_titles": self.panes.border_titles}
 
     def action_for(self, key: str) -> str | None:
         """The action bound to `key` (an `events.Key.key`) after the prefix, or None."""
@@ -626,6 +640,9 @@ class Config:
             "",
             "[clipboard]",
             f"{f'osc52_write = {_show(self.clipboard.osc52_write)}':<28}# programs may set the clipboard (OSC 52)",
+            "",
+            "[panes]",
+            f"{f'border_titles = {_show(self.panes.border_titles)}':<28}# a title line on each pane's border",
             "",
             '[keys]      # pressed after the prefix; "none" removes a default binding',
         ]
@@ -661,11 +678,13 @@ def default_config() -> Config:
 
 # ------------------------------------------------------------------------------------------------ loading
 
-_TOP_KEYS = ("shell", "prefix", "theme", "mouse", "status_bar", "scrollback", "clipboard", "keys")
+_TOP_KEYS = ("shell", "prefix", "theme", "mouse", "status_bar", "scrollback", "clipboard", "panes", "keys")
 _TABLES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "scrollback": ("limit_bytes", "limit_lines"),
     "clipboard": ("osc52_write",),
+    "panes": ("border_titles",),
 })
+_BOOL_KEYS = frozenset({"clipboard.osc52_write", "panes.border_titles"})   # the other table keys are counts
 
 
 @dataclass(slots=True)
@@ -767,7 +786,7 @@ def _parse_layer(data: Mapping[str, Any], source: str, base_dir: Path) -> _Layer
                 raise ConfigError(source, key, f"must be a table, got {_show(value)}")
             _unknown_keys(value, _TABLES[key], source, key)
             for sub, item in value.items():
-                check = _bool if sub == "osc52_write" else _count
+                check = _bool if f"{key}.{sub}" in _BOOL_KEYS else _count
                 layer.values[f"{key}.{sub}"] = check(item, source, key, sub)
         else:  # keys
             if not isinstance(value, Mapping):
@@ -834,6 +853,7 @@ def _build(layers: list[_Layer], source: Path | None) -> Config:
                                     values.get("scrollback.limit_lines", 0)),
         clipboard=ClipboardConfig(values.get("clipboard.osc52_write", False)),
         keys=Bindings(bindings),
+        panes=PanesConfig(values.get("panes.border_titles", True)),
         source=source,
     )
 

@@ -859,7 +859,7 @@ class Server:
         cols, rows = session.size
         panes, separators = [], []
         if window is not None:
-            for pane_id, rect in window.layout.geometry(cols, rows).items():
+            for pane_id, rect in session.geometry(window).items():
                 pane = window.panes[pane_id]
                 panes.append([pane_id, rect.x, rect.y, rect.width, rect.height, pane.title])
             for sep in window.layout.separators(cols, rows):
@@ -868,7 +868,8 @@ class Server:
                 "windows": [[w.index, w.display_name(), w is window] for w in session.windows],
                 "panes": panes, "separators": separators,
                 "active": window.active if window else None,
-                "zoomed": bool(window and window.layout.zoomed is not None)}
+                "zoomed": bool(window and window.layout.zoomed is not None),
+                "titles": [[t.pane, t.x, t.y, t.width, t.text] for t in session.title_lines(window)]}
 
     def send_layout(self, client: Client) -> None:
         if client.session is None:
@@ -1033,7 +1034,7 @@ def _window_area(cols: int, rows: int) -> tuple[int, int]:
 def _pane_options(raw: dict[str, Any]) -> dict[str, Any]:
     """The options a client may set for a new session's panes, checked (anything else is ignored)."""
     out: dict[str, Any] = {"shell": None, "scrollback_bytes": DEFAULT_LIMIT_BYTES, "scrollback_lines": None,
-                           "palette": None, "osc52_write": False}
+                           "palette": None, "osc52_write": False, "border_titles": False}
     shell = raw.get("shell")
     if isinstance(shell, str) and shell:
         out["shell"] = shell
@@ -1048,4 +1049,5 @@ def _pane_options(raw: dict[str, Any]) -> dict[str, Any]:
             isinstance(c, int) and not isinstance(c, bool) and 0 <= c <= 0xFFFFFF for c in palette):
         out["palette"] = tuple(palette)
     out["osc52_write"] = raw.get("osc52_write") is True
+    out["border_titles"] = raw.get("border_titles") is True     # off unless asked: a pane gets the whole rect
     return out
