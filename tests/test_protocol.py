@@ -293,8 +293,7 @@ def test_bool_and_int_are_not_interchangeable():
     _refused(greeted_client_decoder(), json_frame({"t": "resize", "cols": True, "rows": 24}))
     _refused(greeted_client_decoder(), json_frame({"t": "focus", "focused": 1}))
     _refused(server_decoder(), json_frame({"t": "layout", "session": "s", "windows": [], "cols": 1, "rows": 1,
-                                           "panes": [], "separators": [], "active": False, "zoomed": False,
-                                           "titles": []}))
+                                           "panes": [], "separators": [], "active": False, "zoomed": False}))
     _refused(server_decoder(), json_frame({"t": "prompt", "kind": "search", "backward": 0}))
 
 

@@ -95,9 +95,12 @@ class TitlePlace:
     text: str
 
 
-def _title_places(entries: list[Any]) -> list[TitlePlace]:
-    """The layout's title lines; an entry of another shape is skipped (it can only cost its own title)."""
-    out = []
+def _title_places(entries: Any) -> list[TitlePlace]:
+    """The layout's title lines (an optional field: a server without border titles sends none); an entry of
+    another shape is skipped (it can only cost its own title)."""
+    out: list[TitlePlace] = []
+    if not isinstance(entries, list):
+        return out
     for entry in entries:
         if isinstance(entry, list) and len(entry) == 5 and isinstance(entry[4], str) and all(
                 isinstance(n, int) and not isinstance(n, bool) for n in entry[:4]):
@@ -126,7 +129,7 @@ class SessionMirror:
         self.separators = [(o, x, y, n, tuple(path), index) for o, x, y, n, path, index in message["separators"]]
         self.active = message["active"]
         self.zoomed = message["zoomed"]
-        self.titles = _title_places(message["titles"])
+        self.titles = _title_places(message.get("titles"))
         for stale in set(self.panes) - set(self.places):
             del self.panes[stale]
 
