@@ -5,7 +5,10 @@ its bounded outgoing queue, the session it is attached to, its window area), the
 PTY all the time (attached or not) on one asyncio loop with focus-first budgets (while someone types, the other
 panes are paced so that the echo keeps the CPU), turning input requests into bytes for the child
 (mux.session.keys), copy mode, and drawing: each client gets the rows that changed since its last frame, at most
-one frame per FRAME_S, held while a pane's synchronized output is on (for at most SYNC_HOLD_S).
+one frame per FRAME_S, held while a pane's synchronized output is on (for at most SYNC_HOLD_S). Pane titles
+reach clients in the layout (window names, border title lines with the session option `border_titles`): within
+FRAME_S of a program setting one, within SLOW_TICK_S of a foreground command changing, and a layout goes to a
+client only when it differs from the last one it got.
 
 Invariants:
 - A client can never block the server: sends are non-blocking; it has at most MAX_FRAMES_IN_FLIGHT frames it has
@@ -156,6 +159,7 @@ class Server:
         self.sync_since: dict[int, float] = {}
         self.last_flush = 0.0
         self.flush_handle: asyncio.Handle | None = None
+        self.titles_handle: asyncio.Handle | None = None    # a layout send for changed titles, at most per FRAME_S
         self.loop: asyncio.AbstractEventLoop = asyncio.new_event_loop()
         self.listener: socket.socket | None = None
         self.stopping = False
@@ -688,7 +692,8 @@ class Server:
                         scrollback_bytes=options.get("scrollback_bytes", DEFAULT_LIMIT_BYTES),
                         scrollback_lines=options.get("scrollback_lines"), palette=options.get("palette"),
                         on_clipboard=lambda target, text: self._child_clipboard(holder[0], text),
-                        on_bell=lambda: self._child_bell(holder[0]))
+                        on_bell=lambda: self._child_bell(holder[0]),
+                        on_title=lambda title: self._child_title())
             holder.append(pane)
             self.rows[pane.id] = PaneRows()
             self.loop.add_reader(pane.fd, self._pane_readable, pane)
@@ -726,6 +731,17 @@ class Server:
             return
         for client in self._clients_of(session):
             client.send({"t": "clipboard", "text": text})
+
+    def _child_title(self) -> None:
+        """A program set its title (OSC 0/2): the border titles and window names follow at the next FRAME_S, not
+        at the slow tick; a program setting titles in a loop still costs one layout per FRAME_S at most."""
+        if self.titles_handle is None:
+            self.titles_handle = self.loop.call_later(FRAME_S, self._send_titles)
+
+    def _send_titles(self) -> None:
+        self.titles_handle = None
+        for client in list(self.clients.values()):
+            self.send_layout(client)     # only to those whose layout changed
 
     def _child_bell(self, pane: Pane) -> None:
         session = self._session_of(pane)
