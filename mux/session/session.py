@@ -145,7 +145,8 @@ class Session:
         index = next((i for i in range(MAX_WINDOWS) if i not in used), None)
         if index is None:
             raise LayoutError(f"no more than {MAX_WINDOWS} windows")
-        pane = self.spawn(self.command, *self.size)
+        cols, rows = self.size
+        pane = self.spawn(self.command, cols, rows - 1 if self.border_titles and rows > 1 else rows)   # its title
         window = Window(index, Layout(pane.id), {pane.id: pane}, pane.id)
         self.windows.append(window)
         self.windows.sort(key=lambda w: w.index)

@@ -122,3 +122,17 @@ def test_border_title():
     assert border_title("中文\u0301 ok") == "中文\u0301 ok"
     assert len(border_title("y" * 10_000)) == MAX_BORDER_TITLE
     assert border_title("\x9b31m") == "31m"
+
+
+def test_a_new_windows_pane_starts_at_its_final_size():
+    spawned = []
+
+    def spawn(argv, cols, rows):
+        spawned.append((cols, rows))
+        return FakePane(cols, rows)
+
+    for titles, rows in ((True, 23), (False, 24)):
+        spawned.clear()
+        session = Session("s", spawn, lambda pane: None, (80, 24), None, {"border_titles": titles})
+        session.new_window()
+        assert spawned == [(80, rows)] and sizes(session) == {session.active_pane.id: (80, rows)}
