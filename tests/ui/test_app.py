@@ -559,7 +559,7 @@ async def test_border_titles_show_number_title_and_command(make_app, border_titl
         views = app.window_view.views
         await wait_for(pilot, lambda: views[first].region.y == 1 and views[first].size == Size(100, 28),
                        what="the pane view below its title line")
-        assert drawn_row(app, 0) == "─ 0: sh " + "─" * 92
+        await wait_for(pilot, lambda: drawn_row(app, 0) == "─ 0: sh " + "─" * 92, what="the title line")
         await pilot.press("ctrl+b", "percent_sign")
         await wait_for(pilot, lambda: len(mirror.places) == 2 and mirror.active != first, what="side by side")
         second = mirror.active
