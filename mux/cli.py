@@ -95,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show the memory status bar at start")
     parser.add_argument("--mouse", action=argparse.BooleanOptionalAction, default=None,
                         help="mouse support (click to focus, drag borders, wheel scrollback)")
+    parser.add_argument("--border-titles", action=argparse.BooleanOptionalAction, default=None,
+                        help="a title line on each pane's border: its number and title (new sessions)")
     parser.add_argument("--scrollback-limit", type=_non_negative, metavar="BYTES", dest="app_scrollback_bytes",
                         help="scrollback limit per pane in bytes (default 10000000)")
     parser.add_argument("--scrollback-lines", type=_non_negative, metavar="LINES", dest="app_scrollback_lines",
@@ -234,7 +236,7 @@ def _load_config(args: argparse.Namespace):
 
     overrides = {"theme": args.theme, "shell": args.shell, "prefix": args.prefix, "status_bar": args.status_bar,
                  "mouse": args.mouse, "scrollback.limit_bytes": args.app_scrollback_bytes,
-                 "scrollback.limit_lines": args.app_scrollback_lines}
+                 "scrollback.limit_lines": args.app_scrollback_lines, "panes.border_titles": args.border_titles}
     try:
         return load_config(args.config, overrides=overrides)
     except ConfigError as e:

@@ -22,6 +22,8 @@ absolute), or an explicit path. A missing default file means all defaults; a mis
     activity = true             # `#` on a window with output
     silence = 0                 # `~` on a window whose pane printed, then was quiet this many seconds; 0 = off
     forward_notifications = true    # pass notifications (OSC 9, OSC 777) on to this terminal as OSC 9
+    [panes]
+    border_titles = true        # each pane's border shows "<number>: <title or command>" (tmux pane-border-status)
     [keys]                      # key pressed after the prefix -> action, merged over the defaults
     "%" = "split-right"         # "none" removes a default binding
 
@@ -70,6 +72,7 @@ __all__ = [
     "ScrollbackConfig", "Theme", "bundled_themes", "default_bindings", "default_config", "default_config_path",
     "display_key", "event_key", "load_config", "load_theme", "normalize_key",
     "MonitorConfig",
+    "PanesConfig",
 ]
 
 OVERRIDES_SOURCE = "command line"
@@ -576,6 +579,15 @@ class MonitorConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PanesConfig:
+    border_titles: bool = True                  # a title line on each pane's border (costs the top panes a row)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.border_titles, bool):
+            raise ValueError(f"panes.border_titles must be a bool, not {self.border_titles!r}")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The effective configuration. `keys` maps canonical key names (pressed after the prefix) to actions;
     match Textual key events with `is_prefix(event.key)` and `action_for(event.key)`."""
@@ -589,6 +601,7 @@ class Config:
     clipboard: ClipboardConfig
     keys: Bindings
     monitor: MonitorConfig = MonitorConfig()
+    panes: PanesConfig = field(default_factory=PanesConfig)
     source: Path | None = field(default=None, compare=False)   # the file read, if any
 
     def __post_init__(self) -> None:
@@ -600,7 +613,7 @@ class Config:
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a bool")
         for name, kind in (("theme", Theme), ("scrollback", ScrollbackConfig), ("clipboard", ClipboardConfig),
-                           ("monitor", MonitorConfig)):
+                           ("monitor", MonitorConfig), ("panes", PanesConfig)):
             if not isinstance(getattr(self, name), kind):
                 raise ValueError(f"{name} must be a {kind.__name__}")
         if not isinstance(self.keys, Bindings):
@@ -630,7 +643,7 @@ class Config:
         return {"shell": self.shell, "scrollback_bytes": self.scrollback_bytes,
                 "scrollback_lines": self.scrollback_lines, "palette": list(self.theme.palette()),
                 "osc52_write": self.osc52_write, "bell": self.monitor.bell, "activity": self.monitor.activity,
-                "silence": self.monitor.silence}
+                "silence": self.monitor.silence, "border_titles": self.panes.border_titles}
 
     def action_for(self, key: str) -> str | None:
         """The action bound to `key` (an `events.Key.key`) after the prefix, or None."""
@@ -669,6 +682,9 @@ class Config:
             f"forward_notifications = {_show(self.monitor.forward_notifications)}  "
             "# notifications go on to this terminal (OSC 9)",
             "",
+            "[panes]",
+            f"{f'border_titles = {_show(self.panes.border_titles)}':<28}# a title line on each pane's border",
+            "",
             '[keys]      # pressed after the prefix; "none" removes a default binding',
         ]
         order = {action: i for i, action in enumerate(ACTION_HELP)}
@@ -703,12 +719,16 @@ def default_config() -> Config:
 
 # ------------------------------------------------------------------------------------------------ loading
 
-_TOP_KEYS = ("shell", "prefix", "theme", "mouse", "status_bar", "scrollback", "clipboard", "monitor", "keys")
+_TOP_KEYS = ("shell", "prefix", "theme", "mouse", "status_bar", "scrollback", "clipboard", "monitor", "panes",
+             "keys")
 _TABLES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "scrollback": ("limit_bytes", "limit_lines"),
     "clipboard": ("osc52_write",),
     "monitor": ("bell", "activity", "silence", "forward_notifications"),
+    "panes": ("border_titles",),
 })
+_BOOL_KEYS = frozenset({"clipboard.osc52_write", "monitor.bell", "monitor.activity", "monitor.forward_notifications",
+                        "panes.border_titles"})   # the other table keys are counts
 
 
 @dataclass(slots=True)
@@ -810,7 +830,7 @@ def _parse_layer(data: Mapping[str, Any], source: str, base_dir: Path) -> _Layer
                 raise ConfigError(source, key, f"must be a table, got {_show(value)}")
             _unknown_keys(value, _TABLES[key], source, key)
             for sub, item in value.items():
-                check = _count if sub in ("limit_bytes", "limit_lines", "silence") else _bool
+                check = _bool if f"{key}.{sub}" in _BOOL_KEYS else _count
                 layer.values[f"{key}.{sub}"] = check(item, source, key, sub)
         else:  # keys
             if not isinstance(value, Mapping):
@@ -879,6 +899,7 @@ def _build(layers: list[_Layer], source: Path | None) -> Config:
         keys=Bindings(bindings),
         monitor=MonitorConfig(values.get("monitor.bell", True), values.get("monitor.activity", True),
                               values.get("monitor.silence", 0), values.get("monitor.forward_notifications", True)),
+        panes=PanesConfig(values.get("panes.border_titles", True)),
         source=source,
     )
 

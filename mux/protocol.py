@@ -76,6 +76,8 @@ SERVER_MESSAGES: dict[str, dict[str, Any]] = {
     "attached": {"session": _STR},
     "detached": {"session": _STR, "reason": _STR},          # the client restores its terminal and exits
     "exited": {"session": _STR},                            # the session ended (its last pane closed)
+    # a layout's "panes" are [[id, x, y, width, height, title, number]] in pane order (number: tmux's pane index);
+    # optional in a layout: "titles", the pane title lines [[pane, x, y, width, text]] (absent: none)
     "layout": {"session": _STR, "windows": _LIST, "cols": _INT, "rows": _INT, "panes": _LIST,
                "separators": _LIST, "active": _OPT_INT, "zoomed": _BOOL},
     "frame": {"panes": _LIST, "styles": _LIST},

@@ -9,9 +9,17 @@ from tests.server.harness import running_server
 
 @pytest.fixture
 def config(tmp_path, monkeypatch):
+    """The defaults with /bin/sh, and without pane border titles, so that a pane's screen is its whole layout rect
+    (the tests of border titles turn them on: `border_titles_config`)."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     monkeypatch.setenv("PS1", "$ ")
-    return load_config(overrides={"shell": "/bin/sh"})
+    return load_config(overrides={"shell": "/bin/sh", "panes.border_titles": False})
+
+
+@pytest.fixture
+def border_titles_config(config):
+    """The `config` fixture's settings with pane border titles on (the user's default)."""
+    return load_config(overrides={"shell": "/bin/sh", "panes.border_titles": True})
 
 
 @pytest.fixture

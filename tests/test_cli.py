@@ -25,3 +25,11 @@ def test_the_help_names_each_default_key_as_typed_and_as_bound():
     for words, key, action in HELP_KEYS:
         assert words in text, words
         assert bindings[normalize_key(key)] == action, key
+
+
+def test_border_titles_flag_reaches_the_printed_config(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert cli.main(["--print-config"]) == 0
+    assert "border_titles = true" in capsys.readouterr().out
+    assert cli.main(["--no-border-titles", "--print-config"]) == 0
+    assert "border_titles = false" in capsys.readouterr().out

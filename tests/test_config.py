@@ -191,7 +191,7 @@ def test_toml_syntax_errors_name_the_file_line_and_column(tmp_path, text, where)
 # ------------------------------------------------------------------------------------------------ validation
 
 BAD_VALUES = [
-    ('colour = "red"', "colour", "unknown key (expected one of: clipboard, keys, monitor, mouse, prefix, "
+    ('colour = "red"', "colour", "unknown key (expected one of: clipboard, keys, monitor, mouse, panes, prefix, "
                                  "scrollback, shell, status_bar, theme)"),
     ("mous = true", "mous", 'unknown key (did you mean "mouse"?)'),
     ("shell = 5", "shell", "must be a program path or name, got 5"),
@@ -226,6 +226,10 @@ BAD_VALUES = [
     ("[monitor]\nsilence = true", "monitor.silence", "must be a whole number >= 0, got true"),
     ('[monitor]\nforward_notifications = "on"', "monitor.forward_notifications", 'must be true or false, got "on"'),
     ("[monitor]\nsilent = 5", "monitor.silent", 'unknown key (did you mean "silence"?)'),
+    ('[panes]\nborder_titles = "yes"', "panes.border_titles", 'must be true or false, got "yes"'),
+    ("[panes]\nborder_titles = 1", "panes.border_titles", "must be true or false, got 1"),
+    ("[panes]\nborder_title = false", "panes.border_title", 'unknown key (did you mean "border_titles"?)'),
+    ("panes = true", "panes", "must be a table, got true"),
     ('keys = "none"', "keys", 'must be a table, got "none"'),
     ('[keys]\n"%" = 5', 'keys."%"', "must be an action name (a string), got 5"),
     ('[keys]\n"%" = "split-righ"', 'keys."%"', 'unknown action "split-righ" (did you mean "split-right"?), '
@@ -520,6 +524,18 @@ def test_print_config_round_trips_a_customised_config(tmp_path):
     text = config.to_toml()
     assert '"%" = "none"' in text and 'theme = "' + str(theme_file) + '"' in text
     assert again.monitor == cfg.MonitorConfig(bell=True, activity=False, silence=45, forward_notifications=False)
+
+
+def test_pane_border_titles_default_on_and_can_be_turned_off(tmp_path):
+    assert load_config().panes == cfg.PanesConfig(border_titles=True)
+    assert load_config().pane_options()["border_titles"] is True
+    config = load_config(write(tmp_path / "config.toml", "[panes]\nborder_titles = false\n"))
+    assert config.panes.border_titles is False and config.pane_options()["border_titles"] is False
+    assert round_trip(config, tmp_path) == config
+    assert "[panes]\nborder_titles = false" in config.to_toml()
+    assert load_config(overrides={"panes.border_titles": True}).panes.border_titles is True
+    with pytest.raises(ValueError):
+        cfg.PanesConfig(border_titles="no")
 
 
 def test_print_config_output_is_commented_toml():

@@ -81,6 +81,8 @@ def test_sessions_in_a_real_terminal():
             tmux.wait_for("one", lambda t: "left-pane-42" in t)
             tmux.keys("one", "C-b", "%")
             tmux.wait_for("one", lambda t: "│" in t)
+            # the default config draws each pane's title line on its border: number and foreground command
+            tmux.wait_for("one", lambda t: t.startswith("─ 0: sh ─") and "│─ 1: sh ─" in t.splitlines()[0])
             tmux.keys("one", "echo right-pane-$((7*6))", "Enter")
             screen = tmux.wait_for("one", lambda t: t.count("pane-42") >= 2)
             right = [line for line in screen.splitlines() if "right-pane-42" in line and "echo" not in line]

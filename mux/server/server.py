@@ -17,6 +17,10 @@ re-sent only when a window's flags changed. Activity costs one failed dict looku
 NOTIFY_INTERVAL_S (a child printing them in a loop cannot flood the outer terminal); its window is flagged anyway.
 A pane's bells count at most once per BELL_INTERVAL_S (a flood of BEL bytes is not a message per byte).
 
+Pane titles reach clients in the layout (window names, border title lines with the session option `border_titles`):
+within FRAME_S of a program setting one, within SLOW_TICK_S of a foreground command changing, and a layout goes to a
+client only when it differs from the last one it got.
+
 Invariants:
 - A client can never block the server: sends are non-blocking; it has at most MAX_FRAMES_IN_FLIGHT frames it has
   not acknowledged (what changes meanwhile goes in the next frame, so a busy client sees the newest state, not a
@@ -172,6 +176,7 @@ class Server:
         self.rang_at: dict[int, float] = {}         # pane id -> when its last bell counted
         self.last_flush = 0.0
         self.flush_handle: asyncio.Handle | None = None
+        self.titles_handle: asyncio.Handle | None = None    # a layout send for changed titles, at most per FRAME_S
         self.loop: asyncio.AbstractEventLoop = asyncio.new_event_loop()
         self.listener: socket.socket | None = None
         self.stopping = False
@@ -721,7 +726,8 @@ class Server:
                         scrollback_lines=options.get("scrollback_lines"), palette=options.get("palette"),
                         on_clipboard=lambda target, text: self._child_clipboard(holder[0], text),
                         on_bell=lambda: self._child_bell(holder[0]),
-                        on_notify=lambda title, body: self._child_notify(holder[0], title, body))
+                        on_notify=lambda title, body: self._child_notify(holder[0], title, body),
+                        on_title=lambda title: self._child_title())
             holder.append(pane)
             self.rows[pane.id] = PaneRows()
             self.loop.add_reader(pane.fd, self._pane_readable, pane)
@@ -763,6 +769,17 @@ class Server:
             return
         for client in self._clients_of(session):
             client.send({"t": "clipboard", "text": text})
+
+    def _child_title(self) -> None:
+        """A program set its title (OSC 0/2): the border titles and window names follow at the next FRAME_S, not
+        at the slow tick; a program setting titles in a loop still costs one layout per FRAME_S at most."""
+        if self.titles_handle is None:
+            self.titles_handle = self.loop.call_later(FRAME_S, self._send_titles)
+
+    def _send_titles(self) -> None:
+        self.titles_handle = None
+        for client in list(self.clients.values()):
+            self.send_layout(client)     # only to those whose layout changed
 
     def _child_bell(self, pane: Pane) -> None:
         now = time.monotonic()
@@ -957,16 +974,18 @@ class Server:
         cols, rows = session.size
         panes, separators = [], []
         if window is not None:
-            for pane_id, rect in window.layout.geometry(cols, rows).items():
+            numbers = {pane_id: n for n, pane_id in enumerate(window.layout.panes())}     # tmux's pane index
+            for pane_id, rect in session.geometry(window).items():
                 pane = window.panes[pane_id]
-                panes.append([pane_id, rect.x, rect.y, rect.width, rect.height, pane.title])
+                panes.append([pane_id, rect.x, rect.y, rect.width, rect.height, pane.title, numbers[pane_id]])
             for sep in window.layout.separators(cols, rows):
                 separators.append([sep.orientation, sep.x, sep.y, sep.length, list(sep.path), sep.index])
         return {"t": "layout", "session": session.name, "cols": cols, "rows": rows,
                 "windows": [[w.index, w.display_name(), w is window, w.flags()] for w in session.windows],
                 "panes": panes, "separators": separators,
                 "active": window.active if window else None,
-                "zoomed": bool(window and window.layout.zoomed is not None)}
+                "zoomed": bool(window and window.layout.zoomed is not None),
+                "titles": [[t.pane, t.x, t.y, t.width, t.text] for t in session.title_lines(window)]}
 
     def send_layout(self, client: Client) -> None:
         if client.session is None:
@@ -1133,7 +1152,8 @@ def _window_area(cols: int, rows: int) -> tuple[int, int]:
 def _pane_options(raw: dict[str, Any]) -> dict[str, Any]:
     """The options a client may set for a new session's panes, checked (anything else is ignored)."""
     out: dict[str, Any] = {"shell": None, "scrollback_bytes": DEFAULT_LIMIT_BYTES, "scrollback_lines": None,
-                           "palette": None, "osc52_write": False, "bell": True, "activity": True, "silence": 0}
+                           "palette": None, "osc52_write": False, "bell": True, "activity": True, "silence": 0,
+                           "border_titles": False}
     shell = raw.get("shell")
     if isinstance(shell, str) and shell:
         out["shell"] = shell
@@ -1154,4 +1174,5 @@ def _pane_options(raw: dict[str, Any]) -> dict[str, Any]:
     silence = raw.get("silence")
     if isinstance(silence, int) and not isinstance(silence, bool) and silence >= 0:
         out["silence"] = silence
+    out["border_titles"] = raw.get("border_titles") is True     # off unless asked: a pane gets the whole rect
     return out

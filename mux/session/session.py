@@ -4,9 +4,11 @@ Owns: a session's windows in index order and which one is current; each window's
 active pane; the session's window area (the size every window is laid out in, set by the server from its
 clients); naming (sessions by the user or the next free number, windows after their active pane's title unless
 the user renamed them); each window's alert flags (tmux's window flags: ACTIVITY `#`, BELL `!`, SILENCE `~`, set by
-the server through `alert`); and the operations a user asks for: new window, split, close, focus, resize, zoom,
+the server through `alert`); the operations a user asks for: new window, split, close, focus, resize, zoom,
 drag, select, rename, and tmux's layout presets and pane moves (next-layout / select-layout, swap-pane,
-break-pane, next-pane, last-pane).
+break-pane, next-pane, last-pane); and the pane border titles (tmux's `pane-border-status top`, on with the
+session option `border_titles`): each shown pane's title line says its number (its position in
+`layout.panes()`, tmux's pane index) and its title (OSC 0/2, else its foreground command), sanitised and bounded.
 
 Panes are made and released through the two callables given at construction (`spawn(argv, cols, rows)` and
 `release(pane)`), so the server can hook PTY reading in and out; the model never reads a PTY itself.
@@ -16,8 +18,12 @@ Invariants (`check()` asserts them; the tests call it after every step):
   them. The current window is one of the session's windows; window indices are unique.
 - A window's `last_active` (tmux's last pane, what `last_pane` returns to) is None or another of its panes.
 - A pane's number (tmux's pane index) is its position in `window.layout.panes()`; moves keep that rule.
-- After `apply_sizes()` every visible pane's screen has its layout rect's size (cols, rows).
 - The current window has no alert flags: `alert` never sets one on it, and selecting a window clears its flags.
+- After `apply_sizes()` every visible pane's screen has its `geometry()` rect's size (cols, rows).
+- With border titles on, a pane whose layout rect starts at the window's top row gives that row to its title
+  line (its screen starts one row lower), unless the rect has only one row: then, as in tmux, the pane keeps
+  it and has no title line. Every other pane's title line is the separator row right above it (as in tmux), so
+  titles never cost those panes a row. Title lines and screens never overlap.
 """
 
 from __future__ import annotations
@@ -36,6 +42,27 @@ DIRECTIONS = ("left", "right", "up", "down")
 # Window alert flags as tmux shows them after a window's name, in tmux's order.
 ACTIVITY, BELL, SILENCE = "#", "!", "~"
 ALERT_FLAGS = (ACTIVITY, BELL, SILENCE)
+
+MAX_BORDER_TITLE = 200      # characters of a title on a border (a pane is rarely wider; the client cuts to width)
+
+
+def border_title(title: str, limit: int = MAX_BORDER_TITLE) -> str:
+    """A title a program set, fit for a border: printable characters only (controls, and bidi or other format
+    characters that could reorder what follows, are dropped), whitespace runs as one space, at most `limit`
+    characters."""
+    text = "".join(" " if c.isspace() else c for c in title[:limit * 4] if c.isprintable() or c.isspace())
+    return " ".join(text.split())[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class TitleLine:
+    """One pane's title line: `width` cells from (x, y) in the window area, reading `text` ("0: vim")."""
+
+    pane: int
+    x: int
+    y: int
+    width: int
+    text: str
 
 
 @dataclass
@@ -100,11 +127,36 @@ class Session:
     def active_pane(self) -> Pane | None:
         return self.current.active_pane if self.current is not None else None
 
+    @property
+    def border_titles(self) -> bool:
+        """Does each pane have a title line (the session option `border_titles`)?"""
+        return self.options.get("border_titles") is True
+
     def geometry(self, window: Window | None = None) -> dict[int, Rect]:
+        """Where each shown pane's screen goes in the window area, in `layout.panes()` order. With border titles
+        on, a pane at the top of the window starts one row lower (see the module's invariants)."""
         window = window or self.current
         if window is None:
             return {}
-        return window.layout.geometry(*self.size)
+        rects = window.layout.geometry(*self.size)
+        if not self.border_titles:
+            return rects
+        return {pane_id: Rect(r.x, r.y + 1, r.width, r.height - 1) if r.y == 0 and r.height > 1 else r
+                for pane_id, r in rects.items()}
+
+    def title_lines(self, window: Window | None = None) -> list[TitleLine]:
+        """The title line of each shown pane that has one (none with border titles off), in `panes()` order:
+        the row above its screen, as wide as it, reading "<number>: <title>"."""
+        window = window or self.current
+        if window is None or not self.border_titles:
+            return []
+        numbers = {pane_id: number for number, pane_id in enumerate(window.layout.panes())}
+        lines = []
+        for pane_id, rect in self.geometry(window).items():
+            if rect.y > 0:
+                title = border_title(window.panes[pane_id].title, min(MAX_BORDER_TITLE, rect.width))
+                lines.append(TitleLine(pane_id, rect.x, rect.y - 1, rect.width, f"{numbers[pane_id]}: {title}"))
+        return lines
 
     # ------------------------------------------------------------------ windows
 
@@ -118,7 +170,8 @@ class Session:
 
     def new_window(self) -> Window:
         index = self.free_index()
-        pane = self.spawn(self.command, *self.size)
+        cols, rows = self.size
+        pane = self.spawn(self.command, cols, rows - 1 if self.border_titles and rows > 1 else rows)   # its title
         window = Window(index, Layout(pane.id), {pane.id: pane}, pane.id)
         self.windows.append(window)
         self.windows.sort(key=lambda w: w.index)
@@ -358,7 +411,7 @@ class Session:
         window = window or self.current
         if window is None:
             return
-        for pane_id, rect in window.layout.geometry(*self.size).items():
+        for pane_id, rect in self.geometry(window).items():
             pane = window.panes.get(pane_id)
             if pane is not None:
                 pane.resize(rect.width, rect.height)
@@ -383,3 +436,8 @@ class Session:
             assert window.last_active is None or (window.last_active in window.panes
                                                   and window.last_active != window.active), \
                 f"window {window.index}: last pane {window.last_active} is not another of its panes"
+        screens = self.geometry()
+        for line in self.title_lines():
+            assert line.pane in screens, f"a title line for pane {line.pane}, which is not shown"
+            assert not any(r.y <= line.y < r.bottom and line.x < r.right and r.x < line.x + line.width
+                           for r in screens.values()), f"pane {line.pane}'s title line covers a pane"

@@ -1,10 +1,10 @@
 """The client's mirror of what the server shows it: the session's windows, the current window's layout, and the
 visible rows of each pane as the server last drew them.
 
-Owns: applying `layout` and `frame` messages (rows as runs of text with resolved styles, link spans, cursor,
-reverse video, copy-mode overlay) and knowing which rows changed since they were last drawn. No Textual import:
-the headless test client uses the same mirror as the app. Each window's alert flags (`window_flags`) come with
-the layout.
+Owns: applying `layout` (windows, pane places, separators, pane title lines) and `frame` messages (rows as runs of
+text with resolved styles, link spans, cursor, reverse video, copy-mode overlay) and knowing which rows changed
+since they were last drawn. No Textual import: the headless test client uses the same mirror as the app. Each
+window's alert flags (`window_flags`) come with the layout.
 
 Invariants:
 - After a frame is applied, `PaneMirror.lines[y]` is exactly what the server has for row y of that pane; a `full`
@@ -87,6 +87,31 @@ class PanePlace:
     width: int
     height: int
     title: str
+    number: int         # tmux's pane index: the pane's place in the window's pane order, zoomed or not
+
+
+@dataclass(frozen=True)
+class TitlePlace:
+    """A pane's title line as the server placed it: `width` cells from (x, y), reading `text`."""
+
+    pane: int
+    x: int
+    y: int
+    width: int
+    text: str
+
+
+def _title_places(entries: Any) -> list[TitlePlace]:
+    """The layout's title lines (an optional field: a server without border titles sends none); an entry of
+    another shape is skipped (it can only cost its own title)."""
+    out: list[TitlePlace] = []
+    if not isinstance(entries, list):
+        return out
+    for entry in entries:
+        if isinstance(entry, list) and len(entry) == 5 and isinstance(entry[4], str) and all(
+                isinstance(n, int) and not isinstance(n, bool) for n in entry[:4]):
+            out.append(TitlePlace(*entry))
+    return out
 
 
 @dataclass
@@ -101,6 +126,7 @@ class SessionMirror:
     active: int | None = None
     zoomed: bool = False
     panes: dict[int, PaneMirror] = field(default_factory=dict)
+    titles: list[TitlePlace] = field(default_factory=list)     # empty with border titles off
 
     def apply_layout(self, message: dict[str, Any]) -> None:
         self.session = message["session"]
@@ -115,6 +141,7 @@ class SessionMirror:
         self.separators = [(o, x, y, n, tuple(path), index) for o, x, y, n, path, index in message["separators"]]
         self.active = message["active"]
         self.zoomed = message["zoomed"]
+        self.titles = _title_places(message.get("titles"))
         for stale in set(self.panes) - set(self.places):
             del self.panes[stale]
 

@@ -47,8 +47,8 @@ def number_box(number: int, width: int, height: int) -> list[str]:
 
 
 def pane_numbers(places: dict[int, PanePlace]) -> dict[int, int]:
-    """Pane id -> its number: its position among the panes of the layout message (which lists them in order)."""
-    return {pane_id: number for number, pane_id in enumerate(places)}
+    """Pane id -> its number (tmux's pane index, as the server numbers it: also right while a pane is zoomed)."""
+    return {pane_id: place.number for pane_id, place in places.items()}
 
 
 class PaneNumber(Widget):

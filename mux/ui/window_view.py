@@ -1,13 +1,16 @@
 """WindowView: the current window's panes placed where the server's layout puts them, with the separators.
 
 Owns: positioning PaneViews (absolute offsets and sizes from the mirrored layout), drawing separator lines (the
-active pane's edges highlighted, as tmux does), and dragging a separator (sent to the server as a `drag` command;
+active pane's edges highlighted, as tmux does), drawing the pane title lines the server placed (`─ 0: vim ───`
+in the border colour, the active pane's in the focused border colour and bold; a click on one focuses its pane
+unless it is a separator, which drags), and dragging a separator (sent to the server as a `drag` command;
 the server moves it and sends the new layout). The area outside the session's window size (a larger client than
 the smallest one attached) stays blank. While pane numbers are shown (prefix q), a PaneNumber per shown pane sits
 over the pane views and follows layout changes.
 
 Invariants: after `place_panes()` each shown view's region equals its pane's place in the layout; views of panes
-the layout does not show are not displayed.
+the layout does not show are not displayed. A title line is drawn in exactly its `width` cells, whatever its
+text (cut by cells, a wide character never split, the rest filled with border).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import events
@@ -40,6 +44,7 @@ class WindowView(Widget):
         self.views: dict[int, PaneView] = {}
         self.border_style = RichStyle(color=border, bgcolor=background)
         self.focused_border_style = RichStyle(color=border_focused, bgcolor=background)
+        self.focused_title_style = RichStyle(color=border_focused, bgcolor=background, bold=True)
         self.blank_style = RichStyle(bgcolor=background)
         self._drag: tuple[str, tuple[int, ...], int] | None = None
         self.number_colours: tuple[str, str] | None = None   # (active pane's, others') while numbers are shown
@@ -120,6 +125,13 @@ class WindowView(Widget):
                         cells[x] = "─" if cells[x] != "│" else "┼"
                         if active is not None and _touches(active, x, y):
                             styles[x] = self.focused_border_style
+        for title in mirror.titles:
+            if title.y == y:
+                style = self.focused_title_style if title.pane == mirror.active else self.border_style
+                for offset, cell in enumerate(title_cells(title.text, title.width)):
+                    x = title.x + offset
+                    if 0 <= x < inside:
+                        cells[x], styles[x] = cell, style
         segments = [Segment(c, s) for c, s in zip(cells, styles, strict=True)]
         return Strip(segments, width).simplify()
 
@@ -136,6 +148,11 @@ class WindowView(Widget):
         self._drag = self._separator_at(event.x, event.y)
         if self._drag is not None:
             self.capture_mouse()
+            event.stop()
+            return
+        title = next((t for t in self.mirror.titles if t.y == event.y and t.x <= event.x < t.x + t.width), None)
+        if title is not None:
+            self.send({"t": "command", "name": "select-pane", "args": [title.pane]})
             event.stop()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
@@ -154,3 +171,22 @@ class WindowView(Widget):
 def _touches(place, x: int, y: int) -> bool:
     """Is (x, y) on the one-cell ring around the pane's place?"""
     return place.x - 1 <= x <= place.x + place.width and place.y - 1 <= y <= place.y + place.height
+
+
+def title_cells(text: str, width: int) -> list[str]:
+    """A title line's `width` cells, one string each: a piece of border, the text between spaces, border to the
+    end; cut by cells. A wide character is its text then "" (the cell it covers); a zero-width one (a combining
+    mark) joins the character before it."""
+    cells: list[str] = []
+    for ch in f"─ {text} ":
+        size = cell_len(ch)
+        if size == 0:
+            if cells:
+                cells[-1 if cells[-1] else -2] += ch
+            continue
+        if len(cells) + size > width:
+            break
+        cells.append(ch)
+        if size == 2:
+            cells.append("")
+    return cells + ["─"] * (width - len(cells))

@@ -261,6 +261,12 @@ def test_layout_and_pane_move_commands(server):
             c.command("split-down")
         c.wait(lambda: len(c.mirror.places) == 4, what="four panes")
         panes = list(c.mirror.places)                # the layout message lists panes in pane order
+        assert [c.mirror.places[p].number for p in panes] == [0, 1, 2, 3]
+        c.command("zoom")                            # a zoomed pane keeps its number
+        c.wait(lambda: list(c.mirror.places) == [panes[3]], what="zoomed")
+        assert c.mirror.places[panes[3]].number == 3
+        c.command("zoom")
+        c.wait(lambda: len(c.mirror.places) == 4, what="unzoomed")
         c.command("next-layout")
         assert c.wait_message("message")["text"] == "layout even-horizontal"
         c.wait(lambda: [p.height for p in c.mirror.places.values()] == [25] * 4, what="even-horizontal")
@@ -300,3 +306,56 @@ def test_layout_and_pane_move_commands(server):
         assert c.wait_message("message")["text"] == "no last pane"
         c.command("select-window", 0)
         c.wait(lambda: len(c.mirror.places) == 3, what="three panes left in window 0")
+
+
+TITLES = {"shell": "/bin/sh", "border_titles": True}
+
+
+def titles(c: HeadlessClient) -> list[tuple[int, int, int, int, str]]:
+    return [(t.pane, t.x, t.y, t.width, t.text) for t in c.mirror.titles]
+
+
+def test_border_titles_take_the_top_row_and_the_ptys_are_one_row_shorter(server):
+    with server.client((80, 24)) as c:
+        c.new(options=TITLES)
+        c.wait(lambda: "$" in c.text(), what="prompt")
+        top = c.mirror.active
+        c.command("split-down")
+        c.wait(lambda: len(c.mirror.places) == 2, what="two panes")
+        bottom = c.mirror.active
+        places = {p: (pl.x, pl.y, pl.width, pl.height) for p, pl in c.mirror.places.items()}
+        assert places == {top: (0, 1, 80, 11), bottom: (0, 13, 80, 11)}     # layout: 12 rows, separator, 11
+        c.wait(lambda: titles(c) == [(top, 0, 0, 80, "0: sh"), (bottom, 0, 12, 80, "1: sh")], what="titles")
+        c.wait(lambda: "$" in c.text(), what="prompt below")
+        c.type("stty size\r")
+        c.wait(lambda: "11 80" in c.text(), what="the PTY's size")
+        c.command("select-pane", top)
+        c.type("stty size\r")
+        c.wait(lambda: c.mirror.active == top and "11 80" in c.text(), what="the top PTY's size")
+        assert (c.mirror.panes[top].cols, c.mirror.panes[top].rows) == (80, 11)
+
+
+def test_without_the_option_a_pane_has_the_whole_height_and_no_title(server):
+    with server.client((80, 24)) as c:
+        c.new()
+        c.wait(lambda: "$" in c.text(), what="prompt")
+        place = c.mirror.places[c.mirror.active]
+        assert (place.x, place.y, place.width, place.height) == (0, 0, 80, 24)
+        assert c.mirror.titles == []
+        c.type("stty size\r")
+        c.wait(lambda: "24 80" in c.text(), what="the PTY's size")
+
+
+def test_border_titles_follow_osc_titles_and_the_foreground_command(server):
+    with server.client((80, 24)) as c:
+        c.new(options=TITLES)
+        c.wait(lambda: "$" in c.text(), what="prompt")
+        pane = c.mirror.active
+        c.type("printf '\\033]2;build \\033[31m log\\007'\r")
+        c.wait(lambda: titles(c) == [(pane, 0, 0, 80, "0: build [31m log")], what="the OSC 2 title, sanitised")
+        c.type("printf '\\033]2;\\007'; exec sleep 30\r")
+        c.wait(lambda: titles(c) == [(pane, 0, 0, 80, "0: sleep")], what="the foreground command")
+        # nothing changes now: the slow tick sends no layout
+        start = len(c.received)
+        c.pump(2.5)
+        assert [m for m in c.received[start:] if m["t"] == "layout"] == []

@@ -770,3 +770,87 @@ def test_osc9_notification_text_is_sanitised_and_bounded():
     assert long == f"\x1b]9;{'T' * MAX_NOTIFY_TEXT}: {'B' * MAX_NOTIFY_TEXT}\x07"
     # text that an outer terminal would read as a ConEmu command (4: progress bar) stays a notification
     assert osc9_notification("", "4;1;50") == "\x1b]9;mux: 4;1;50\x07"
+
+
+def drawn_row(app: MuxApp, y: int) -> str:
+    """Row y of the window as the app draws it around the panes (separators and title lines)."""
+    return app.window_view.render_line(y).text
+
+
+def drawn_style(app: MuxApp, x: int, y: int):
+    """The style of the cell at (x, y) of the window's own drawing."""
+    cell = 0
+    for segment in app.window_view.render_line(y):
+        if cell <= x < cell + segment.cell_length:
+            return segment.style
+        cell += segment.cell_length
+    raise AssertionError(f"no cell {x} in row {y}")
+
+
+async def test_border_titles_show_number_title_and_command(make_app, border_titles_config):
+    app = make_app(app_config=border_titles_config)
+    theme = border_titles_config.theme
+    async with app.run_test(size=(100, 30)) as pilot:
+        mirror = app.mirror
+        await prompt(app, pilot)
+        first = mirror.active
+        place = mirror.places[first]
+        assert (place.x, place.y, place.width, place.height) == (0, 1, 100, 28), "the title line takes row 0"
+        views = app.window_view.views
+        await wait_for(pilot, lambda: views[first].region.y == 1 and views[first].size == Size(100, 28),
+                       what="the pane view below its title line")
+        await wait_for(pilot, lambda: drawn_row(app, 0) == "─ 0: sh " + "─" * 92, what="the title line")
+        await pilot.press("ctrl+b", "percent_sign")
+        await wait_for(pilot, lambda: len(mirror.places) == 2 and mirror.active != first, what="side by side")
+        second = mirror.active
+        await wait_for(pilot, lambda: drawn_row(app, 0) == "─ 0: sh " + "─" * 42 + "│" + "─ 1: sh " + "─" * 41,
+                       what="both title lines")
+        # the focused pane's title stands out
+        assert drawn_style(app, 53, 0).color.triplet.hex == f"#{theme.border_focused:06x}"
+        assert drawn_style(app, 53, 0).bold
+        assert drawn_style(app, 2, 0).color.triplet.hex == f"#{theme.border:06x}"
+        assert not drawn_style(app, 2, 0).bold
+        # a title set with OSC 2 (its controls dropped), cut to the pane's width; then the command again
+        await prompt(app, pilot)
+        await type_text(pilot, "printf '\\033]2;agent \\033[1m' ; printf 'x%.0s' $(seq 80) ; printf '\\007'\n")
+        await wait_for(pilot, lambda: drawn_row(app, 0)[51:].startswith("─ 1: agent [1mxxxx"), what="the OSC title")
+        assert drawn_row(app, 0)[50] == "│" and len(drawn_row(app, 0)) == 100
+        await type_text(pilot, "printf '\\033]2;\\007'\n")
+        await wait_for(pilot, lambda: drawn_row(app, 0)[51:] == "─ 1: sh " + "─" * 41, what="the command again")
+        await pilot.press("ctrl+b", "left")
+        await wait_for(pilot, lambda: mirror.active == first, what="focus left")
+        await wait_for(pilot, lambda: drawn_style(app, 2, 0).bold and not drawn_style(app, 53, 0).bold,
+                       what="the focused title moved")
+        # a click on a title line focuses its pane
+        await pilot.click(app.window_view, offset=(60, 0))
+        await wait_for(pilot, lambda: mirror.active == second, what="the clicked title's pane focused")
+
+
+async def test_stacked_panes_titles_sit_on_the_separator(make_app, border_titles_config):
+    app = make_app(app_config=border_titles_config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        mirror = app.mirror
+        await prompt(app, pilot)
+        first = mirror.active
+        await pilot.press("ctrl+b", "quotation_mark")
+        await wait_for(pilot, lambda: len(mirror.places) == 2, what="stacked")
+        second = mirror.active
+        top, bottom = mirror.places[first], mirror.places[second]
+        # 29 rows: the layout gives 14, a separator, 14; the top pane's first row is its title line
+        assert (top.y, top.height, bottom.y, bottom.height) == (1, 13, 15, 14)
+        await wait_for(pilot, lambda: drawn_row(app, 14).startswith("─ 1: sh ───") and
+                       drawn_row(app, 0).startswith("─ 0: sh ───"), what="both titles")
+        await wait_for(pilot, lambda: (mirror.panes[first].rows, mirror.panes[second].rows) == (13, 14),
+                       what="the panes at their sizes")
+
+
+async def test_without_border_titles_a_pane_has_the_full_height(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        mirror = app.mirror
+        await prompt(app, pilot)
+        place = mirror.places[mirror.active]
+        assert (place.x, place.y, place.width, place.height) == (0, 0, 100, 29)
+        assert mirror.titles == []
+        assert app.window_view.views[mirror.active].region.y == 0
+        assert "0:" not in drawn_row(app, 0)

@@ -18,9 +18,12 @@ def test_a_small_pane_gets_the_plain_number():
     assert number_box(12, 1, 1) == ["1"]                 # never wider than the pane
 
 
-def test_numbers_follow_the_layout_message_order():
+def test_numbers_are_the_servers_also_for_a_zoomed_pane():
     mirror = SessionMirror()
     mirror.apply_layout({"session": "s", "cols": 20, "rows": 5, "windows": [[0, "w", True]], "separators": [],
-                         "panes": [[7, 11, 0, 9, 5, ""], [3, 0, 0, 10, 5, ""]], "active": 3, "zoomed": False})
+                         "panes": [[7, 11, 0, 9, 5, "", 0], [3, 0, 0, 10, 5, "", 1]], "active": 3, "zoomed": False})
     assert pane_numbers(mirror.places) == {7: 0, 3: 1}
     assert isinstance(mirror.places[7], PanePlace)
+    mirror.apply_layout({"session": "s", "cols": 20, "rows": 5, "windows": [[0, "w", True]], "separators": [],
+                         "panes": [[3, 0, 0, 20, 5, "", 1]], "active": 3, "zoomed": True})
+    assert pane_numbers(mirror.places) == {3: 1}

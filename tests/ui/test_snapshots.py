@@ -16,7 +16,7 @@ PROGRAM = ["/bin/sh", "-c",
 
 
 @pytest.fixture
-def app(make_app, monkeypatch):
+def app(make_app, border_titles_config, monkeypatch):
     original = MemoryBar.update_figures
 
     def update_figures(self, panes, rss):
@@ -24,7 +24,7 @@ def app(make_app, monkeypatch):
         original(self, panes, 42_000_000)
 
     monkeypatch.setattr(MemoryBar, "update_figures", update_figures)
-    return make_app(PROGRAM, size=SIZE)
+    return make_app(PROGRAM, size=SIZE, app_config=border_titles_config)     # the default look: border titles on
 
 
 def ready(app, panes: int) -> bool:
