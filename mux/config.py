@@ -60,6 +60,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from mux.session.pane import default_shell
+from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES
+from mux.terminal.styles import XTERM_PALETTE
+
 __all__ = [
     "ACTIONS", "ACTION_HELP", "ANSI_NAMES", "DEFAULT_PREFIX", "Bindings", "ClipboardConfig", "Config", "ConfigError",
     "ScrollbackConfig", "Theme", "bundled_themes", "default_bindings", "default_config", "default_config_path",
@@ -69,7 +73,6 @@ __all__ = [
 OVERRIDES_SOURCE = "command line"
 DEFAULT_PREFIX = "ctrl+b"
 DEFAULT_THEME = "default"
-DEFAULT_LIMIT_BYTES = 10_000_000          # equals mux.terminal.pagelist.DEFAULT_LIMIT_BYTES (tested)
 NONE = "none"                             # a binding to this removes the key's default binding
 
 # ------------------------------------------------------------------------------------------------ errors
@@ -371,17 +374,6 @@ _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 _THEME_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
-def _xterm_240() -> tuple[int, ...]:
-    levels = (0, 0x5F, 0x87, 0xAF, 0xD7, 0xFF)
-    cube = tuple((levels[r] << 16) | (levels[g] << 8) | levels[b]
-                 for r in range(6) for g in range(6) for b in range(6))
-    greys = tuple(v << 16 | v << 8 | v for v in (8 + 10 * i for i in range(24)))
-    return cube + greys
-
-
-_XTERM_240 = _xterm_240()
-
-
 @dataclass(frozen=True, slots=True)
 class Theme:
     """Colours as 0xRRGGBB ints: the 16 ANSI colours (ANSI_NAMES order), the terminal's and mux's own."""
@@ -415,7 +407,7 @@ class Theme:
 
     def palette(self) -> tuple[int, ...]:
         """All 256 indexed colours: the theme's 16, then xterm's 6x6x6 cube and 24-step grey ramp."""
-        return self.ansi + _XTERM_240
+        return self.ansi + XTERM_PALETTE[16:]
 
     @staticmethod
     def hex(value: int) -> str:
@@ -640,13 +632,6 @@ class Config:
         return "\n".join(out) + "\n"
 
 
-def _default_shell() -> str:
-    shell = os.environ.get("SHELL", "")
-    if os.path.isabs(shell) and os.path.isfile(shell) and os.access(shell, os.X_OK):
-        return shell
-    return "/bin/sh"
-
-
 def default_config_path() -> Path:
     """`$XDG_CONFIG_HOME/mux/config.toml`, or `~/.config/mux/config.toml` (XDG_CONFIG_HOME unset/relative)."""
     xdg = os.environ.get("XDG_CONFIG_HOME", "")
@@ -825,7 +810,7 @@ def _build(layers: list[_Layer], source: Path | None) -> Config:
                 bindings[key] = action
     ref, ref_source, base_dir = theme
     return Config(
-        shell=values.get("shell") or _default_shell(),
+        shell=values.get("shell") or default_shell(),
         prefix=prefix,
         theme=load_theme(ref, source=ref_source, base_dir=base_dir),
         mouse=values.get("mouse", True),

@@ -409,10 +409,7 @@ def ghostty_runner() -> tuple[Runner | None, str]:
         from pyghostty import ffi, lib
     except Exception as exc:  # noqa: BLE001 - a missing shared library is also "not available"
         return None, f"n/a (pyghostty does not import: {exc.__class__.__name__}: {exc})"
-    try:
-        from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES as limit
-    except ImportError:
-        limit = 10_000_000
+    from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES as limit
 
     def run(parts: list[bytes]) -> float:
         term = pyghostty.Terminal(cols=COLS, rows=ROWS, scrollback=GHOSTTY_NO_LINE_LIMIT)
