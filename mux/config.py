@@ -1,8 +1,10 @@
 """Configuration: one TOML file plus a theme, merged with command-line overrides into one frozen `Config`.
 
 Owns: where the config file lives, its schema and defaults, the key-name syntax (user text -> the string
-Textual puts in `events.Key.key`), the action names and the default bindings, bundled and user themes, and
-rendering the effective configuration back as TOML (`mux --print-config`).
+Textual puts in `events.Key.key`; the names themselves are mux.session.keynames'), the action names and the
+default bindings, and rendering the effective configuration back as TOML (`mux --print-config`). Themes are
+mux.theme's (Theme, load_theme, bundled_themes and ANSI_NAMES are re-exported here, as the config's theme);
+reading the file and the one-line ConfigError are mux.tomlfile's.
 
 File: `$XDG_CONFIG_HOME/mux/config.toml` (`~/.config/mux/config.toml` when XDG_CONFIG_HOME is unset or not
 absolute), or an explicit path. A missing default file means all defaults; a missing explicit path is an error.
@@ -34,35 +36,34 @@ errors such as a missing explicit file omit the key path; TOML syntax errors giv
 path). `<file>` is `command line` for overrides. Nothing else escapes for bad input.
 
 Invariants:
-- `Config`, `Theme` and `Bindings` are immutable (and hashable); a `Config` is valid whoever builds it
+- `Config` and `Bindings` are immutable (and hashable); a `Config` is valid whoever builds it
   (`__post_init__` checks): prefix and binding keys are canonical key names, every action is in `ACTIONS`,
   limits are ints >= 0.
 - `load_config(file containing config.to_toml()) == config` (the path a theme was loaded from is kept).
-- Bundled themes are found with importlib.resources in package `mux.themes` (an installed wheel, where the
-  top-level `themes/` directory is shipped as that package), else in `themes/` of a source checkout.
 """
 
 from __future__ import annotations
 
-import difflib
-import errno
-import functools
-import importlib.resources
 import os
-import re
 import shutil
-import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from mux.session.pane import default_shell
 from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES
-from mux.terminal.styles import XTERM_PALETTE
+from mux.theme import ANSI_NAMES, Theme, bundled_themes, load_theme
+from mux.tomlfile import OVERRIDES_SOURCE, ConfigError
+from mux.tomlfile import check_unknown_keys as _unknown_keys
+from mux.tomlfile import key_path as _path
+from mux.tomlfile import parse_toml as _parse_toml
+from mux.tomlfile import read_capped as _read_capped
+from mux.tomlfile import show_value as _show
+from mux.tomlfile import suggest as _suggest
+from mux.tomlfile import toml_str as _toml_str
 
 __all__ = [
     "ACTIONS", "ACTION_HELP", "ANSI_NAMES", "DEFAULT_PREFIX", "Bindings", "ClipboardConfig", "Config", "ConfigError",
@@ -70,84 +71,9 @@ __all__ = [
     "display_key", "event_key", "load_config", "load_theme", "normalize_key",
 ]
 
-OVERRIDES_SOURCE = "command line"
 DEFAULT_PREFIX = "ctrl+b"
 DEFAULT_THEME = "default"
 NONE = "none"                             # a binding to this removes the key's default binding
-
-# ------------------------------------------------------------------------------------------------ errors
-
-
-class ConfigError(Exception):
-    """A mistake in a config or theme file or an override, as one line: `<file>: <key path>: <reason>`."""
-
-    def __init__(self, source: str | os.PathLike[str], key: str | None, reason: str) -> None:
-        self.source = os.fspath(source)
-        self.key = key
-        self.reason = reason
-        text = f"{self.source}: {key}: {reason}" if key else f"{self.source}: {reason}"
-        super().__init__(" ".join(text.splitlines()))
-
-
-def _toml_str(text: str) -> str:
-    """`text` as a TOML basic string (also how values are quoted in error messages)."""
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch in "\b\t\n\f\r":
-            out.append({"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}[ch])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def _toml_key(key: str) -> str:
-    return key if _BARE_KEY.fullmatch(key) else _toml_str(key)
-
-
-def _path(*parts: str) -> str:
-    """A key path as TOML writes it: `scrollback.limit_bytes`, `keys."%"`."""
-    return ".".join(_toml_key(p) for p in parts)
-
-
-def _show(value: Any) -> str:
-    """A value as the user wrote it, for `got ...` in messages."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return _toml_str(value)
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, Mapping):
-        return "a table"
-    if isinstance(value, list | tuple):
-        return "an array"
-    return f"a {type(value).__name__}"
-
-
-def _suggest(word: str, choices: Iterable[str], listing: str | None = "expected one of") -> str:
-    """` (did you mean 'x'?)`, else ` (<listing>: a, b, c)`, else nothing."""
-    choices = sorted(choices)
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    if close:
-        return f" (did you mean {_toml_str(close[0])}?)"
-    return f" ({listing}: {', '.join(choices)})" if listing and choices else ""
-
-
-def _unknown_keys(table: Mapping[str, Any], known: Iterable[str], source: str, *prefix: str) -> None:
-    known = tuple(known)
-    for key in table:
-        if key not in known:
-            raise ConfigError(source, _path(*prefix, key), "unknown key" + _suggest(key, known))
-
 
 # ---------------------------------------------------------------------------------------------- key names
 
@@ -358,163 +284,6 @@ class Bindings(Mapping[str, str]):
         return (Bindings, (self._items,))
 
 
-# ------------------------------------------------------------------------------------------------- themes
-
-ANSI_NAMES = (
-    "black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
-    "bright_black", "bright_red", "bright_green", "bright_yellow", "bright_blue", "bright_magenta",
-    "bright_cyan", "bright_white",
-)
-_THEME_TABLES: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "terminal": ("foreground", "background", "cursor", "selection_background", "selection_foreground"),
-    "ansi": ANSI_NAMES,
-    "ui": ("border", "border_focused", "status_background", "status_foreground", "status_accent"),
-})
-_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
-_THEME_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
-
-
-@dataclass(frozen=True, slots=True)
-class Theme:
-    """Colours as 0xRRGGBB ints: the 16 ANSI colours (ANSI_NAMES order), the terminal's and mux's own."""
-
-    name: str
-    ansi: tuple[int, ...]
-    foreground: int
-    background: int
-    cursor: int
-    selection_background: int
-    selection_foreground: int
-    border: int
-    border_focused: int
-    status_background: int
-    status_foreground: int
-    status_accent: int
-    source: str = field(default="", compare=False)      # the file it was read from, for messages
-    bundled: bool = field(default=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if len(self.ansi) != 16:
-            raise ValueError(f"a theme has 16 ANSI colours, not {len(self.ansi)}")
-        for value in (*self.ansi, *(getattr(self, k) for k in _THEME_TABLES["terminal"] + _THEME_TABLES["ui"])):
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 0xFFFFFF:
-                raise ValueError(f"not a 0xRRGGBB colour: {value!r}")
-
-    @property
-    def ref(self) -> str:
-        """How a config names this theme: its bundled name, else the path of its file."""
-        return self.name if self.bundled else self.source
-
-    def palette(self) -> tuple[int, ...]:
-        """All 256 indexed colours: the theme's 16, then xterm's 6x6x6 cube and 24-step grey ramp."""
-        return self.ansi + XTERM_PALETTE[16:]
-
-    @staticmethod
-    def hex(value: int) -> str:
-        """0xRRGGBB -> "#rrggbb"."""
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 0xFFFFFF:
-            raise ValueError(f"not a 0xRRGGBB colour: {value!r}")
-        return f"#{value:06x}"
-
-    def to_toml(self) -> str:
-        """This theme as a theme file (a starting point for a user theme)."""
-        lines = [f"# mux theme {' '.join(self.name.splitlines())}"]
-        for table, names in _THEME_TABLES.items():
-            lines += ["", f"[{table}]"]
-            values = self.ansi if table == "ansi" else tuple(getattr(self, n) for n in names)
-            lines += [f'{n} = "{Theme.hex(v)}"' for n, v in zip(names, values, strict=True)]
-        return "\n".join(lines) + "\n"
-
-
-def _bundled_root() -> Traversable | None:
-    """Where the bundled themes are: package `mux.themes` when installed, else `themes/` of the checkout."""
-    try:
-        root = importlib.resources.files("mux.themes")
-    except ModuleNotFoundError:
-        root = None
-    if root is not None and root.is_dir():
-        return root
-    checkout = Path(__file__).resolve().parent.parent
-    if (checkout / "pyproject.toml").is_file() and (checkout / "themes").is_dir():
-        return checkout / "themes"
-    return None
-
-
-def bundled_themes() -> list[str]:
-    """The names of the bundled themes, sorted."""
-    root = _bundled_root()
-    if root is None:
-        return []
-    return sorted(entry.name[:-5] for entry in root.iterdir()
-                  if entry.name.endswith(".toml") and _THEME_NAME.fullmatch(entry.name[:-5]))
-
-
-def _looks_like_path(ref: str) -> bool:
-    return "/" in ref or os.sep in ref or ref.endswith(".toml") or ref.startswith("~")
-
-
-def load_theme(name_or_path: str, *, source: str = OVERRIDES_SOURCE, base_dir: str | Path | None = None,
-               key: str = "theme") -> Theme:
-    """A bundled theme by name, or a theme file by path (relative paths are relative to `base_dir`, default
-    the current directory). `source` and `key` name where the reference came from, for messages about it;
-    mistakes inside a theme file are reported against that file."""
-    if not isinstance(name_or_path, str) or not name_or_path:
-        raise ConfigError(source, key, "must be a bundled theme name or a path to a .toml theme file, got "
-                          + _show(name_or_path))
-    if _looks_like_path(name_or_path):
-        path = Path(name_or_path).expanduser()
-        if not path.is_absolute():
-            path = Path(base_dir if base_dir is not None else Path.cwd()) / path
-        path = Path(os.path.normpath(path.absolute()))
-        try:
-            data = _read_capped(path)
-        except FileNotFoundError:
-            raise ConfigError(source, key, f"no such theme file: {path}") from None
-        except OSError as e:
-            raise ConfigError(source, key, f"cannot read theme file {path}: {e.strerror or e}") from None
-        return _parse_theme(_parse_toml(data, str(path)), path.stem, str(path), bundled=False)
-    names = bundled_themes()
-    if not names:
-        raise ConfigError(source, key, "no bundled themes found: mux is not installed correctly")
-    if name_or_path not in names:
-        hint = _suggest(name_or_path, names, "bundled themes")
-        raise ConfigError(source, key, f"unknown theme {_toml_str(name_or_path)}{hint}; "
-                                       "a theme file needs a path (with a / or ending in .toml)")
-    return _load_bundled(name_or_path)
-
-
-@functools.cache
-def _load_bundled(name: str) -> Theme:
-    root = _bundled_root()
-    assert root is not None
-    entry = root / f"{name}.toml"
-    return _parse_theme(_parse_toml(entry.read_bytes(), str(entry)), name, str(entry), bundled=True)
-
-
-def _colour(value: Any, source: str, *key: str) -> int:
-    if not isinstance(value, str) or not _COLOUR.fullmatch(value):
-        raise ConfigError(source, _path(*key), f'must be a colour "#rrggbb", got {_show(value)}')
-    return int(value[1:], 16)
-
-
-def _parse_theme(data: Mapping[str, Any], name: str, source: str, *, bundled: bool) -> Theme:
-    _unknown_keys(data, _THEME_TABLES, source)
-    colours: dict[str, Any] = {}
-    for table, names in _THEME_TABLES.items():
-        if table not in data:
-            raise ConfigError(source, _path(table), "missing table")
-        values = data[table]
-        if not isinstance(values, Mapping):
-            raise ConfigError(source, _path(table), f"must be a table, got {_show(values)}")
-        _unknown_keys(values, names, source, table)
-        for n in names:
-            if n not in values:
-                raise ConfigError(source, _path(table, n), "missing")
-            colours[n if table != "ansi" else f"ansi.{n}"] = _colour(values[n], source, table, n)
-    ansi = tuple(colours.pop(f"ansi.{n}") for n in ANSI_NAMES)
-    return Theme(name=name, ansi=ansi, source=source, bundled=bundled, **colours)
-
-
 # ------------------------------------------------------------------------------------------------ config
 
 
@@ -662,38 +431,6 @@ class _Layer:
     values: dict[str, Any] = field(default_factory=dict)        # "shell", "scrollback.limit_bytes", ...
     theme: str | None = None
     keys: list[tuple[str, str | None]] = field(default_factory=list)   # None: remove
-
-
-MAX_FILE_BYTES = 1 << 20
-
-
-def _read_capped(path: Path) -> bytes:
-    """A config or theme file's bytes. More than MAX_FILE_BYTES is an OSError, so that a path such as /dev/zero
-    is reported instead of filling memory."""
-    with open(path, "rb") as f:
-        data = f.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise OSError(errno.EFBIG, f"larger than {MAX_FILE_BYTES} bytes")
-    return data
-
-
-def _parse_toml(data: bytes, source: str) -> dict[str, Any]:
-    try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as e:
-        raise ConfigError(source, None, f"not UTF-8 text (bad byte at offset {e.start})") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        message = str(e)
-        at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
-        if at:
-            where, message = f"line {at[1]}, column {at[2]}", message[:at.start()]
-        elif message.endswith("(at end of document)"):
-            where, message = "end of file", message.removesuffix("(at end of document)").rstrip()
-        else:
-            where = None
-        raise ConfigError(source, where, f"invalid TOML: {message}") from None
 
 
 def _bool(value: Any, source: str, *key: str) -> bool:

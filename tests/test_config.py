@@ -644,10 +644,9 @@ def test_unknown_bundled_theme_lists_them_when_nothing_is_close():
 
 
 def _installed_layout(site: Path, with_themes: bool) -> None:
-    """What a non-editable install puts in site-packages: mux/ with config.py, themes as mux/themes/."""
-    (site / "mux").mkdir(parents=True)
-    shutil.copy(ROOT / "mux" / "__init__.py", site / "mux" / "__init__.py")
-    shutil.copy(ROOT / "mux" / "config.py", site / "mux" / "config.py")
+    """What a non-editable install puts in site-packages: the package mux/ (config.py, theme.py beside it),
+    themes as mux/themes/."""
+    shutil.copytree(ROOT / "mux", site / "mux", ignore=shutil.ignore_patterns("__pycache__"))
     if with_themes:
         shutil.copytree(THEMES_DIR, site / "mux" / "themes")
 
