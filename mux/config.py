@@ -46,13 +46,24 @@ from __future__ import annotations
 
 import os
 import shutil
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from mux.session.keynames import (
+    EVENT_ALIASES,
+    MODIFIER_ALIASES,
+    MODIFIERS,
+    NAME_ALIASES,
+    NAME_TO_CHAR,
+    NAMED_KEYS,
+    char_name,
+    display_key,
+    event_key,
+    name_to_char,
+)
 from mux.session.pane import default_shell
 from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES
 from mux.theme import ANSI_NAMES, Theme, bundled_themes, load_theme
@@ -77,42 +88,16 @@ NONE = "none"                             # a binding to this removes the key's 
 
 # ---------------------------------------------------------------------------------------------- key names
 
-MODIFIERS = ("alt", "ctrl", "shift")      # the order Textual writes them in
-_MODIFIER_ALIASES = {"control": "ctrl"}
-
-# Keys Textual names (textual.keys.Keys, and what its kitty-protocol parser reports), modifiers stripped.
-NAMED_KEYS = frozenset({
-    "escape", "enter", "tab", "backspace", "insert", "delete", "home", "end", "pageup", "pagedown",
-    "up", "down", "left", "right", *(f"f{n}" for n in range(1, 25)),
-})
-_NAME_ALIASES = {
-    "esc": "escape", "return": "enter",
-    # Unicode names Textual replaces by friendlier ones (textual.keys.KEY_NAME_REPLACEMENTS; tested equal)
-    "solidus": "slash", "reverse_solidus": "backslash", "commercial_at": "at", "hyphen_minus": "minus",
-    "plus_sign": "plus", "low_line": "underscore",
-}
-_CHAR_NAME_REPLACEMENTS = {k: v for k, v in _NAME_ALIASES.items() if k not in ("esc", "return")}
-_EVENT_ALIASES = {"ctrl+@": "ctrl+space", "ctrl+at": "ctrl+space"}   # NUL: legacy and kitty spellings
-
-
 class _KeyNameError(ValueError):
     pass
 
 
 def _char_name(ch: str) -> str:
-    """Textual's name for a typed character: itself if alphanumeric, else its Unicode name in snake case."""
-    if ch.isalnum():
-        return ch
+    """Textual's name for a typed character (keynames.char_name), or a _KeyNameError saying it has none."""
     try:
-        name = unicodedata.name(ch)
+        return char_name(ch)
     except ValueError:
         raise _KeyNameError(f"{_toml_str(ch)} is not a named character") from None
-    name = name.lower().replace("-", "_").replace(" ", "_")
-    return _CHAR_NAME_REPLACEMENTS.get(name, name)
-
-
-# Textual's names for the printable ASCII punctuation and space, and back.
-_NAME_TO_CHAR = {_char_name(chr(c)): chr(c) for c in range(0x20, 0x7F) if not chr(c).isalnum()}
 
 
 def _single_case(ch: str) -> bool:
@@ -135,7 +120,7 @@ def normalize_key(text: str) -> str:
         raise _KeyNameError(f"{_toml_str(text)} has an empty part")
     mods: set[str] = set()
     for part in parts:
-        mod = _MODIFIER_ALIASES.get(part.lower(), part.lower())
+        mod = MODIFIER_ALIASES.get(part.lower(), part.lower())
         if mod not in MODIFIERS:
             raise _KeyNameError(f"unknown modifier {_toml_str(part)} (modifiers are ctrl, alt, shift)")
         if mod in mods:
@@ -159,36 +144,21 @@ def normalize_key(text: str) -> str:
             name = _char_name(base)
     else:
         lowered = base.lower()
-        name = _NAME_ALIASES.get(lowered, lowered)
-        if name not in NAMED_KEYS and name not in _NAME_TO_CHAR and not _is_character_name(name):
-            known = NAMED_KEYS | _NAME_TO_CHAR.keys()
+        name = NAME_ALIASES.get(lowered, lowered)
+        if name not in NAMED_KEYS and name not in NAME_TO_CHAR and not _is_character_name(name):
+            known = NAMED_KEYS | NAME_TO_CHAR.keys()
             raise _KeyNameError(f"unknown key {_toml_str(base)}" + _suggest(name, known, None))
     if mods == {"shift"} and name not in NAMED_KEYS and name != "space":
         raise _KeyNameError(f"shift with {_toml_str(base)} never reaches mux: terminals send the shifted "
                             f"character, so name that character instead")
     key = "+".join([m for m in MODIFIERS if m in mods] + [name])
-    return _EVENT_ALIASES.get(key, key)
+    return EVENT_ALIASES.get(key, key)
 
 
 def _is_character_name(name: str) -> bool:
     """A Textual name for a non-ASCII printable character, such as `euro_sign`."""
-    try:
-        ch = unicodedata.lookup(name.replace("_", " "))
-    except KeyError:
-        return False
-    return len(ch) == 1 and ch.isprintable() and not ch.isalnum() and _char_name(ch) == name
-
-
-def event_key(key: str) -> str:
-    """A key as Textual reported it -> the canonical spelling bindings use (only NUL has two spellings)."""
-    return _EVENT_ALIASES.get(key, key)
-
-
-def display_key(key: str) -> str:
-    """A canonical key in the friendliest form that normalises back to it: `%` for `percent_sign`."""
-    if "+" not in key and key in _NAME_TO_CHAR and key != "space":
-        return _NAME_TO_CHAR[key]
-    return key
+    ch = name_to_char(name)
+    return ch is not None and len(ch) == 1 and not ch.isalnum() and char_name(ch) == name
 
 
 # ------------------------------------------------------------------------------------- actions, bindings

@@ -18,6 +18,7 @@ import pytest
 
 from mux import config as cfg
 from mux.config import ACTIONS, ConfigError, Theme, load_config, load_theme, normalize_key
+from mux.session import keynames
 
 ROOT = Path(__file__).resolve().parent.parent
 THEMES_DIR = ROOT / "themes"
@@ -351,7 +352,7 @@ def test_key_tables_agree_with_textual():
     from textual._keyboard_protocol import FUNCTIONAL_KEYS
     from textual.keys import KEY_NAME_REPLACEMENTS, Keys
 
-    assert cfg._CHAR_NAME_REPLACEMENTS == KEY_NAME_REPLACEMENTS
+    assert keynames.CHAR_NAME_REPLACEMENTS == KEY_NAME_REPLACEMENTS
     textual_names = {k.value.rpartition("+")[2] for k in Keys} | set(FUNCTIONAL_KEYS.values())
     assert cfg.NAMED_KEYS <= textual_names
     for key in Keys:
