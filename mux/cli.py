@@ -91,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="config file (default: $XDG_CONFIG_HOME/mux/config.toml, i.e. ~/.config/mux/config.toml)")
     parser.add_argument("--print-config", action="store_true", help="print the effective configuration and exit")
     parser.add_argument("--theme", metavar="NAME|PATH", help="bundled theme name or a .toml theme file")
-    parser.add_argument("--shell", metavar="PATH", help="program for new panes (default: $SHELL, else /bin/sh)")
+    parser.add_argument("--shell", metavar="PATH",
+                        help="program for new panes (default: $SHELL if it is an executable file, else /bin/sh)")
     parser.add_argument("--prefix", metavar="KEY", help="the prefix key (default ctrl+b)")
     parser.add_argument("--status-bar", action=argparse.BooleanOptionalAction, default=None,
                         help="show the memory status bar at start")

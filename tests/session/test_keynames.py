@@ -18,6 +18,7 @@ def test_a_character_bound_by_its_name_is_the_character_the_encoder_sends(ch):
     name = normalize_key(ch)
     base = name.rpartition("+")[2]
     assert name_to_char(base) == ch
+    assert normalize_key(name) == name                  # the name a binding file gets back reads again
     assert encode_key(name, None) == ch.encode()
 
 
