@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -83,6 +84,27 @@ def test_agent_stress_writes_ink_frames_with_every_kind_of_content():
     for needle in ("👩\u200d💻", "👨\u200d👩\u200d👧", "🇯🇵", "👍🏽", "❤\ufe0f", "日本語", "\x1b]8;id=", "https://example.com/",
                    "\x1b]8;;\x1b\\", "38;2;", "╭─", "╰", "│", "⠋", "\x1b[2K"):
         assert needle in data, needle
+
+
+def test_the_benchmark_and_recorded_agent_corpora_are_this_generator(monkeypatch):
+    """One agent-like generator: the benchmark corpus `agent` is its frames (bursts off) at the corpus width, and
+    tests/corpora/agent.bin is what scripts/record_corpus.py makes of it now."""
+    from mux.soak import corpus
+    from mux.soak.agent_stress import endless_frames
+
+    data = corpus.generate("agent", 100_000)
+    seed = random.Random(f"agent:{corpus.SEED}").randrange(1 << 30)
+    made = b""
+    for frame in endless_frames(seed, corpus.COLS, bursts=False):
+        made += frame
+        if len(made) >= len(data):
+            break
+    assert made == data
+    spec = importlib.util.spec_from_file_location("record_corpus", ROOT / "scripts" / "record_corpus.py")
+    record_corpus = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "record_corpus", record_corpus)     # its dataclasses look their module up
+    spec.loader.exec_module(record_corpus)
+    assert record_corpus.agent_stream() == (ROOT / "tests" / "corpora" / "agent.bin").read_bytes()
 
 
 @pytest.mark.parametrize("cols, rows, seed", [(80, 24, 1), (47, 12, 5)])
