@@ -72,6 +72,8 @@ class _Version(argparse.Action):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES
+
     parser = _Parser(
         prog="mux",
         usage="mux [-L NAME] [OPTIONS] [new [-s NAME] [-d]] [-- COMMAND [ARGS...]]\n"
@@ -89,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="config file (default: $XDG_CONFIG_HOME/mux/config.toml, i.e. ~/.config/mux/config.toml)")
     parser.add_argument("--print-config", action="store_true", help="print the effective configuration and exit")
     parser.add_argument("--theme", metavar="NAME|PATH", help="bundled theme name or a .toml theme file")
-    parser.add_argument("--shell", metavar="PATH", help="program for new panes (default: $SHELL, else /bin/sh)")
+    parser.add_argument("--shell", metavar="PATH",
+                        help="program for new panes (default: $SHELL if it is an executable file, else /bin/sh)")
     parser.add_argument("--prefix", metavar="KEY", help="the prefix key (default ctrl+b)")
     parser.add_argument("--status-bar", action=argparse.BooleanOptionalAction, default=None,
                         help="show the memory status bar at start")
@@ -98,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--border-titles", action=argparse.BooleanOptionalAction, default=None,
                         help="a title line on each pane's border: its number and title (new sessions)")
     parser.add_argument("--scrollback-limit", type=_non_negative, metavar="BYTES", dest="app_scrollback_bytes",
-                        help="scrollback limit per pane in bytes (default 10000000)")
+                        help=f"scrollback limit per pane in bytes (default {DEFAULT_LIMIT_BYTES})")
     parser.add_argument("--scrollback-lines", type=_non_negative, metavar="LINES", dest="app_scrollback_lines",
                         help="also limit scrollback to this many lines per pane (0 = no line limit)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -126,8 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("file", metavar="FILE", help="recorded terminal output, or - for standard input")
     replay.add_argument("--cols", type=_positive, default=80, help="screen width (default 80)")
     replay.add_argument("--rows", type=_positive, default=24, help="screen height (default 24)")
-    replay.add_argument("--scrollback-limit", type=_non_negative, default=10_000_000, metavar="BYTES",
-                        help="scrollback limit in bytes, counting the screen (default 10000000)")
+    replay.add_argument("--scrollback-limit", type=_non_negative, default=DEFAULT_LIMIT_BYTES, metavar="BYTES",
+                        help=f"scrollback limit in bytes, counting the screen (default {DEFAULT_LIMIT_BYTES})")
     replay.add_argument("--scrollback-lines", type=_non_negative, default=None, metavar="LINES",
                         help="also limit scrollback to this many lines (default: no line limit)")
     replay.add_argument("--dump", choices=("screen", "all", "none"), default="screen",

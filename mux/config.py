@@ -1,8 +1,10 @@
 """Configuration: one TOML file plus a theme, merged with command-line overrides into one frozen `Config`.
 
 Owns: where the config file lives, its schema and defaults, the key-name syntax (user text -> the string
-Textual puts in `events.Key.key`), the action names and the default bindings, bundled and user themes, and
-rendering the effective configuration back as TOML (`mux --print-config`).
+Textual puts in `events.Key.key`; the names themselves are mux.session.keynames'), the action names and the
+default bindings, and rendering the effective configuration back as TOML (`mux --print-config`). Themes are
+mux.theme's (Theme, load_theme, bundled_themes and ANSI_NAMES are re-exported here, as the config's theme);
+reading the file and the one-line ConfigError are mux.tomlfile's.
 
 File: `$XDG_CONFIG_HOME/mux/config.toml` (`~/.config/mux/config.toml` when XDG_CONFIG_HOME is unset or not
 absolute), or an explicit path. A missing default file means all defaults; a missing explicit path is an error.
@@ -41,31 +43,45 @@ errors such as a missing explicit file omit the key path; TOML syntax errors giv
 path). `<file>` is `command line` for overrides. Nothing else escapes for bad input.
 
 Invariants:
-- `Config`, `Theme` and `Bindings` are immutable (and hashable); a `Config` is valid whoever builds it
+- `Config` and `Bindings` are immutable (and hashable); a `Config` is valid whoever builds it
   (`__post_init__` checks): prefix and binding keys are canonical key names, every action is in `ACTIONS`,
   limits and `monitor.silence` are ints >= 0.
 - `load_config(file containing config.to_toml()) == config` (the path a theme was loaded from is kept).
-- Bundled themes are found with importlib.resources in package `mux.themes` (an installed wheel, where the
-  top-level `themes/` directory is shipped as that package), else in `themes/` of a source checkout.
 """
 
 from __future__ import annotations
 
-import difflib
-import errno
-import functools
-import importlib.resources
 import os
-import re
 import shutil
-import tomllib
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from mux.session.keynames import (
+    EVENT_ALIASES,
+    MODIFIER_ALIASES,
+    MODIFIERS,
+    NAME_ALIASES,
+    NAME_TO_CHAR,
+    NAMED_KEYS,
+    char_name,
+    display_key,
+    event_key,
+    name_to_char,
+)
+from mux.session.pane import default_shell
+from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES
+from mux.theme import ANSI_NAMES, Theme, bundled_themes, load_theme
+from mux.tomlfile import OVERRIDES_SOURCE, ConfigError
+from mux.tomlfile import check_unknown_keys as _unknown_keys
+from mux.tomlfile import key_path as _path
+from mux.tomlfile import parse_toml as _parse_toml
+from mux.tomlfile import read_capped as _read_capped
+from mux.tomlfile import show_value as _show
+from mux.tomlfile import suggest as _suggest
+from mux.tomlfile import toml_str as _toml_str
 
 __all__ = [
     "ACTIONS", "ACTION_HELP", "ANSI_NAMES", "DEFAULT_PREFIX", "Bindings", "ClipboardConfig", "Config", "ConfigError",
@@ -75,124 +91,22 @@ __all__ = [
     "PanesConfig",
 ]
 
-OVERRIDES_SOURCE = "command line"
 DEFAULT_PREFIX = "ctrl+b"
 DEFAULT_THEME = "default"
-DEFAULT_LIMIT_BYTES = 10_000_000          # equals mux.terminal.pagelist.DEFAULT_LIMIT_BYTES (tested)
 NONE = "none"                             # a binding to this removes the key's default binding
 
-# ------------------------------------------------------------------------------------------------ errors
-
-
-class ConfigError(Exception):
-    """A mistake in a config or theme file or an override, as one line: `<file>: <key path>: <reason>`."""
-
-    def __init__(self, source: str | os.PathLike[str], key: str | None, reason: str) -> None:
-        self.source = os.fspath(source)
-        self.key = key
-        self.reason = reason
-        text = f"{self.source}: {key}: {reason}" if key else f"{self.source}: {reason}"
-        super().__init__(" ".join(text.splitlines()))
-
-
-def _toml_str(text: str) -> str:
-    """`text` as a TOML basic string (also how values are quoted in error messages)."""
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch in "\b\t\n\f\r":
-            out.append({"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}[ch])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def _toml_key(key: str) -> str:
-    return key if _BARE_KEY.fullmatch(key) else _toml_str(key)
-
-
-def _path(*parts: str) -> str:
-    """A key path as TOML writes it: `scrollback.limit_bytes`, `keys."%"`."""
-    return ".".join(_toml_key(p) for p in parts)
-
-
-def _show(value: Any) -> str:
-    """A value as the user wrote it, for `got ...` in messages."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return _toml_str(value)
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, Mapping):
-        return "a table"
-    if isinstance(value, list | tuple):
-        return "an array"
-    return f"a {type(value).__name__}"
-
-
-def _suggest(word: str, choices: Iterable[str], listing: str | None = "expected one of") -> str:
-    """` (did you mean 'x'?)`, else ` (<listing>: a, b, c)`, else nothing."""
-    choices = sorted(choices)
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    if close:
-        return f" (did you mean {_toml_str(close[0])}?)"
-    return f" ({listing}: {', '.join(choices)})" if listing and choices else ""
-
-
-def _unknown_keys(table: Mapping[str, Any], known: Iterable[str], source: str, *prefix: str) -> None:
-    known = tuple(known)
-    for key in table:
-        if key not in known:
-            raise ConfigError(source, _path(*prefix, key), "unknown key" + _suggest(key, known))
-
-
 # ---------------------------------------------------------------------------------------------- key names
-
-MODIFIERS = ("alt", "ctrl", "shift")      # the order Textual writes them in
-_MODIFIER_ALIASES = {"control": "ctrl"}
-
-# Keys Textual names (textual.keys.Keys, and what its kitty-protocol parser reports), modifiers stripped.
-NAMED_KEYS = frozenset({
-    "escape", "enter", "tab", "backspace", "insert", "delete", "home", "end", "pageup", "pagedown",
-    "up", "down", "left", "right", *(f"f{n}" for n in range(1, 25)),
-})
-_NAME_ALIASES = {
-    "esc": "escape", "return": "enter",
-    # Unicode names Textual replaces by friendlier ones (textual.keys.KEY_NAME_REPLACEMENTS; tested equal)
-    "solidus": "slash", "reverse_solidus": "backslash", "commercial_at": "at", "hyphen_minus": "minus",
-    "plus_sign": "plus", "low_line": "underscore",
-}
-_CHAR_NAME_REPLACEMENTS = {k: v for k, v in _NAME_ALIASES.items() if k not in ("esc", "return")}
-_EVENT_ALIASES = {"ctrl+@": "ctrl+space", "ctrl+at": "ctrl+space"}   # NUL: legacy and kitty spellings
-
 
 class _KeyNameError(ValueError):
     pass
 
 
 def _char_name(ch: str) -> str:
-    """Textual's name for a typed character: itself if alphanumeric, else its Unicode name in snake case."""
-    if ch.isalnum():
-        return ch
+    """Textual's name for a typed character (keynames.char_name), or a _KeyNameError saying it has none."""
     try:
-        name = unicodedata.name(ch)
+        return char_name(ch)
     except ValueError:
         raise _KeyNameError(f"{_toml_str(ch)} is not a named character") from None
-    name = name.lower().replace("-", "_").replace(" ", "_")
-    return _CHAR_NAME_REPLACEMENTS.get(name, name)
-
-
-# Textual's names for the printable ASCII punctuation and space, and back.
-_NAME_TO_CHAR = {_char_name(chr(c)): chr(c) for c in range(0x20, 0x7F) if not chr(c).isalnum()}
 
 
 def _single_case(ch: str) -> bool:
@@ -215,7 +129,7 @@ def normalize_key(text: str) -> str:
         raise _KeyNameError(f"{_toml_str(text)} has an empty part")
     mods: set[str] = set()
     for part in parts:
-        mod = _MODIFIER_ALIASES.get(part.lower(), part.lower())
+        mod = MODIFIER_ALIASES.get(part.lower(), part.lower())
         if mod not in MODIFIERS:
             raise _KeyNameError(f"unknown modifier {_toml_str(part)} (modifiers are ctrl, alt, shift)")
         if mod in mods:
@@ -239,36 +153,21 @@ def normalize_key(text: str) -> str:
             name = _char_name(base)
     else:
         lowered = base.lower()
-        name = _NAME_ALIASES.get(lowered, lowered)
-        if name not in NAMED_KEYS and name not in _NAME_TO_CHAR and not _is_character_name(name):
-            known = NAMED_KEYS | _NAME_TO_CHAR.keys()
+        name = NAME_ALIASES.get(lowered, lowered)
+        if name not in NAMED_KEYS and name not in NAME_TO_CHAR and not _is_character_name(name):
+            known = NAMED_KEYS | NAME_TO_CHAR.keys()
             raise _KeyNameError(f"unknown key {_toml_str(base)}" + _suggest(name, known, None))
     if mods == {"shift"} and name not in NAMED_KEYS and name != "space":
         raise _KeyNameError(f"shift with {_toml_str(base)} never reaches mux: terminals send the shifted "
                             f"character, so name that character instead")
     key = "+".join([m for m in MODIFIERS if m in mods] + [name])
-    return _EVENT_ALIASES.get(key, key)
+    return EVENT_ALIASES.get(key, key)
 
 
 def _is_character_name(name: str) -> bool:
     """A Textual name for a non-ASCII printable character, such as `euro_sign`."""
-    try:
-        ch = unicodedata.lookup(name.replace("_", " "))
-    except KeyError:
-        return False
-    return len(ch) == 1 and ch.isprintable() and not ch.isalnum() and _char_name(ch) == name
-
-
-def event_key(key: str) -> str:
-    """A key as Textual reported it -> the canonical spelling bindings use (only NUL has two spellings)."""
-    return _EVENT_ALIASES.get(key, key)
-
-
-def display_key(key: str) -> str:
-    """A canonical key in the friendliest form that normalises back to it: `%` for `percent_sign`."""
-    if "+" not in key and key in _NAME_TO_CHAR and key != "space":
-        return _NAME_TO_CHAR[key]
-    return key
+    ch = name_to_char(name)
+    return ch is not None and len(ch) == 1 and not ch.isalnum() and char_name(ch) == name
 
 
 # ------------------------------------------------------------------------------------- actions, bindings
@@ -371,174 +270,6 @@ class Bindings(Mapping[str, str]):
 
     def __reduce__(self):
         return (Bindings, (self._items,))
-
-
-# ------------------------------------------------------------------------------------------------- themes
-
-ANSI_NAMES = (
-    "black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
-    "bright_black", "bright_red", "bright_green", "bright_yellow", "bright_blue", "bright_magenta",
-    "bright_cyan", "bright_white",
-)
-_THEME_TABLES: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "terminal": ("foreground", "background", "cursor", "selection_background", "selection_foreground"),
-    "ansi": ANSI_NAMES,
-    "ui": ("border", "border_focused", "status_background", "status_foreground", "status_accent"),
-})
-_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
-_THEME_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
-
-
-def _xterm_240() -> tuple[int, ...]:
-    levels = (0, 0x5F, 0x87, 0xAF, 0xD7, 0xFF)
-    cube = tuple((levels[r] << 16) | (levels[g] << 8) | levels[b]
-                 for r in range(6) for g in range(6) for b in range(6))
-    greys = tuple(v << 16 | v << 8 | v for v in (8 + 10 * i for i in range(24)))
-    return cube + greys
-
-
-_XTERM_240 = _xterm_240()
-
-
-@dataclass(frozen=True, slots=True)
-class Theme:
-    """Colours as 0xRRGGBB ints: the 16 ANSI colours (ANSI_NAMES order), the terminal's and mux's own."""
-
-    name: str
-    ansi: tuple[int, ...]
-    foreground: int
-    background: int
-    cursor: int
-    selection_background: int
-    selection_foreground: int
-    border: int
-    border_focused: int
-    status_background: int
-    status_foreground: int
-    status_accent: int
-    source: str = field(default="", compare=False)      # the file it was read from, for messages
-    bundled: bool = field(default=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if len(self.ansi) != 16:
-            raise ValueError(f"a theme has 16 ANSI colours, not {len(self.ansi)}")
-        for value in (*self.ansi, *(getattr(self, k) for k in _THEME_TABLES["terminal"] + _THEME_TABLES["ui"])):
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 0xFFFFFF:
-                raise ValueError(f"not a 0xRRGGBB colour: {value!r}")
-
-    @property
-    def ref(self) -> str:
-        """How a config names this theme: its bundled name, else the path of its file."""
-        return self.name if self.bundled else self.source
-
-    def palette(self) -> tuple[int, ...]:
-        """All 256 indexed colours: the theme's 16, then xterm's 6x6x6 cube and 24-step grey ramp."""
-        return self.ansi + _XTERM_240
-
-    @staticmethod
-    def hex(value: int) -> str:
-        """0xRRGGBB -> "#rrggbb"."""
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 0xFFFFFF:
-            raise ValueError(f"not a 0xRRGGBB colour: {value!r}")
-        return f"#{value:06x}"
-
-    def to_toml(self) -> str:
-        """This theme as a theme file (a starting point for a user theme)."""
-        lines = [f"# mux theme {' '.join(self.name.splitlines())}"]
-        for table, names in _THEME_TABLES.items():
-            lines += ["", f"[{table}]"]
-            values = self.ansi if table == "ansi" else tuple(getattr(self, n) for n in names)
-            lines += [f'{n} = "{Theme.hex(v)}"' for n, v in zip(names, values, strict=True)]
-        return "\n".join(lines) + "\n"
-
-
-def _bundled_root() -> Traversable | None:
-    """Where the bundled themes are: package `mux.themes` when installed, else `themes/` of the checkout."""
-    try:
-        root = importlib.resources.files("mux.themes")
-    except ModuleNotFoundError:
-        root = None
-    if root is not None and root.is_dir():
-        return root
-    checkout = Path(__file__).resolve().parent.parent
-    if (checkout / "pyproject.toml").is_file() and (checkout / "themes").is_dir():
-        return checkout / "themes"
-    return None
-
-
-def bundled_themes() -> list[str]:
-    """The names of the bundled themes, sorted."""
-    root = _bundled_root()
-    if root is None:
-        return []
-    return sorted(entry.name[:-5] for entry in root.iterdir()
-                  if entry.name.endswith(".toml") and _THEME_NAME.fullmatch(entry.name[:-5]))
-
-
-def _looks_like_path(ref: str) -> bool:
-    return "/" in ref or os.sep in ref or ref.endswith(".toml") or ref.startswith("~")
-
-
-def load_theme(name_or_path: str, *, source: str = OVERRIDES_SOURCE, base_dir: str | Path | None = None,
-               key: str = "theme") -> Theme:
-    """A bundled theme by name, or a theme file by path (relative paths are relative to `base_dir`, default
-    the current directory). `source` and `key` name where the reference came from, for messages about it;
-    mistakes inside a theme file are reported against that file."""
-    if not isinstance(name_or_path, str) or not name_or_path:
-        raise ConfigError(source, key, "must be a bundled theme name or a path to a .toml theme file, got "
-                          + _show(name_or_path))
-    if _looks_like_path(name_or_path):
-        path = Path(name_or_path).expanduser()
-        if not path.is_absolute():
-            path = Path(base_dir if base_dir is not None else Path.cwd()) / path
-        path = Path(os.path.normpath(path.absolute()))
-        try:
-            data = _read_capped(path)
-        except FileNotFoundError:
-            raise ConfigError(source, key, f"no such theme file: {path}") from None
-        except OSError as e:
-            raise ConfigError(source, key, f"cannot read theme file {path}: {e.strerror or e}") from None
-        return _parse_theme(_parse_toml(data, str(path)), path.stem, str(path), bundled=False)
-    names = bundled_themes()
-    if not names:
-        raise ConfigError(source, key, "no bundled themes found: mux is not installed correctly")
-    if name_or_path not in names:
-        hint = _suggest(name_or_path, names, "bundled themes")
-        raise ConfigError(source, key, f"unknown theme {_toml_str(name_or_path)}{hint}; "
-                                       "a theme file needs a path (with a / or ending in .toml)")
-    return _load_bundled(name_or_path)
-
-
-@functools.cache
-def _load_bundled(name: str) -> Theme:
-    root = _bundled_root()
-    assert root is not None
-    entry = root / f"{name}.toml"
-    return _parse_theme(_parse_toml(entry.read_bytes(), str(entry)), name, str(entry), bundled=True)
-
-
-def _colour(value: Any, source: str, *key: str) -> int:
-    if not isinstance(value, str) or not _COLOUR.fullmatch(value):
-        raise ConfigError(source, _path(*key), f'must be a colour "#rrggbb", got {_show(value)}')
-    return int(value[1:], 16)
-
-
-def _parse_theme(data: Mapping[str, Any], name: str, source: str, *, bundled: bool) -> Theme:
-    _unknown_keys(data, _THEME_TABLES, source)
-    colours: dict[str, Any] = {}
-    for table, names in _THEME_TABLES.items():
-        if table not in data:
-            raise ConfigError(source, _path(table), "missing table")
-        values = data[table]
-        if not isinstance(values, Mapping):
-            raise ConfigError(source, _path(table), f"must be a table, got {_show(values)}")
-        _unknown_keys(values, names, source, table)
-        for n in names:
-            if n not in values:
-                raise ConfigError(source, _path(table, n), "missing")
-            colours[n if table != "ansi" else f"ansi.{n}"] = _colour(values[n], source, table, n)
-    ansi = tuple(colours.pop(f"ansi.{n}") for n in ANSI_NAMES)
-    return Theme(name=name, ansi=ansi, source=source, bundled=bundled, **colours)
 
 
 # ------------------------------------------------------------------------------------------------ config
@@ -698,13 +429,6 @@ class Config:
         return "\n".join(out) + "\n"
 
 
-def _default_shell() -> str:
-    shell = os.environ.get("SHELL", "")
-    if os.path.isabs(shell) and os.path.isfile(shell) and os.access(shell, os.X_OK):
-        return shell
-    return "/bin/sh"
-
-
 def default_config_path() -> Path:
     """`$XDG_CONFIG_HOME/mux/config.toml`, or `~/.config/mux/config.toml` (XDG_CONFIG_HOME unset/relative)."""
     xdg = os.environ.get("XDG_CONFIG_HOME", "")
@@ -740,38 +464,6 @@ class _Layer:
     values: dict[str, Any] = field(default_factory=dict)        # "shell", "scrollback.limit_bytes", ...
     theme: str | None = None
     keys: list[tuple[str, str | None]] = field(default_factory=list)   # None: remove
-
-
-MAX_FILE_BYTES = 1 << 20
-
-
-def _read_capped(path: Path) -> bytes:
-    """A config or theme file's bytes. More than MAX_FILE_BYTES is an OSError, so that a path such as /dev/zero
-    is reported instead of filling memory."""
-    with open(path, "rb") as f:
-        data = f.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise OSError(errno.EFBIG, f"larger than {MAX_FILE_BYTES} bytes")
-    return data
-
-
-def _parse_toml(data: bytes, source: str) -> dict[str, Any]:
-    try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as e:
-        raise ConfigError(source, None, f"not UTF-8 text (bad byte at offset {e.start})") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        message = str(e)
-        at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
-        if at:
-            where, message = f"line {at[1]}, column {at[2]}", message[:at.start()]
-        elif message.endswith("(at end of document)"):
-            where, message = "end of file", message.removesuffix("(at end of document)").rstrip()
-        else:
-            where = None
-        raise ConfigError(source, where, f"invalid TOML: {message}") from None
 
 
 def _bool(value: Any, source: str, *key: str) -> bool:
@@ -888,7 +580,7 @@ def _build(layers: list[_Layer], source: Path | None) -> Config:
                 bindings[key] = action
     ref, ref_source, base_dir = theme
     return Config(
-        shell=values.get("shell") or _default_shell(),
+        shell=values.get("shell") or default_shell(),
         prefix=prefix,
         theme=load_theme(ref, source=ref_source, base_dir=base_dir),
         mouse=values.get("mouse", True),

@@ -15,8 +15,10 @@ Corpora (``generate(name, size_bytes, seed)``; same seed -> same bytes; whole re
   plain  ASCII log lines of 60-120 characters (timestamp, level, component, words, numbers);
   sgr    compiler-like diagnostics: bold red/yellow headers, cyan paths, blue line numbers, ``-->`` arrows,
          carets, and source lines whose colour changes every few tokens (16 colours, 256, truecolor, bg);
-  agent  coding-agent-like output: ZWJ emoji, flags, skin tones, VS16, CJK, OSC 8 hyperlinks with unique
-         ids, truecolor, box drawing, diffs, and spinner lines redrawn with ``ESC[1A ESC[2K`` inside
+  agent  coding-agent-like output, the frames of the soak's load generator (mux/soak/agent_stress.py, without
+         its page-overflowing bursts) at 100 columns: ZWJ emoji, flags, skin tones, VS16, CJK, OSC 8 hyperlinks
+         with unique ids, truecolor, box-drawing diff panels, soft-wrapping log lines, and an Ink-style live
+         region (spinner, status, progress bar) erased with ``ESC[nA`` ``ESC[2K`` and redrawn each frame inside
          synchronized output (``ESC[?2026h`` ... ``ESC[?2026l``);
   cjk    lines of mostly double-width characters (Hanzi, kana, Hangul, fullwidth punctuation), some ASCII.
   The next five are modelled on alacritty's vtebench and assume the 100x40 screen of the contenders:
@@ -409,10 +411,7 @@ def ghostty_runner() -> tuple[Runner | None, str]:
         from pyghostty import ffi, lib
     except Exception as exc:  # noqa: BLE001 - a missing shared library is also "not available"
         return None, f"n/a (pyghostty does not import: {exc.__class__.__name__}: {exc})"
-    try:
-        from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES as limit
-    except ImportError:
-        limit = 10_000_000
+    from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES as limit
 
     def run(parts: list[bytes]) -> float:
         term = pyghostty.Terminal(cols=COLS, rows=ROWS, scrollback=GHOSTTY_NO_LINE_LIMIT)

@@ -9,9 +9,9 @@ While recording, the program's queries (device attributes, mode reports, ...) ar
 Ghostty terminal when pyghostty is importable, so programs see a realistic terminal; without it they get no
 replies (they still work, some with fewer features).
 
-The `agent` corpus is generated here rather than recorded: a deterministic stream shaped like a coding
-agent's output (emoji clusters, flags, skin tones, VS16, CJK, OSC 8 links, truecolor, box drawing, spinner
-redraws under synchronized output).
+The `agent` corpus is generated rather than recorded: the first frames of the soak's load generator
+(mux.soak.agent_stress, the one agent-like generator of mux: emoji clusters, flags, skin tones, VS16, CJK, OSC 8
+links, truecolor, box drawing, an Ink-style live region redrawn under synchronized output).
 
 The tests never run this script: CI machines may lack vim or htop. Re-record with
     python scripts/record_corpus.py            # every corpus
@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ptyprocess import PtyProcess
+
+from mux.soak.agent_stress import MAX_LIVE, endless_frames
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "tests" / "corpora"
@@ -313,76 +315,21 @@ def textual_recipe(tmp: Path) -> Recipe:
 
 # --- the generated agent-like stream ---------------------------------------------------------------------
 
-ESC = "\x1b"
-SYNC_ON, SYNC_OFF = f"{ESC}[?2026h", f"{ESC}[?2026l"
-SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-CLUSTERS = [
-    "👨\u200d👩\u200d👧\u200d👦",   # family: ZWJ sequence
-    "🧑\u200d💻",                     # technologist: ZWJ sequence
-    "🏳\ufe0f\u200d🌈",               # rainbow flag: VS16 + ZWJ
-    "🇯🇵", "🇺🇸", "🇩🇪",                # regional-indicator flags
-    "👍🏽", "👋🏿",                      # skin-tone modifiers
-    "❤\ufe0f", "☀\ufe0f", "✔\ufe0f",  # VS16 presentation
-    "日本語", "中文", "한국어",           # CJK
-]
+AGENT_BYTES = 40_000            # the first frames of the stream until this many bytes
+AGENT_SEED = 2026
 
 
-def _link(uri: str, text: str, link_id: str) -> str:
-    return f"{ESC}]8;id={link_id};{uri}{ESC}\\{text}{ESC}]8;;{ESC}\\"
-
-
-def _box(lines: list[str], width: int, color: str) -> list[str]:
-    """A rounded box; the right edge is placed with CHA so it lands in the same column in every emulator."""
-    top = f"{color}╭{'─' * (width - 2)}╮{ESC}[0m"
-    bottom = f"{color}╰{'─' * (width - 2)}╯{ESC}[0m"
-    body = [f"{color}│{ESC}[0m {line}{ESC}[{width}G{color}│{ESC}[0m" for line in lines]
-    return [top, *body, bottom]
-
-
-def agent_stream(cols: int = COLS, rows: int = ROWS, seed: int = 2026) -> bytes:
-    """A deterministic coding-agent-like session: prompts, tool boxes, spinners, diffs, links, emoji."""
-    rnd = random.Random(seed)
-    out: list[str] = []
-
-    def line(s: str = "") -> None:
-        out.append(s + "\r\n")
-
-    for turn in range(6):
-        r, g, b = rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)
-        line(f"{ESC}[1;38;2;{r};{g};{b}m❯{ESC}[0m {ESC}[38:2::200:120:40mrequest {turn}{ESC}[0m: "
-             f"fix the {rnd.choice(CLUSTERS)} renderer and {rnd.choice(CLUSTERS)} width")
-        # Spinner: a 3-line status block redrawn in place under synchronized output.
-        line()
-        line()
-        line()
-        for frame in range(12):
-            status = [
-                f"{ESC}[38;5;{208 + frame % 6}m{SPINNER[frame % len(SPINNER)]}{ESC}[0m Thinking… ({frame}s)",
-                f"  {ESC}[2mtokens: {frame * 137} ↑ {frame * 41} ↓{ESC}[0m",
-                f"  {rnd.choice(CLUSTERS)} {ESC}[3mreading src/emulator_{frame}.py{ESC}[0m",
-            ]
-            seq = SYNC_ON + f"{ESC}[3A"
-            for s in status:
-                seq += f"\r{ESC}[2K{s}\r\n"
-            out.append(seq + SYNC_OFF)
-        out.append(f"{ESC}[3A\r{ESC}[J")  # clear the status block
-        path = f"/tmp/project/src/file_{turn}.py"
-        body = [
-            f"{ESC}[1mEdit{ESC}[0m {_link('file://' + path, path, f'edit-{turn}')}",
-            f"{ESC}[48;2;60;20;20m- old = width(ch) {CLUSTERS[turn % 3]}{ESC}[0m",
-            f"{ESC}[48;2;20;60;20m+ new = grapheme_width(cluster) {CLUSTERS[3 + turn % 3]}{ESC}[0m",
-            f"see {_link('https://example.invalid/docs#' + str(turn), 'the docs', f'docs-{turn}')} and "
-            f"{_link('https://example.invalid/docs#' + str(turn), 'again', f'docs-{turn}')}",
-        ]
-        for s in _box(body, cols - 2, f"{ESC}[38;2;90;90;200m"):
-            line(s)
-        # Tool output: long wrapping lines with mixed-width text.
-        for k in range(8):
-            words = " ".join(rnd.choice(CLUSTERS + ["ok", "test", "passed", "in", "0.2s"]) for _ in range(14))
-            line(f"{ESC}[32m✓{ESC}[0m test_{turn}_{k} {words}")
-        line(f"{ESC}[38;5;244m{'─' * cols}{ESC}[0m")
-    line(f"{ESC}[1;32mDone{ESC}[0m in 6 turns 🎉")
-    return "".join(out).encode("utf-8")
+def agent_stream(cols: int = COLS, rows: int = ROWS, seed: int = AGENT_SEED) -> bytes:
+    """The first frames of the soak's load generator (mux.soak.agent_stress, the one agent-like generator) for a
+    `cols`-wide screen (it needs at least MAX_LIVE + 1 rows), until AGENT_BYTES."""
+    if rows <= MAX_LIVE:
+        raise SystemExit(f"agent: the live region needs at least {MAX_LIVE + 1} rows")
+    out = bytearray()
+    for frame in endless_frames(seed, cols, bursts=True):
+        out += frame
+        if len(out) >= AGENT_BYTES:
+            return bytes(out)
+    raise AssertionError("an endless stream ended")
 
 
 # --- driver ----------------------------------------------------------------------------------------------

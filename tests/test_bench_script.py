@@ -95,7 +95,7 @@ def test_corpora_are_deterministic_sized_and_crlf(bench, name):
     if name in corpus.REDRAWS:
         assert b"\n" not in a                             # redrawn in place: never scrolls
     else:
-        assert a.endswith(b"\r\n")
+        assert a.removesuffix(b"\x1b[?2026l").endswith(b"\r\n")     # an agent frame ends its synchronized update
         assert a.count(b"\n") == a.count(b"\r\n")      # every line feed comes as CR LF, as from a PTY
     a.decode("utf-8")                                    # whole records: never a cut UTF-8 sequence
 
@@ -117,8 +117,9 @@ def test_sgr_corpus_has_16_256_and_truecolor_changes(bench):
 def test_agent_corpus_has_clusters_links_sync_and_boxes(bench):
     text = corpus.generate("agent", 200_000).decode()
     for needle in ("\u200d", "\U0001F1EF\U0001F1F5", "\U0001F3FD", "\ufe0f", "\x1b[38;2;", "╭", "╰", "│",
-                   "\x1b[1A\x1b[2K", "\x1b]8;id="):
+                   "\x1b]8;id="):
         assert needle in text, repr(needle)
+    assert re.search(r"\x1b\[\d+A\r(\x1b\[2K\x1b\[1B)+", text)      # the live region erased in place (Ink)
     assert any(wcwidth(c) == 2 and "\u4e00" <= c <= "\u9fff" for c in text)      # some CJK
     assert text.count("\x1b[?2026h") == text.count("\x1b[?2026l") > 0
     ids = [part.split(";", 1)[0] for part in text.split("\x1b]8;id=")[1:]]

@@ -18,6 +18,7 @@ import pytest
 
 from mux import config as cfg
 from mux.config import ACTIONS, ConfigError, Theme, load_config, load_theme, normalize_key
+from mux.session import keynames
 
 ROOT = Path(__file__).resolve().parent.parent
 THEMES_DIR = ROOT / "themes"
@@ -380,7 +381,7 @@ def test_key_tables_agree_with_textual():
     from textual._keyboard_protocol import FUNCTIONAL_KEYS
     from textual.keys import KEY_NAME_REPLACEMENTS, Keys
 
-    assert cfg._CHAR_NAME_REPLACEMENTS == KEY_NAME_REPLACEMENTS
+    assert keynames.CHAR_NAME_REPLACEMENTS == KEY_NAME_REPLACEMENTS
     textual_names = {k.value.rpartition("+")[2] for k in Keys} | set(FUNCTIONAL_KEYS.values())
     assert cfg.NAMED_KEYS <= textual_names
     for key in Keys:
@@ -690,10 +691,9 @@ def test_unknown_bundled_theme_lists_them_when_nothing_is_close():
 
 
 def _installed_layout(site: Path, with_themes: bool) -> None:
-    """What a non-editable install puts in site-packages: mux/ with config.py, themes as mux/themes/."""
-    (site / "mux").mkdir(parents=True)
-    shutil.copy(ROOT / "mux" / "__init__.py", site / "mux" / "__init__.py")
-    shutil.copy(ROOT / "mux" / "config.py", site / "mux" / "config.py")
+    """What a non-editable install puts in site-packages: the package mux/ (config.py, theme.py beside it),
+    themes as mux/themes/."""
+    shutil.copytree(ROOT / "mux", site / "mux", ignore=shutil.ignore_patterns("__pycache__"))
     if with_themes:
         shutil.copytree(THEMES_DIR, site / "mux" / "themes")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from mux import soak
+from mux.soak import linecheck, report
 from mux.terminal import memory
 from mux.terminal.page import CELL_SPACER_HEAD, ROW_WRAP
 from mux.terminal.stream import Stream
@@ -36,7 +38,7 @@ def stress(*args: str, transcript: Path | None = None) -> bytes:
 
 
 def logical_lines(screen: Terminal) -> list[str]:
-    """History + screen rows joined at ROW_WRAP, written here independently of mux.soak.pane_lines."""
+    """History + screen rows joined at ROW_WRAP, written here independently of mux.linecheck.pane_lines."""
     screen.display()
     pl = screen.primary.pages
     out, parts = [], []
@@ -84,6 +86,27 @@ def test_agent_stress_writes_ink_frames_with_every_kind_of_content():
         assert needle in data, needle
 
 
+def test_the_benchmark_and_recorded_agent_corpora_are_this_generator(monkeypatch):
+    """One agent-like generator: the benchmark corpus `agent` is its frames (bursts off) at the corpus width, and
+    tests/corpora/agent.bin is what scripts/record_corpus.py makes of it now."""
+    from mux.soak import corpus
+    from mux.soak.agent_stress import endless_frames
+
+    data = corpus.generate("agent", 100_000)
+    seed = random.Random(f"agent:{corpus.SEED}").randrange(1 << 30)
+    made = b""
+    for frame in endless_frames(seed, corpus.COLS, bursts=False):
+        made += frame
+        if len(made) >= len(data):
+            break
+    assert made == data
+    spec = importlib.util.spec_from_file_location("record_corpus", ROOT / "scripts" / "record_corpus.py")
+    record_corpus = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "record_corpus", record_corpus)     # its dataclasses look their module up
+    spec.loader.exec_module(record_corpus)
+    assert record_corpus.agent_stream() == (ROOT / "tests" / "corpora" / "agent.bin").read_bytes()
+
+
 @pytest.mark.parametrize("cols, rows, seed", [(80, 24, 1), (47, 12, 5)])
 def test_transcript_is_what_a_screen_shows(tmp_path, cols, rows, seed):
     transcript = tmp_path / "t.txt"
@@ -97,7 +120,7 @@ def test_transcript_is_what_a_screen_shows(tmp_path, cols, rows, seed):
     try:
         assert screen.errors == 0
         assert logical_lines(screen) == committed + live
-        assert soak.pane_lines(screen) == (committed + live, False)
+        assert linecheck.pane_lines(screen) == (committed + live, False)
     finally:
         screen.close()
 
@@ -181,8 +204,8 @@ def test_agent_stress_bursts_overflow_standard_pages():
 # ---------------------------------------------------------------------------------------------- the line check
 
 
-def runs(*parts: tuple[list[str], list[str] | None]) -> list[soak.RunTranscript]:
-    return [soak.RunTranscript(k, list(lines), live) for k, (lines, live) in enumerate(parts)]
+def runs(*parts: tuple[list[str], list[str] | None]) -> list[linecheck.RunTranscript]:
+    return [linecheck.RunTranscript(k, list(lines), live) for k, (lines, live) in enumerate(parts)]
 
 
 LIVE_A = ["✔ Done a", "  status a", "  [bar a]"]
@@ -193,15 +216,15 @@ RUN_B = [f"b{k}" for k in range(30)] + ["", "b-last"]
 
 def test_line_check_accepts_an_exact_pane_across_a_restart():
     pane = RUN_A + LIVE_A + RUN_B + LIVE_B
-    c = soak.check_lines(pane, False, runs((RUN_A, LIVE_A), (RUN_B, LIVE_B)), transcripts_complete=True)
+    c = linecheck.check_lines(pane, False, runs((RUN_A, LIVE_A), (RUN_B, LIVE_B)), transcripts_complete=True)
     assert c.ok and c.checked == len(RUN_A) + len(RUN_B) and c.reached_start, c
 
 
 def test_line_check_accepts_pruning_and_a_partial_top_line():
     pane = ["2"] + RUN_A[13:] + LIVE_A + RUN_B + LIVE_B     # the top line lost its first rows: 'a12' -> '2'
-    c = soak.check_lines(pane, True, runs((RUN_A, LIVE_A), (RUN_B, LIVE_B)), transcripts_complete=True)
+    c = linecheck.check_lines(pane, True, runs((RUN_A, LIVE_A), (RUN_B, LIVE_B)), transcripts_complete=True)
     assert c.ok and not c.reached_start and c.checked == len(RUN_A) - 12 + len(RUN_B), c
-    c = soak.check_lines(pane, False, runs((RUN_A, LIVE_A), (RUN_B, LIVE_B)), transcripts_complete=True)
+    c = linecheck.check_lines(pane, False, runs((RUN_A, LIVE_A), (RUN_B, LIVE_B)), transcripts_complete=True)
     assert not c.ok and c.lost == 1, "without the continuation flag the top line must match whole"
 
 
@@ -217,31 +240,31 @@ def test_line_check_accepts_pruning_and_a_partial_top_line():
 ])
 def test_line_check_reports_damage(damage, lost, extra):
     pane = damage(RUN_A + LIVE_A + RUN_B + LIVE_B)
-    c = soak.check_lines(pane, False, runs((RUN_A, LIVE_A), (RUN_B, LIVE_B)), transcripts_complete=True)
+    c = linecheck.check_lines(pane, False, runs((RUN_A, LIVE_A), (RUN_B, LIVE_B)), transcripts_complete=True)
     assert not c.ok
     assert (c.lost, c.extra) == (lost, extra), c
     assert c.problems
 
 
 def test_line_check_flags_lines_above_the_first_run_and_a_wrong_live_region():
-    c = soak.check_lines(["stray"] + RUN_A + LIVE_A, False, runs((RUN_A, LIVE_A)), transcripts_complete=True)
+    c = linecheck.check_lines(["stray"] + RUN_A + LIVE_A, False, runs((RUN_A, LIVE_A)), transcripts_complete=True)
     assert not c.ok and c.extra == 1
-    c = soak.check_lines(RUN_A + LIVE_B[:3] + RUN_B + LIVE_B, False, runs((RUN_A, LIVE_A), (RUN_B, LIVE_B)),
+    c = linecheck.check_lines(RUN_A + LIVE_B[:3] + RUN_B + LIVE_B, False, runs((RUN_A, LIVE_A), (RUN_B, LIVE_B)),
                          transcripts_complete=True)
     assert not c.ok and c.lost == 0 and c.live_missing >= 1
 
 
 def test_line_check_tolerates_a_cut_short_run_only_within_the_gap():
     cut = RUN_A + ["⠙ Thinking…", "  status", "  [bar]"] + RUN_B + LIVE_B
-    c = soak.check_lines(cut, False, runs((RUN_A, None), (RUN_B, LIVE_B)), transcripts_complete=True)
+    c = linecheck.check_lines(cut, False, runs((RUN_A, None), (RUN_B, LIVE_B)), transcripts_complete=True)
     assert c.ok, c
-    long_gap = RUN_A + [f"noise {k}" for k in range(soak.GAP_MAX + 5)] + RUN_B + LIVE_B
-    c = soak.check_lines(long_gap, False, runs((RUN_A, None), (RUN_B, LIVE_B)), transcripts_complete=True)
+    long_gap = RUN_A + [f"noise {k}" for k in range(linecheck.GAP_MAX + 5)] + RUN_B + LIVE_B
+    c = linecheck.check_lines(long_gap, False, runs((RUN_A, None), (RUN_B, LIVE_B)), transcripts_complete=True)
     assert not c.ok
 
 
 def test_line_check_needs_something_to_check():
-    assert not soak.check_lines([], False, runs((RUN_A, LIVE_A)), transcripts_complete=True).ok
+    assert not linecheck.check_lines([], False, runs((RUN_A, LIVE_A)), transcripts_complete=True).ok
 
 
 # ---------------------------------------------------------------------------------------------- measurements
@@ -249,15 +272,15 @@ def test_line_check_needs_something_to_check():
 
 def test_slope_per_minute():
     ts = [float(t) for t in range(100)]
-    assert soak.slope_per_minute(ts, [5.0 + 2.0 * t for t in ts]) == pytest.approx(120.0)
-    assert soak.slope_per_minute(ts, [7.0] * 100) == 0.0
-    assert soak.slope_per_minute([1.0], [3.0]) == 0.0
+    assert report.slope_per_minute(ts, [5.0 + 2.0 * t for t in ts]) == pytest.approx(120.0)
+    assert report.slope_per_minute(ts, [7.0] * 100) == 0.0
+    assert report.slope_per_minute([1.0], [3.0]) == 0.0
 
 
 def test_rss_growth_and_leftover_memory_fail_the_checks(tmp_path):
     s = soak.Soak(soak.SoakOptions(panes=1, minutes=5, out=tmp_path, script=SCRIPT))
     # 5 minutes at 1 Hz with RSS growing 3 MB a minute after a flat start.
-    s.samples.extend(soak.Sample(float(t), 50 * soak.MB + max(0, t - 30) * 50_000, 0, 0, 0, 0, [])
+    s.samples.extend(report.Sample(float(t), 50 * soak.MB + max(0, t - 30) * 50_000, 0, 0, 0, 0, [])
                      for t in range(300))
     result = soak.SoakResult(s.options, tmp_path, tmp_path / "c.csv", tmp_path / "s.svg", [], s.samples,
                              elapsed=299.0, tagged_after_close=4096)
@@ -271,7 +294,7 @@ def test_rss_growth_and_leftover_memory_fail_the_checks(tmp_path):
 
 def test_flat_rss_passes_the_slope_check(tmp_path):
     s = soak.Soak(soak.SoakOptions(panes=1, minutes=5, out=tmp_path, script=SCRIPT))
-    s.samples.extend(soak.Sample(float(t), 50 * soak.MB + (t % 7) * 100_000, 0, 0, 0, 0, []) for t in range(300))
+    s.samples.extend(report.Sample(float(t), 50 * soak.MB + (t % 7) * 100_000, 0, 0, 0, 0, []) for t in range(300))
     result = soak.SoakResult(s.options, tmp_path, tmp_path / "c.csv", tmp_path / "s.svg", [], s.samples,
                              elapsed=299.0, tagged_after_close=0)
     s._evaluate(result)
@@ -279,9 +302,9 @@ def test_flat_rss_passes_the_slope_check(tmp_path):
 
 
 def test_svg_is_self_contained(tmp_path):
-    samples = [soak.Sample(float(t), 40 * soak.MB + t, 9 * soak.MB, 9 * soak.MB, 7 * soak.MB, 8 * soak.MB, [])
+    samples = [report.Sample(float(t), 40 * soak.MB + t, 9 * soak.MB, 9 * soak.MB, 7 * soak.MB, 8 * soak.MB, [])
                for t in range(120)]
-    svg = soak.render_svg(samples, title="t <&>", warmup_s=60.0, fit=(1.0, 40 * soak.MB))
+    svg = report.render_svg(samples, title="t <&>", warmup_s=60.0, fit=(1.0, 40 * soak.MB))
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
     assert svg.count("<polyline") == 5 and "t &lt;&amp;&gt;" in svg and "href" not in svg
 
@@ -303,7 +326,7 @@ def short_soak(tmp_path: Path, before_check=None) -> soak.SoakResult:
                                cold=False)
     lines: list[str] = []
     result = soak.Soak(options, log=lines.append).run(before_check=before_check)
-    lines.append(soak.summary(result))
+    lines.append(report.summary(result))
     result.output = "\n".join(lines)   # for assertion messages
     return result
 

@@ -54,7 +54,7 @@ from mux.server.frames import PaneRows, styles_table
 from mux.server.paths import peer_uid, remove_stale
 from mux.session.keys import encode_focus, encode_key, encode_mouse, encode_paste
 from mux.session.layout import HORIZONTAL, VERTICAL, LayoutError
-from mux.session.pane import Pane
+from mux.session.pane import Pane, default_shell
 from mux.session.session import ACTIVITY, BELL, DIRECTIONS, SILENCE, Session, Window
 from mux.terminal import memory
 from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES
@@ -431,7 +431,7 @@ class Server:
         except Exception:
             del self.sessions[name]
             raise
-        log.info("session %s created (%s)", name, " ".join(command or [options.get("shell") or "$SHELL"]))
+        log.info("session %s created (%s)", name, " ".join(command or [options.get("shell") or default_shell()]))
         return session
 
     def on_attach(self, client: Client, message: dict[str, Any]) -> None:
@@ -719,7 +719,7 @@ class Server:
 
     def _spawner(self, options: dict[str, Any]) -> Callable[[list[str] | None, int, int], Pane]:
         def spawn(command: list[str] | None, cols: int, rows: int) -> Pane:
-            argv = command or [options.get("shell") or os.environ.get("SHELL") or "/bin/sh"]
+            argv = command or [options.get("shell") or default_shell()]
             holder: list[Pane] = []
             pane = Pane(argv, cols, rows, cwd=options.get("cwd"), env=options.get("env") or self.child_env,
                         scrollback_bytes=options.get("scrollback_bytes", DEFAULT_LIMIT_BYTES),

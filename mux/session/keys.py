@@ -4,7 +4,8 @@ Owns: the one translation from what Textual reports (``events.Key.key`` / ``.cha
 actions with Textual's button numbers, focus changes) to the byte sequences a program running in a pane
 expects from an xterm with default settings (modifyOtherKeys off, metaSendsEscape on). Named keys are driven by
 ``KEY_TABLE``: adding a key is adding one row. Text keys (letters, digits, punctuation, anything else with a
-character) are encoded by rule: UTF-8, Ctrl folds to C0 the way X11 does for xterm, Alt adds an ESC prefix.
+character) are encoded by rule: UTF-8, Ctrl folds to C0 the way X11 does for xterm, Alt adds an ESC prefix; the
+character a key name stands for is mux.session.keynames' (the names the bindings use too).
 
 Invariants:
 - Pure: no I/O, no state, no Textual import; the same arguments always give the same bytes.
@@ -46,12 +47,11 @@ What Textual 8.2.8 delivers (checked against ``textual/_xterm_parser.py``, ``_an
 
 from __future__ import annotations
 
-import itertools
-import unicodedata
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
 from typing import Final
+
+from mux.session.keynames import name_to_char
 
 __all__ = [
     "KEY_TABLE",
@@ -192,43 +192,12 @@ KEY_TABLE: Final[dict[str, KeySpec]] = {
 }
 """Every named (non-text) key Textual can deliver, by its name without modifiers."""
 
-# Textual's names for characters that are not their Unicode name lower-cased with "_" for " " and "-".
-_CHAR_NAMES: Final = {
-    "at": "@",
-    "slash": "/",
-    "backslash": "\\",
-    "minus": "-",
-    "plus": "+",
-    "underscore": "_",
-}
-
 # Shift on a US keyboard, for keys Textual names by their unshifted symbol (kitty protocol, no text).
 _US_SHIFT: Final = dict(zip("`1234567890-=[]\\;',./", "~!@#$%^&*()_+{}|:\"<>?", strict=True))
 
 
 def _utf8(text: str) -> bytes:
     return text.encode("utf-8", "replace")
-
-
-@lru_cache(maxsize=1024)
-def _name_to_char(name: str) -> str | None:
-    """The character Textual names ``name`` (its own name if it is one character), or None."""
-    if len(name) == 1:
-        return name
-    if name in _CHAR_NAMES:
-        return _CHAR_NAMES[name]
-    words = name.split("_")
-    if not all(words) or len(words) > 8:
-        return None
-    # Textual turned both " " and "-" of the Unicode name into "_": try each way back.
-    for separators in itertools.product(" -", repeat=len(words) - 1):
-        candidate = words[0] + "".join(sep + word for sep, word in zip(separators, words[1:], strict=True))
-        try:
-            char = unicodedata.lookup(candidate.upper())
-        except KeyError:
-            continue
-        return char if char.isprintable() else None
-    return None
 
 
 def _shift(char: str) -> str:
@@ -321,7 +290,7 @@ def encode_key(
     if character and character.isprintable():
         text = character  # what the terminal says was typed: shift is already in it
     else:
-        char = _name_to_char(base)
+        char = name_to_char(base)
         if char is None:
             return None
         text = _shift(char) if bits & SHIFT else char

@@ -35,7 +35,12 @@ MAX_PENDING_INPUT = 4 * 1024 * 1024
 
 
 def default_shell() -> str:
-    return os.environ.get("SHELL") or "/bin/sh"
+    """The program a pane runs when none is named (the one policy of the config, the server and Pane):
+    $SHELL if it is an absolute path to an executable file, else /bin/sh."""
+    shell = os.environ.get("SHELL", "")
+    if os.path.isabs(shell) and os.path.isfile(shell) and os.access(shell, os.X_OK):
+        return shell
+    return "/bin/sh"
 
 
 def child_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -4,14 +4,17 @@
 Usage: python -m mux.soak.agent_stress [--seconds S] [--rate KB/s | --lines-per-second N] [--seed N]
                                         [--cols N] [--fps F] [--transcript PATH] [--unpaced]
 
-Owns: generating the stream and pacing it. Each frame, under synchronized output (`CSI ? 2026 h` ... `l`), it
-does what Ink does: move up over the live region (`CSI n A`, CR), erase each of its lines (`CSI 2 K`), print
-the lines committed since the last frame, then print the live region again (3-5 lines: a spinner line, a
-status line with elapsed time and tokens, a progress bar, sometimes one or two task lines). Committed lines
-mix ZWJ emoji (👩‍💻, 👨‍👩‍👧), flags (🇯🇵), skin tones (👍🏽), VS16 (❤️), CJK, OSC 8 links with unique ids,
-truecolor SGR, box drawing (╭─╮│╰╯) and spinner glyphs; some are wider than the pane and soft-wrap.
+Owns: the one generator of coding-agent-like output in mux (`AgentStream`; the soak runs this script, the benchmark
+corpus `agent` of mux.soak.corpus and the recorded corpus tests/corpora/agent.bin take its frames through
+`endless_frames`), and pacing it. No mux import: a pane runs it as a plain script. Each frame, under synchronized
+output (`CSI ? 2026 h` ... `l`), it does what Ink does: move up over the live region (`CSI n A`, CR), erase each of
+its lines (`CSI 2 K`), print the lines committed since the last frame, then print the live region again (3-5 lines:
+a spinner line, a status line with elapsed time and tokens, a progress bar, sometimes one or two task lines).
+Committed lines mix ZWJ emoji (👩‍💻, 👨‍👩‍👧), flags (🇯🇵), skin tones (👍🏽), VS16 (❤️), CJK, OSC 8 links with unique
+ids, truecolor SGR, box drawing (╭─╮│╰╯) and spinner glyphs; some are wider than the pane and soft-wrap.
 
-After BURST_FIRST committed lines, and then every BURST_EVERY lines, a tool prints what no standard page of
+After BURST_FIRST committed lines, and then every BURST_EVERY lines (unless made with `bursts=False`, as the
+benchmark corpus is: it measures ordinary agent output), a tool prints what no standard page of
 mux can hold, so that the page holding it overflows a table and is replaced by an oversized page (mapped
 directly, unmapped when pruned): the leak scenario `mux soak` must see exercised, since ordinary agent output
 fits a standard page's tables. A burst is either a truecolor test (every cell its own background: STYLE_BURST
@@ -41,12 +44,14 @@ Invariants:
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import signal
 import sys
 import time
 import unicodedata
+from collections.abc import Iterator
 
 ESC = "\x1b"
 BSU, ESU = f"{ESC}[?2026h", f"{ESC}[?2026l"
@@ -139,7 +144,7 @@ class Line:
 class AgentStream:
     """The deterministic generator: committed lines in blocks, and the live region for a frame."""
 
-    def __init__(self, seed: int, cols: int) -> None:
+    def __init__(self, seed: int, cols: int, *, bursts: bool = True) -> None:
         self.rng = random.Random(seed)
         self.seed = seed
         self.cols = max(20, cols)
@@ -151,7 +156,7 @@ class AgentStream:
         self.rich = True            # rich phases use clusters and links; plain ones don't
         self.phase_end = 0
         self.bursts = 0
-        self.next_burst = self.rng.randrange(*BURST_FIRST)
+        self.next_burst = self.rng.randrange(*BURST_FIRST) if bursts else math.inf
 
     # ------------------------------------------------------------------ committed lines
 
@@ -345,6 +350,16 @@ def frames(stream: AgentStream, *, seconds: float, fps: float, rate_bytes: float
         yield "".join(out).encode(), plain, (live if final else None)
         if final:
             return
+
+
+def endless_frames(seed: int, cols: int, *, bursts: bool, fps: float = 20.0,
+                   rate_bytes: float = 16 * 1024) -> Iterator[bytes]:
+    """The frames of a stream with no end in sight (a nominal day of frame time), for a consumer that takes bytes
+    until it has enough: the benchmark corpus `agent` (mux.soak.corpus) and the recorded corpus agent.bin
+    (scripts/record_corpus.py). A shorter prefix is a prefix of a longer one."""
+    for data, _, _ in frames(AgentStream(seed, cols, bursts=bursts), seconds=86_400.0, fps=fps,
+                             rate_bytes=rate_bytes, lines_per_second=None, stop=[False]):
+        yield data
 
 
 def write_all(fd: int, data: bytes) -> None:

@@ -2,7 +2,9 @@
 
 Owns: the corpus generators (`generate(name, size_bytes, seed)`; the same seed gives the same bytes, whole records
 until the size is reached, `\r\n` line endings as a PTY delivers them) and the screen size some of them assume
-(COLS x ROWS, for the ones that address the screen). scripts/bench.py's docstring describes each corpus.
+(COLS x ROWS, for the ones that address the screen). scripts/bench.py's docstring describes each corpus. The
+`agent` corpus is the soak's load generator (mux.soak.agent_stress, without its bursts) at COLS columns: one
+agent-like generator for the soak, the benchmarks and the recorded corpora.
 
 Invariants: no wall clock and no global random state: the bytes depend only on the name, the size and the seed.
 """
@@ -13,14 +15,14 @@ import itertools
 import random
 from collections.abc import Callable, Iterator
 
+from mux.soak.agent_stress import endless_frames
+
 COLS = 100
 ROWS = 40
 SEED = 20250611
 
 RESET = "\x1b[0m"
 BOLD = "\x1b[1m"
-ZWJ = "\u200d"
-VS16 = "\ufe0f"
 
 WORDS = (
     "request response cache miss hit worker queue retry timeout connect socket upstream handler commit build "
@@ -49,24 +51,7 @@ RUST_TOKENS = ("let", "mut", "x", "=", "self.items", ".iter()", ".map(|v| v * 2)
 SRC_DIRS = ("terminal", "session", "ui", "config", "render", "io")
 SRC_FILES = ("page", "pagelist", "pool", "stream", "screen", "grid", "layout", "keys", "mod", "main")
 
-# Multi-codepoint clusters, spelled with escapes so the joiners and selectors are visible.
-ZWJ_EMOJI = (
-    "\U0001F469" + ZWJ + "\U0001F4BB",                          # woman technologist
-    "\U0001F468" + ZWJ + "\U0001F469" + ZWJ + "\U0001F467",     # family: man, woman, girl
-    "\U0001F9D1" + ZWJ + "\U0001F680",                          # astronaut
-    "\U0001F3F3" + VS16 + ZWJ + "\U0001F308",                   # rainbow flag
-    "\U0001F469\U0001F3FD" + ZWJ + "\U0001F52C",                # woman scientist, medium skin tone
-)
-FLAGS = ("\U0001F1EF\U0001F1F5", "\U0001F1FA\U0001F1F8", "\U0001F1EB\U0001F1F7", "\U0001F1E9\U0001F1EA",
-         "\U0001F1E7\U0001F1F7", "\U0001F1F0\U0001F1F7")
-SKIN_TONES = ("\U0001F44D\U0001F3FD", "\U0001F44B\U0001F3FB", "\u270C\U0001F3FF", "\U0001F44C\U0001F3FE")
-VS16_EMOJI = ("\u2764" + VS16, "\u2600" + VS16, "\u2714" + VS16, "\u26A0" + VS16, "\u270F" + VS16)
-CJK_WORDS = ("日本語", "测试", "文件", "完成", "エラー", "設定", "한국어", "확인", "変更", "保存しました")
-ORANGE = "\x1b[38;2;215;119;87m"
 GREY = "\x1b[38;2;153;153;153m"
-SPINNER = ("·", "✢", "✳", "✶", "✻", "✽")
-SPIN_VERBS = ("Thinking", "Pondering", "Cogitating", "Reticulating", "Brewing", "Compiling")
-TOOLS = ("Bash", "Read", "Edit", "Grep", "Write", "Update")
 
 
 def _colour(rng: random.Random) -> str:
@@ -140,102 +125,12 @@ def _sgr(rng: random.Random, ctx: dict) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
-def _agent_text(rng: random.Random, ctx: dict, width: int) -> tuple[str, int]:
-    """Prose with emoji, CJK, links and truecolor spans; returns (text, approximate display width)."""
-    parts: list[str] = []
-    used = 0
-    while used < width:
-        r = rng.random()
-        if r < 0.5:
-            word = rng.choice(WORDS)
-            parts.append(word)
-            used += len(word) + 1
-        elif r < 0.6:
-            word = rng.choice(CJK_WORDS)
-            parts.append(word)
-            used += 2 * len(word) + 1
-        elif r < 0.72:
-            parts.append(rng.choice(rng.choice((ZWJ_EMOJI, FLAGS, SKIN_TONES, VS16_EMOJI))))
-            used += 3
-        elif r < 0.8:
-            ctx["link"] += 1
-            n = ctx["link"]
-            text = f"{rng.choice(SRC_FILES)}.py:{rng.randint(1, 999)}"
-            parts.append(f"\x1b]8;id={n};https://example.com/{n}\x1b\\{text}\x1b]8;;\x1b\\")
-            used += len(text) + 1
-        elif r < 0.95:
-            words = [rng.choice(WORDS) for _ in range(rng.randint(1, 3))]
-            colour = f"\x1b[38;2;{rng.randrange(256)};{rng.randrange(256)};{rng.randrange(256)}m"
-            parts.append(colour + " ".join(words) + RESET)
-            used += sum(len(w) + 1 for w in words)
-        else:
-            word = rng.choice(WORDS)
-            parts.append(f"{rng.choice((BOLD, chr(27) + '[3m'))}{word}{RESET}")
-            used += len(word) + 1
-    return " ".join(parts), used
-
-
-def _box(lines: list[tuple[str, int]], colour: str) -> list[str]:
-    inner = 96
-    out = [f"{colour}╭{'─' * (inner + 2)}╮{RESET}"]
-    for text, width in lines:
-        out.append(f"{colour}│{RESET} {text}{' ' * max(0, inner - width)} {colour}│{RESET}")
-    out.append(f"{colour}╰{'─' * (inner + 2)}╯{RESET}")
-    return out
-
-
 def _agent(rng: random.Random, ctx: dict) -> str:
-    r = rng.random()
-    if r < 0.04:
-        welcome = f"{ORANGE}✻{RESET} Welcome to the agent!"
-        lines = _box([(welcome, 22), ("", 0), (f"{GREY}/help for help, /status for your setup{RESET}", 38),
-                      (f"{GREY}cwd: /home/dev/mux{RESET}", 18)], ORANGE)
-    elif r < 0.12:
-        text, width = _agent_text(rng, ctx, rng.randint(30, 80))
-        lines = _box([(f"> {text}", width + 2)], GREY)
-    elif r < 0.35:
-        # A spinner drawn once, then redrawn in place under synchronized output, then erased.
-        verb = rng.choice(SPIN_VERBS)
-        seconds = 0
-        tokens = rng.randint(10, 900)
-        out = [f"{ORANGE}{SPINNER[0]}{RESET} {verb}… {GREY}(0s · esc to interrupt){RESET}\r\n"]
-        for k in range(rng.randint(5, 30)):
-            seconds += rng.randint(0, 1)
-            tokens += rng.randint(0, 120)
-            frame = SPINNER[(k + 1) % len(SPINNER)]
-            out.append(f"\x1b[?2026h\x1b[1A\x1b[2K\r{ORANGE}{frame}{RESET} {verb}… {GREY}({seconds}s · "
-                       f"↑ {tokens / 1000:.1f}k tokens · esc to interrupt){RESET}\r\n\x1b[?2026l")
-        out.append("\x1b[?2026h\x1b[1A\x1b[2K\x1b[?2026l")
-        return "".join(out)
-    elif r < 0.55:
-        tool = rng.choice(TOOLS)
-        arg = f"{rng.choice(SRC_DIRS)}/{rng.choice(SRC_FILES)}.py"
-        lines = [f"{ORANGE}⏺{RESET} {BOLD}{tool}{RESET}({arg})"]
-        for i in range(rng.randint(1, 4)):
-            text, _ = _agent_text(rng, ctx, rng.randint(30, 80))
-            lines.append(f"  {GREY}{'⎿' if i == 0 else ' '}{RESET}  {GREY}{text}{RESET}")
-    elif r < 0.7:
-        path = f"{rng.choice(SRC_DIRS)}/{rng.choice(SRC_FILES)}.py"
-        lines = [f"{ORANGE}⏺{RESET} {BOLD}Update{RESET}({path})",
-                 f"  {GREY}⎿{RESET}  Updated {BOLD}{path}{RESET} with 2 additions and 1 removal"]
-        base = rng.randint(1, 900)
-        for i in range(rng.randint(3, 8)):
-            code = " ".join(rng.choice(RUST_TOKENS) for _ in range(rng.randint(3, 9)))
-            sign = rng.random()
-            if sign < 0.2:
-                lines.append(f"      {base + i:>4} \x1b[48;2;61;1;0m-  {code}{RESET}")
-            elif sign < 0.45:
-                lines.append(f"      {base + i:>4} \x1b[48;2;2;40;0m+  {code}{RESET}")
-            else:
-                lines.append(f"      {base + i:>4}    {code}")
-    else:
-        text, _ = _agent_text(rng, ctx, rng.randint(50, 95))
-        lines = [f"{ORANGE}⏺{RESET} {text}"]
-        for _ in range(rng.randint(0, 3)):
-            text, _ = _agent_text(rng, ctx, rng.randint(40, 95))
-            lines.append(f"  {text}")
-    lines.append("")
-    return "\r\n".join(lines) + "\r\n"
+    """One frame of the soak's load generator (mux.soak.agent_stress, the one agent-like generator), without its
+    page-overflowing bursts: this corpus measures ordinary agent output, which fits a standard page."""
+    if "agent" not in ctx:
+        ctx["agent"] = endless_frames(rng.randrange(1 << 30), COLS, bursts=False)
+    return next(ctx["agent"]).decode("utf-8")
 
 
 def _cjk_run(rng: random.Random) -> str:

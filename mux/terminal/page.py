@@ -59,10 +59,11 @@ ROW_CARRIED = ROW_WRAP | ROW_WRAP_CONTINUATION | ROW_PROMPT
 
 CELL_BYTES = 8
 STD_PAGE_BYTES = 400 * 1024
-# The standard page's tables, sized from coding-agent output (scripts/bench.py's agent corpus, a standard page of
-# it at 100 columns: median / most styles 194 / 244, links 106 / 128, link string bytes 2.9 K / 3.6 K, cluster
-# extras 0.9 K / 1.3 K in 152 / 198 clusters), so that it stays in pool pages (tests/test_bench_script.py checks
-# it). The link table is the tight one: each link also costs 256 B of hyperlink map (hmap_cap).
+# The standard page's tables, sized from coding-agent output (scripts/bench.py's agent corpus as it was before it
+# became the soak's load generator's frames, a standard page of it at 100 columns: median / most styles 194 / 244,
+# links 106 / 128, link string bytes 2.9 K / 3.6 K, cluster extras 0.9 K / 1.3 K in 152 / 198 clusters), so that it
+# stays in pool pages (tests/test_bench_script.py checks it). The link table is the tight one: each link also costs
+# 256 B of hyperlink map (hmap_cap).
 STD_STYLES = 384
 STD_GRAPHEME_BYTES = 4 * 1024
 STD_STRING_BYTES = 6 * 1024

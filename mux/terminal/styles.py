@@ -14,6 +14,7 @@ from __future__ import annotations
 
 __all__ = [
     "Style", "DEFAULT_STYLE", "COLOR_PALETTE", "COLOR_RGB", "apply_sgr", "palette_rgb", "XTERM_PALETTE",
+    "XTERM_FOREGROUND", "XTERM_BACKGROUND",
     "BOLD", "DIM", "ITALIC", "UNDERLINE_MASK", "UNDERLINE_SHIFT", "BLINK", "REVERSE", "INVISIBLE", "STRIKE",
     "OVERLINE", "underline_style", "COLOR_KIND_MASK", "SGR_CACHE", "SGR_SETS", "SGR_RESETS",
 ]
@@ -170,6 +171,9 @@ def _xterm_palette() -> list[int]:
 
 
 XTERM_PALETTE = tuple(_xterm_palette())
+#: xterm's default foreground and background (also the cursor's colour) where no theme says otherwise.
+XTERM_FOREGROUND = XTERM_PALETTE[7]
+XTERM_BACKGROUND = XTERM_PALETTE[0]
 
 
 def palette_rgb(colour: int, palette: tuple[int, ...] = XTERM_PALETTE) -> int | None:

@@ -28,7 +28,15 @@ from mux import __version__
 from mux.terminal.page import Page
 from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES, PageList
 from mux.terminal.screen import Modes, Screen
-from mux.terminal.styles import DEFAULT_STYLE, SGR_CACHE, XTERM_PALETTE, Style, apply_sgr
+from mux.terminal.styles import (
+    DEFAULT_STYLE,
+    SGR_CACHE,
+    XTERM_BACKGROUND,
+    XTERM_FOREGROUND,
+    XTERM_PALETTE,
+    Style,
+    apply_sgr,
+)
 
 MAX_URI_BYTES = 8192
 MAX_TITLE = 4096
@@ -98,8 +106,8 @@ class Terminal:
                  on_title: Callable[[str], None] | None = None, on_bell: Callable[[], None] | None = None,
                  on_clipboard: Callable[[str, str], None] | None = None,
                  on_notify: Callable[[str, str], None] | None = None,
-                 palette: tuple[int, ...] = XTERM_PALETTE, default_fg: int = 0xE5E5E5,
-                 default_bg: int = 0x000000, cursor_color: int = 0xE5E5E5) -> None:
+                 palette: tuple[int, ...] = XTERM_PALETTE, default_fg: int = XTERM_FOREGROUND,
+                 default_bg: int = XTERM_BACKGROUND, cursor_color: int = XTERM_FOREGROUND) -> None:
         columns = max(1, min(MAX_DIMENSION, columns))
         lines = max(1, min(MAX_DIMENSION, lines))
         self.columns = columns

@@ -24,6 +24,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from mux.protocol import MAX_PASTE
+from mux.terminal.styles import XTERM_FOREGROUND
 from mux.ui.mirror import PaneMirror
 from mux.ui.render import Palette, render_runs
 
@@ -46,7 +47,7 @@ class PaneView(Widget, can_focus=True):
     """
 
     def __init__(self, pane_id: int, mirror: PaneMirror, palette: Palette, callbacks: PaneCallbacks, *,
-                 cursor_color: int = 0xE5E5E5, selection: tuple[int, int] = (0x44475A, 0xF8F8F2)) -> None:
+                 cursor_color: int = XTERM_FOREGROUND, selection: tuple[int, int] = (0x44475A, 0xF8F8F2)) -> None:
         super().__init__()
         self.pane_id = pane_id
         self.mirror = mirror

@@ -28,6 +28,8 @@ from mux.terminal.styles import (
     STRIKE,
     UNDERLINE_MASK,
     UNDERLINE_SHIFT,
+    XTERM_BACKGROUND,
+    XTERM_FOREGROUND,
     XTERM_PALETTE,
     Style,
 )
@@ -40,8 +42,8 @@ def rgb_hex(rgb: int) -> str:
 class Palette:
     """Colours a pane is drawn with: 256 palette entries plus default foreground and background."""
 
-    def __init__(self, colors: tuple[int, ...] = XTERM_PALETTE, foreground: int = 0xE5E5E5,
-                 background: int = 0x000000) -> None:
+    def __init__(self, colors: tuple[int, ...] = XTERM_PALETTE, foreground: int = XTERM_FOREGROUND,
+                 background: int = XTERM_BACKGROUND) -> None:
         self.colors = tuple(colors)
         self.foreground = foreground
         self.background = background

@@ -67,7 +67,7 @@ TMUX_QUIRKS: dict[str, str] = {
                     "as Unicode recommends",
     "invalid_utf8_cut_by_escape": "an incomplete UTF-8 sequence cut by ESC or a new character: tmux drops it, "
                                   "Ghostty prints U+FFFD",
-    "agent": _TMUX_WIDTHS + "; the family ZWJ sequence also loses its last emoji (21-byte cell limit)",
+    "agent": _TMUX_WIDTHS,
 }
 
 #: Where Ghostty (libghostty-vt as pyghostty ships it) is the odd one out. mux should match tmux.
