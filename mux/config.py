@@ -74,14 +74,17 @@ from mux.session.keynames import (
 from mux.session.pane import default_shell
 from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES
 from mux.theme import ANSI_NAMES, Theme, bundled_themes, load_theme
-from mux.tomlfile import OVERRIDES_SOURCE, ConfigError
-from mux.tomlfile import check_unknown_keys as _unknown_keys
-from mux.tomlfile import key_path as _path
-from mux.tomlfile import parse_toml as _parse_toml
-from mux.tomlfile import read_capped as _read_capped
-from mux.tomlfile import show_value as _show
-from mux.tomlfile import suggest as _suggest
-from mux.tomlfile import toml_str as _toml_str
+from mux.tomlfile import (
+    OVERRIDES_SOURCE,
+    ConfigError,
+    check_unknown_keys,
+    key_path,
+    parse_toml,
+    read_capped,
+    show_value,
+    suggest,
+    toml_str,
+)
 
 __all__ = [
     "ACTIONS", "ACTION_HELP", "ANSI_NAMES", "DEFAULT_PREFIX", "Bindings", "ClipboardConfig", "Config", "ConfigError",
@@ -106,7 +109,7 @@ def _char_name(ch: str) -> str:
     try:
         return char_name(ch)
     except ValueError:
-        raise _KeyNameError(f"{_toml_str(ch)} is not a named character") from None
+        raise _KeyNameError(f"{toml_str(ch)} is not a named character") from None
 
 
 def _single_case(ch: str) -> bool:
@@ -126,23 +129,23 @@ def normalize_key(text: str) -> str:
     else:
         *parts, base = text.split("+")
     if not base or "" in parts:
-        raise _KeyNameError(f"{_toml_str(text)} has an empty part")
+        raise _KeyNameError(f"{toml_str(text)} has an empty part")
     mods: set[str] = set()
     for part in parts:
         mod = MODIFIER_ALIASES.get(part.lower(), part.lower())
         if mod not in MODIFIERS:
-            raise _KeyNameError(f"unknown modifier {_toml_str(part)} (modifiers are ctrl, alt, shift)")
+            raise _KeyNameError(f"unknown modifier {toml_str(part)} (modifiers are ctrl, alt, shift)")
         if mod in mods:
-            raise _KeyNameError(f"modifier {_toml_str(part)} given twice")
+            raise _KeyNameError(f"modifier {toml_str(part)} given twice")
         mods.add(mod)
 
     if len(base) == 1:
         if not base.isprintable():
-            raise _KeyNameError(f"{_toml_str(base)} is not a printable character")
+            raise _KeyNameError(f"{toml_str(base)} is not a printable character")
         if _single_case(base):
             if base.isupper():
                 if mods - {"shift"}:            # ctrl+B: ctrl+b or ctrl+shift+b? Say which.
-                    raise _KeyNameError(f"{_toml_str(text)} is ambiguous: write the letter in lower case, "
+                    raise _KeyNameError(f"{toml_str(text)} is ambiguous: write the letter in lower case, "
                                         "with shift+ if shift is meant")
                 mods.discard("shift")           # shift+A is A
             elif mods == {"shift"}:             # shift+a is A
@@ -156,9 +159,9 @@ def normalize_key(text: str) -> str:
         name = NAME_ALIASES.get(lowered, lowered)
         if name not in NAMED_KEYS and name not in NAME_TO_CHAR and not _is_character_name(name):
             known = NAMED_KEYS | NAME_TO_CHAR.keys()
-            raise _KeyNameError(f"unknown key {_toml_str(base)}" + _suggest(name, known, None))
+            raise _KeyNameError(f"unknown key {toml_str(base)}" + suggest(name, known, None))
     if mods == {"shift"} and name not in NAMED_KEYS and name != "space":
-        raise _KeyNameError(f"shift with {_toml_str(base)} never reaches mux: terminals send the shifted "
+        raise _KeyNameError(f"shift with {toml_str(base)} never reaches mux: terminals send the shifted "
                             f"character, so name that character instead")
     key = "+".join([m for m in MODIFIERS if m in mods] + [name])
     return EVENT_ALIASES.get(key, key)
@@ -393,39 +396,39 @@ class Config:
                   else "defaults and command-line options; no config file")
         out = [
             f"# mux: the effective configuration ({' '.join(merged.splitlines())})",
-            f"shell = {_toml_str(self.shell)}",
-            f"prefix = {_toml_str(display_key(self.prefix))}",
-            f"theme = {_toml_str(self.theme.ref)}",
-            f"mouse = {_show(self.mouse)}",
-            f"status_bar = {_show(self.status_bar)}",
+            f"shell = {toml_str(self.shell)}",
+            f"prefix = {toml_str(display_key(self.prefix))}",
+            f"theme = {toml_str(self.theme.ref)}",
+            f"mouse = {show_value(self.mouse)}",
+            f"status_bar = {show_value(self.status_bar)}",
             "",
             "[scrollback]",
             f"{f'limit_bytes = {self.scrollback.limit_bytes:_}':<28}# per pane, counting the screen",
             f"{f'limit_lines = {self.scrollback.limit_lines:_}':<28}# 0 = no line limit",
             "",
             "[clipboard]",
-            f"{f'osc52_write = {_show(self.clipboard.osc52_write)}':<28}# programs may set the clipboard (OSC 52)",
+            f"{f'osc52_write = {show_value(self.clipboard.osc52_write)}':<28}# programs may set the clipboard (OSC 52)",
             "",
             "[monitor]",
-            f"{f'bell = {_show(self.monitor.bell)}':<28}# ! on a window that rang the bell or sent a notification",
-            f"{f'activity = {_show(self.monitor.activity)}':<28}# # on a window with output",
+            f"{f'bell = {show_value(self.monitor.bell)}':<28}# ! on a window that rang the bell or sent a notification",
+            f"{f'activity = {show_value(self.monitor.activity)}':<28}# # on a window with output",
             f"{f'silence = {self.monitor.silence}':<28}# ~ after output then this many quiet seconds; 0 = off",
-            f"forward_notifications = {_show(self.monitor.forward_notifications)}  "
+            f"forward_notifications = {show_value(self.monitor.forward_notifications)}  "
             "# notifications go on to this terminal (OSC 9)",
             "",
             "[panes]",
-            f"{f'border_titles = {_show(self.panes.border_titles)}':<28}# a title line on each pane's border",
+            f"{f'border_titles = {show_value(self.panes.border_titles)}':<28}# a title line on each pane's border",
             "",
             '[keys]      # pressed after the prefix; "none" removes a default binding',
         ]
         order = {action: i for i, action in enumerate(ACTION_HELP)}
         rows = sorted(self.keys.items(), key=lambda kv: (order[kv[1]], kv[0]))
-        width = max((len(_toml_str(display_key(k))) + len(_toml_str(a)) for k, a in rows), default=0)
+        width = max((len(toml_str(display_key(k))) + len(toml_str(a)) for k, a in rows), default=0)
         for key, action in rows:
-            entry = f"{_toml_str(display_key(key))} = {_toml_str(action)}"
+            entry = f"{toml_str(display_key(key))} = {toml_str(action)}"
             out.append(f"{entry:<{width + 3}}  # {ACTION_HELP[action]}")
         removed = sorted(set(default_bindings(self.prefix)) - set(self.keys))
-        out += [f"{_toml_str(display_key(key))} = {_toml_str(NONE)}" for key in removed]
+        out += [f"{toml_str(display_key(key))} = {toml_str(NONE)}" for key in removed]
         return "\n".join(out) + "\n"
 
 
@@ -468,43 +471,44 @@ class _Layer:
 
 def _bool(value: Any, source: str, *key: str) -> bool:
     if not isinstance(value, bool):
-        raise ConfigError(source, _path(*key), f"must be true or false, got {_show(value)}")
+        raise ConfigError(source, key_path(*key), f"must be true or false, got {show_value(value)}")
     return value
 
 
 def _count(value: Any, source: str, *key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(source, _path(*key), f"must be a whole number >= 0, got {_show(value)}")
+        raise ConfigError(source, key_path(*key), f"must be a whole number >= 0, got {show_value(value)}")
     return value
 
 
 def _key_name(text: Any, source: str, *key: str) -> str:
     if not isinstance(text, str):
-        raise ConfigError(source, _path(*key), f"must be a key name (a string), got {_show(text)}")
+        raise ConfigError(source, key_path(*key), f"must be a key name (a string), got {show_value(text)}")
     try:
         return normalize_key(text)
     except ValueError as e:
-        raise ConfigError(source, _path(*key), f"invalid key name: {e}") from None
+        raise ConfigError(source, key_path(*key), f"invalid key name: {e}") from None
 
 
 def _shell(value: Any, source: str) -> str:
     if not isinstance(value, str) or not value.strip() or "\0" in value:
-        raise ConfigError(source, "shell", f"must be a program path or name, got {_show(value)}")
+        raise ConfigError(source, "shell", f"must be a program path or name, got {show_value(value)}")
     if "/" in value or os.sep in value or value.startswith("~"):
         path = os.path.expanduser(value)
         if not os.path.isabs(path):
-            raise ConfigError(source, "shell", f"must be an absolute path or a program on PATH, got {_show(value)}")
+            raise ConfigError(source, "shell",
+                              f"must be an absolute path or a program on PATH, got {show_value(value)}")
         if not (os.path.isfile(path) and os.access(path, os.X_OK)):
             raise ConfigError(source, "shell", f"not an executable file: {path}")
         return path
     if shutil.which(value) is None:
-        raise ConfigError(source, "shell", f"no program {_toml_str(value)} on PATH")
+        raise ConfigError(source, "shell", f"no program {toml_str(value)} on PATH")
     return value
 
 
 def _parse_layer(data: Mapping[str, Any], source: str, base_dir: Path) -> _Layer:
     layer = _Layer(source, base_dir)
-    _unknown_keys(data, _TOP_KEYS, source)
+    check_unknown_keys(data, _TOP_KEYS, source)
     for key, value in data.items():
         if key == "shell":
             layer.values["shell"] = _shell(value, source)
@@ -513,33 +517,34 @@ def _parse_layer(data: Mapping[str, Any], source: str, base_dir: Path) -> _Layer
         elif key == "theme":
             if not isinstance(value, str) or not value:
                 raise ConfigError(source, "theme", "must be a bundled theme name or a path to a .toml theme "
-                                  f"file, got {_show(value)}")
+                                  f"file, got {show_value(value)}")
             layer.theme = value
         elif key in ("mouse", "status_bar"):
             layer.values[key] = _bool(value, source, key)
         elif key in _TABLES:
             if not isinstance(value, Mapping):
-                raise ConfigError(source, key, f"must be a table, got {_show(value)}")
-            _unknown_keys(value, _TABLES[key], source, key)
+                raise ConfigError(source, key, f"must be a table, got {show_value(value)}")
+            check_unknown_keys(value, _TABLES[key], source, key)
             for sub, item in value.items():
                 check = _bool if f"{key}.{sub}" in _BOOL_KEYS else _count
                 layer.values[f"{key}.{sub}"] = check(item, source, key, sub)
         else:  # keys
             if not isinstance(value, Mapping):
-                raise ConfigError(source, "keys", f"must be a table, got {_show(value)}")
+                raise ConfigError(source, "keys", f"must be a table, got {show_value(value)}")
             seen: dict[str, str] = {}
             for text, action in value.items():
                 canonical = _key_name(text, source, "keys", text)
                 if canonical in seen:
-                    raise ConfigError(source, _path("keys", text), f"same key as {_path('keys', seen[canonical])}")
+                    raise ConfigError(source, key_path("keys", text),
+                                      f"same key as {key_path('keys', seen[canonical])}")
                 seen[canonical] = text
                 if not isinstance(action, str):
-                    raise ConfigError(source, _path("keys", text),
-                                      f"must be an action name (a string), got {_show(action)}")
+                    raise ConfigError(source, key_path("keys", text),
+                                      f"must be an action name (a string), got {show_value(action)}")
                 if action != NONE and action not in ACTIONS:
-                    hint = _suggest(action, ACTIONS, "actions")
-                    raise ConfigError(source, _path("keys", text),
-                                      f'unknown action {_toml_str(action)}{hint}, or "none" to unbind')
+                    hint = suggest(action, ACTIONS, "actions")
+                    raise ConfigError(source, key_path("keys", text),
+                                      f'unknown action {toml_str(action)}{hint}, or "none" to unbind')
                 layer.keys.append((canonical, None if action == NONE else action))
     return layer
 
@@ -555,7 +560,7 @@ def _nest(overrides: Mapping[str, Any]) -> dict[str, Any]:
         for i, table in enumerate(tables):
             target = target.setdefault(table, {})
             if not isinstance(target, dict):
-                raise ConfigError(OVERRIDES_SOURCE, _path(*tables[:i + 1]), "is not a table")
+                raise ConfigError(OVERRIDES_SOURCE, key_path(*tables[:i + 1]), "is not a table")
         if isinstance(value, Mapping) and isinstance(target.get(last), dict):
             target[last].update(value)
         else:
@@ -606,7 +611,7 @@ def load_config(path: str | os.PathLike[str] | None = None, *,
     file = Path(os.path.normpath(file.absolute()))
     layers: list[_Layer] = []
     try:
-        data: bytes | None = _read_capped(file)
+        data: bytes | None = read_capped(file)
     except (FileNotFoundError, NotADirectoryError):
         if required:
             raise ConfigError(file, None, "no such config file") from None
@@ -614,7 +619,7 @@ def load_config(path: str | os.PathLike[str] | None = None, *,
     except OSError as e:
         raise ConfigError(file, None, f"cannot read: {e.strerror or e}") from None
     if data is not None:
-        layers.append(_parse_layer(_parse_toml(data, str(file)), str(file), file.parent))
+        layers.append(_parse_layer(parse_toml(data, str(file)), str(file), file.parent))
     if overrides:
         layers.append(_parse_layer(_nest(overrides), OVERRIDES_SOURCE, Path.cwd()))
     return _build(layers, file if data is not None else None)
