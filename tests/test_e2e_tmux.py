@@ -188,3 +188,60 @@ def test_bell_in_another_window_flags_it_in_the_status_line():
             subprocess.run([sys.executable, "-m", "mux", "-L", "e2e-bell", "kill-server"], capture_output=True,
                            timeout=30, env=env, cwd=str(tmpdir))
             subprocess.run(["tmux", "-S", tmux.socket, "kill-server"], capture_output=True, timeout=20)
+
+
+def readme_bash_snippet() -> str:
+    """The bash prompt-marks snippet exactly as the README prints it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"```bash\n(# mux: OSC 133 prompt marks.*?)```", readme, re.S)
+    assert match, "the README has the bash OSC 133 snippet"
+    return match.group(1)
+
+
+def test_prompt_jumps_with_the_readmes_bash_snippet():
+    """bash with the README's OSC 133 snippet inside mux in a real terminal: after three commands, scrollback
+    mode's `[` puts the previous prompts at the top of the pane, one after the other, and `]` comes back."""
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not installed")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        home = tmpdir / "home"
+        home.mkdir()
+        rc = tmpdir / "bashrc"
+        rc.write_text("PS1='$ '\nunset PROMPT_COMMAND PS0\n" + readme_bash_snippet(), encoding="utf-8")
+        env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+               "XDG_STATE_HOME": str(home / ".state"), "MUX_TMPDIR": str(tmpdir / "run"), "PS1": "$ ",
+               "SHELL": "/bin/sh", "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
+        env.pop("MUX", None)
+        env.pop("TMUX", None)
+        tmux = Tmux(tmpdir, env)
+
+        def pane_top(text: str) -> str:
+            """The first row of the pane, under its border title line."""
+            lines = text.splitlines()
+            return lines[1] if len(lines) > 1 and lines[0].startswith("─") else lines[0] if lines else ""
+
+        subprocess.run(["tmux", "-S", tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100",
+                        "-y", "24", "/bin/sh"], check=True, env=env, timeout=20)
+        try:
+            tmux.keys("t", f"{sys.executable} -m mux -L e2e-prompt new -s prompts -- bash --noprofile --rcfile {rc} -i",
+                      "Enter")
+            tmux.wait_for("t", lambda t: "[prompts]" in t and pane_top(t).startswith("$"))
+            for command in ("echo first-one", "seq 1 40", "echo last-one"):
+                tmux.keys("t", command, "Enter")
+                tmux.wait_for("t", lambda t, command=command: command.split()[-1] + "\n$" in t.replace(" \n", "\n"))
+            tmux.keys("t", "C-b", "[")
+            tmux.wait_for("t", lambda t: "[scrollback]" in t)
+            tmux.keys("t", "[")
+            tmux.keys("t", "[")
+            screen = tmux.wait_for("t", lambda t: pane_top(t).startswith("$ seq 1 40"))
+            print("after [ [:\n" + screen)
+            assert screen.splitlines()[2 if screen.startswith("─") else 1].strip() == "1"
+            tmux.keys("t", "[")
+            tmux.wait_for("t", lambda t: pane_top(t).startswith("$ echo first-one"))
+            tmux.keys("t", "]")
+            tmux.wait_for("t", lambda t: pane_top(t).startswith("$ seq 1 40"))
+        finally:
+            subprocess.run([sys.executable, "-m", "mux", "-L", "e2e-prompt", "kill-server"], capture_output=True,
+                           timeout=30, env=env, cwd=str(tmpdir))
+            subprocess.run(["tmux", "-S", tmux.socket, "kill-server"], capture_output=True, timeout=20)

@@ -2,7 +2,8 @@
 
 Owns: whether the pane is in copy mode, the viewport over the PageList's history while it is, the copy cursor,
 the selection and its text, search (the current match and the matches on the visible rows), the status message,
-and what keys, mouse drags and the wheel do there. It draws nothing and knows no UI toolkit: callers ask for
+prompt jumps and command-output selection from the shell's OSC 133 marks, word motions, and what keys, mouse
+drags and the wheel do there. It draws nothing and knows no UI toolkit: callers ask for
 `visible_rows` (where each shown row lives) and `row_spans` (what to highlight on a row) and draw those, and act on
 the CopyAction a key returns (put text on the clipboard, prompt for a search string).
 
@@ -14,8 +15,11 @@ Invariants:
   and the matches are plain row numbers, so pruning while active shifts the content under them (never a crash).
 - Page memory is read only through Screen.line() / PageList.row_locations() (the view: it thaws cold pages) /
   PageList.scan() (selections and search: cold pages are read through the scratch page) after a flush.
-- Nothing copies the whole history: search scans a chunk of rows at a time and keeps no row texts beyond the
-  chunk it is looking at.
+- Nothing copies the whole history: search, prompt jumps and word motions scan a chunk of rows at a time and keep
+  nothing of it beyond the chunk they are looking at.
+- Prompts: a row's OSC 133 mark is the last one the shell set on it (terminal.PROMPT_MARKS). A prompt starts on a
+  row marked A, or marked B (its input, which a one-line prompt sets on A's own row) after a row that is not a
+  prompt row. A command's output starts on the row marked C and ends before the next prompt.
 - `height` (the rows the pane shows, normally screen.lines) is always the caller's: the model holds no geometry.
 - Copy mode belongs to the screen it was entered on: once the program switches to or from the alternate screen,
   `follow_screen()` leaves it (the caller asks before reading rows), and `leave` unpins that screen's PageList.
@@ -26,13 +30,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from mux.terminal.page import ROW_WRAP, Page
+from mux.terminal.page import ROW_PROMPT, ROW_PROMPT_SHIFT, ROW_WRAP, Page
 from mux.terminal.rows import row_cells
-from mux.terminal.terminal import Terminal
+from mux.terminal.terminal import PROMPT_MARKS, Terminal
 
 STATUS_ACTIVE = "[scrollback]"
 WHEEL_ROWS = 3              # rows one wheel notch scrolls (the caller passes +-WHEEL_ROWS to `wheel`)
 SEARCH_CHUNK = 1024         # row texts search holds at a time (a cold page is decoded about once per chunk)
+PROMPT_ROW = frozenset({PROMPT_MARKS["A"], PROMPT_MARKS["B"]})     # marks of the rows a prompt is drawn on
+OUTPUT_MARK = PROMPT_MARKS["C"]
 
 
 @dataclass
@@ -183,6 +189,16 @@ class CopyMode:
             return CopyAction(COPY, text)
         elif key in ("slash", "/", "question_mark", "?"):
             return CopyAction(PROMPT_SEARCH, backward=key in ("question_mark", "?"))
+        elif key in ("left_square_bracket", "["):
+            self.jump_to_prompt(backward=True, height=height)
+        elif key in ("right_square_bracket", "]"):
+            self.jump_to_prompt(backward=False, height=height)
+        elif key == "o":
+            self.select_command_output(height)
+        elif key == "w":
+            self.word_motion(backward=False, height=height)
+        elif key == "b":
+            self.word_motion(backward=True, height=height)
         elif key == "n":
             self.search_next(self.search_backward, height)
         elif key in ("N", "shift+n"):
@@ -191,6 +207,126 @@ class CopyMode:
             self.leave()
             return CopyAction(LEAVE)
         return CopyAction(NONE)
+
+    # ------------------------------------------------------------------ prompts (OSC 133) and words
+
+    def _marks(self, start: int, stop: int) -> list[int]:
+        """The OSC 133 mark of each row in [start, stop) (cold pages read through the scratch page)."""
+        return [(page.rflags[r] & ROW_PROMPT) >> ROW_PROMPT_SHIFT
+                for page, r in self.terminal.pagelist.scan(start, max(0, stop - start))]
+
+    def _chunks(self, start: int, stop: int, backward: bool) -> Iterator[tuple[int, int]]:
+        """[lo, hi) chunks of SEARCH_CHUNK rows covering [start, stop), nearest `start` (or `stop`) first."""
+        if backward:
+            for hi in range(stop, start, -SEARCH_CHUNK):
+                yield max(start, hi - SEARCH_CHUNK), hi
+        else:
+            for lo in range(start, stop, SEARCH_CHUNK):
+                yield lo, min(stop, lo + SEARCH_CHUNK)
+
+    def prompt_starts(self, start: int, stop: int, backward: bool = False) -> Iterator[int]:
+        """Rows in [start, stop) where a prompt starts, nearest first (from `stop` down when `backward`)."""
+        for lo, hi in self._chunks(start, stop, backward):
+            first = max(0, lo - 1)          # the row before decides whether a B row starts a prompt
+            marks = self._marks(first, hi)
+            found = [first + k for k in range(lo - first, len(marks))
+                     if marks[k] == PROMPT_MARKS["A"]
+                     or marks[k] in PROMPT_ROW and (k == 0 or marks[k - 1] not in PROMPT_ROW)]
+            yield from reversed(found) if backward else found
+
+    def jump_to_prompt(self, backward: bool, height: int) -> None:
+        """`[` / `]`: the copy cursor to the start of the previous / next prompt, that row at the top of the view
+        (as far as the history goes), so the command and its output read downwards."""
+        self.terminal.line(0)
+        total = self.terminal.pagelist.total_rows
+        if backward:
+            row = next(self.prompt_starts(0, self.copy_row, backward=True), None)
+        else:
+            row = next(self.prompt_starts(self.copy_row + 1, total), None)
+        if row is None:
+            self.status = f"no {'previous' if backward else 'next'} prompt (the shell marks prompts with OSC 133)"
+            return
+        self.move_cursor(row, 0, height)
+        self.scroll(row - self.viewport_top())
+        self.status = STATUS_ACTIVE
+
+    def select_command_output(self, height: int) -> None:
+        """`o`: select the output of the command at the copy cursor (or of the command typed at the prompt the
+        cursor is on): from its C mark to the row before the next prompt, trailing blank rows left out."""
+        self.terminal.line(0)
+        total = self.terminal.pagelist.total_rows
+        prompt = next(self.prompt_starts(0, self.copy_row + 1, backward=True), 0)
+        following = next(self.prompt_starts(self.copy_row + 1, total), total)
+        begin = None
+        for lo, hi in self._chunks(prompt, following, backward=False):
+            marks = self._marks(lo, hi)
+            if OUTPUT_MARK in marks:
+                begin = lo + marks.index(OUTPUT_MARK)
+                break
+        end = following - 1
+        if begin is not None:
+            first = max(begin, end - SEARCH_CHUNK + 1)
+            texts = self.terminal.pagelist.row_texts(first, end - first + 1)
+            while end >= begin and texts and not texts.pop().strip():
+                end -= 1
+        if begin is None or end < begin:
+            self.status = "no command output here (the shell marks it with OSC 133 C)"
+            return
+        self.select_from = (begin, 0)
+        self.move_cursor(end, self.terminal.columns - 1, height)
+        self.status = f"output: {end - begin + 1} rows (y copies)"
+
+    def _row_cells(self, row: int) -> tuple[list[str], bool]:
+        """A row's cell texts ('' for a spacer tail) and whether it continues on the next row (soft wrap)."""
+        for page, r in self.terminal.pagelist.scan(row, 1):
+            return row_cells(page, r)[0], bool(page.rflags[r] & ROW_WRAP)
+        return [], False
+
+    def word_motion(self, backward: bool, height: int) -> None:
+        """`w` / `b`: the copy cursor to the start of the next / previous word (a run of non-blank cells, as vim's
+        WORD), across rows; a word continued from a soft-wrapped row does not start again on the next row. Looks
+        at most SEARCH_CHUNK rows away."""
+        self.terminal.line(0)
+        total = self.terminal.pagelist.total_rows
+        row, col = self.copy_row, self.copy_col
+        cells, _ = self._row_cells(row)
+        carried = False        # the row above wraps into this one with a word running across the edge
+        if row > 0:
+            above, wraps = self._row_cells(row - 1)
+            carried = wraps and bool(above) and above[-1] != " "
+
+        def starts(cells: list[str], carried: bool) -> list[int]:
+            return [i for i, c in enumerate(cells)
+                    if c not in (" ", "") and (cells[i - 1] == " " if i else not carried)]
+
+        here = starts(cells, carried)
+        if backward:
+            before = [i for i in here if i < col]
+            if before:
+                self.move_cursor(row, before[-1], height)
+                return
+            for r in range(row - 1, max(-1, row - 1 - SEARCH_CHUNK), -1):
+                cells, _ = self._row_cells(r)
+                above, wraps = self._row_cells(r - 1) if r > 0 else ([], False)
+                found = starts(cells, wraps and bool(above) and above[-1] != " ")
+                if found:
+                    self.move_cursor(r, found[-1], height)
+                    return
+            self.move_cursor(0, 0, height)
+        else:
+            after = [i for i in here if i > col]
+            if after:
+                self.move_cursor(row, after[0], height)
+                return
+            prev, prev_wraps = cells, self._row_cells(row)[1]
+            for r in range(row + 1, min(total, row + 1 + SEARCH_CHUNK)):
+                cells, wraps = self._row_cells(r)
+                found = starts(cells, prev_wraps and bool(prev) and prev[-1] != " ")
+                if found:
+                    self.move_cursor(r, found[0], height)
+                    return
+                prev, prev_wraps = cells, wraps
+            self.move_cursor(total - 1, self.terminal.columns - 1, height)
 
     # ------------------------------------------------------------------ mouse
 

@@ -450,10 +450,7 @@ class MuxApp(App, inherit_bindings=False):
         message = self.message if time.monotonic() < self._message_until else ""
         active = self.mirror.panes.get(self.mirror.active) if self.mirror.active is not None else None
         if active is not None and active.copy is not None:
-            copy = active.copy
-            position = copy.get("position")
-            where = f" [{position[0]}/{position[1]}]" if isinstance(position, list) and len(position) == 2 else ""
-            message = f"{copy.get('status', '')}{where}"
+            message = str(active.copy.get("status", ""))      # the position is in the pane's corner
         self.status_line.set_state(self.mirror.session, self.mirror.windows, message, self.prefix_pending,
                                    self.mirror.window_flags)
 

@@ -1,8 +1,9 @@
 """PaneView: the Textual widget showing one pane as the server draws it, and the input it sends back.
 
 Owns: drawing the mirrored rows (Line API; a Strip per row is kept until the server changes that row), the cursor
-in its DECSCUSR shape, copy-mode decorations (selection, matches, copy cursor) as the server places them, and
-turning this widget's keys, paste and mouse events into requests through the callbacks it was built with.
+in its DECSCUSR shape, copy-mode decorations (selection, matches, copy cursor, and tmux's `[offset/history]` in the
+top-right corner) as the server places them, and turning this widget's keys, paste and mouse events into requests
+through the callbacks it was built with.
 
 Invariants:
 - Nothing here reads page memory, a PTY or a mode number: rows, cursor and copy state come from the PaneMirror;
@@ -87,6 +88,8 @@ class PaneView(Widget, can_focus=True):
             self._strips[y] = (version, mirror.reverse, strip)
         if mirror.copy is not None:
             strip = self._decorate(strip, y, mirror.copy.get("spans", ()))
+            if y == 0:
+                strip = self._corner(strip, copy_position(mirror.copy.get("position")))
         elif mirror.cursor is not None and mirror.cursor[1] == y and self.active:
             strip = self._draw_cursor(strip, mirror.cursor[0], mirror.cursor[2])
         if strip.cell_length != width:
@@ -116,6 +119,14 @@ class PaneView(Widget, can_focus=True):
         else:
             new = Segment(text, style + RichStyle(reverse=True))
         return Strip.join([left, Strip([new], cell.cell_length), right])
+
+    def _corner(self, strip: Strip, text: str) -> Strip:
+        """`text` over the right end of the top row (scrollback mode's position, as tmux draws it)."""
+        width = strip.cell_length
+        if not text or len(text) > width:
+            return strip
+        left, _ = strip.divide([width - len(text), width])
+        return Strip.join([left, Strip([Segment(text, self.span_styles["match"])], len(text))])
 
     def _decorate(self, strip: Strip, y: int, spans: Any) -> Strip:
         for span in spans:
@@ -178,6 +189,15 @@ class PaneView(Widget, can_focus=True):
 
 
 OPENABLE_SCHEMES = frozenset({"http", "https", "file"})
+
+
+def copy_position(position: Any) -> str:
+    """Scrollback mode's `[offset/history]`, as tmux shows it: how many rows the view is scrolled back from the
+    bottom, and how many rows of history there are. `position` is the server's [view top, history rows]."""
+    if not (isinstance(position, list) and len(position) == 2 and all(type(v) is int for v in position)):
+        return ""
+    top, history = position
+    return f"[{max(0, history - top)}/{max(0, history)}]"
 
 
 def is_openable_uri(uri: str) -> bool:

@@ -623,3 +623,133 @@ def test_switching_screens_leaves_copy_mode_and_unpins_the_screen_it_was_on():
     stream.feed(b"\x1b[?1049l")
     copy.enter()
     assert copy.active and copy.pagelist is screen.primary.pages
+
+
+# ---------------------------------------------------------------------- prompts (OSC 133) and word motions
+
+A, B, C, D = (f"\x1b]133;{m}\x07".encode() for m in ("A", "B", "C", "D;0"))
+
+
+def shell_session(commands: int, output_rows: int = 3, cols: int = 40, rows: int = 10, **kwargs):
+    """A bash-like session as the README's snippet marks it: D and A before each prompt, B after it, C once the
+    command line is entered; command k prints `output_rows` lines `out k.j`."""
+    screen = Terminal(cols, rows, **kwargs)
+    stream = Stream(screen)
+    for k in range(commands):
+        stream.feed(D + A + b"$ " + B + b"cmd %d\r\n" % k + C + b"".join(b"out %d.%d\r\n" % (k, j)
+                                                                           for j in range(output_rows)))
+    stream.feed(D + A + b"$ " + B)
+    return screen, stream, CopyMode(screen)
+
+
+def test_brackets_jump_between_prompts_with_the_prompt_at_the_top():
+    screen, _, copy = shell_session(8)
+    copy.enter()
+    seen = []
+    for _ in range(3):
+        copy.key("left_square_bracket", 10)
+        seen.append(text_at(screen, copy.copy_row))
+        assert copy.copy_col == 0
+        assert copy.viewport_top() == min(copy.copy_row, screen.pagelist.history_rows())
+    assert seen == ["$ cmd 7", "$ cmd 6", "$ cmd 5"]
+    copy.key("right_square_bracket", 10)
+    assert text_at(screen, copy.copy_row) == "$ cmd 6"
+    for _ in range(10):
+        copy.key("left_square_bracket", 10)
+    assert text_at(screen, copy.copy_row) == "$ cmd 0" and "no previous prompt" in copy.status
+    for _ in range(10):
+        copy.key("right_square_bracket", 10)
+    assert text_at(screen, copy.copy_row) == "$" and "no next prompt" in copy.status
+
+
+def test_a_prompt_of_two_rows_starts_on_its_first():
+    screen = Terminal(40, 10)
+    stream = Stream(screen)
+    for k in range(3):
+        stream.feed(D + A + b"~/src (main)\r\n" + b"$ " + B + b"cmd %d\r\n" % k + C + b"out %d\r\n" % k)
+    copy = CopyMode(screen)
+    copy.enter()
+    copy.key("left_square_bracket", 10)
+    assert text_at(screen, copy.copy_row) == "~/src (main)"
+    copy.key("left_square_bracket", 10)
+    assert text_at(screen, copy.copy_row) == "~/src (main)" and text_at(screen, copy.copy_row + 1) == "$ cmd 1"
+
+
+def test_without_marks_the_brackets_say_so():
+    screen, _, copy = make()
+    copy.enter()
+    row = copy.copy_row
+    copy.key("left_square_bracket", ROWS)
+    assert copy.copy_row == row and "OSC 133" in copy.status
+    copy.key("o", ROWS)
+    assert copy.select_from is None and "no command output" in copy.status
+
+
+def test_o_selects_the_output_of_the_command_at_the_cursor():
+    screen, _, copy = shell_session(5)
+    copy.enter()
+    copy.key("left_square_bracket", 10)
+    copy.key("left_square_bracket", 10)           # on the prompt of cmd 3
+    copy.key("o", 10)
+    assert copy.selected_text() == "out 3.0\nout 3.1\nout 3.2"
+    copy.move_cursor(copy.copy_row - 1, 4, 10)    # inside that output: the same command
+    copy.select_from = None
+    copy.key("o", 10)
+    assert copy.selected_text() == "out 3.0\nout 3.1\nout 3.2"
+    action = copy.key("y", 10)
+    assert action.kind == "copy" and action.text == "out 3.0\nout 3.1\nout 3.2"
+
+
+def test_o_with_a_command_still_running_stops_at_its_last_line():
+    screen, stream, copy = shell_session(2)
+    stream.feed(b"sleep\r\n" + C + b"partial\r\n")
+    copy.enter()
+    copy.key("o", 10)
+    assert copy.selected_text() == "partial"
+
+
+def test_prompt_jumps_and_o_read_through_cold_pages():
+    screen, _, copy = shell_session(400, output_rows=3, cols=100, rows=20)
+    pl = screen.pagelist
+    frozen = [page for page in list(pl.pages())[:-2] if pl.freeze(page)]
+    assert frozen and all(page.is_cold for page in frozen)
+    copy.enter()
+    for _ in range(399):
+        copy.key("left_square_bracket", 20)
+    assert text_at(screen, copy.copy_row) == "$ cmd 1"
+    copy.key("o", 20)
+    assert copy.selected_text() == "out 1.0\nout 1.1\nout 1.2"
+
+
+def test_w_and_b_move_by_words_across_rows():
+    screen = Terminal(12, 4)
+    stream = Stream(screen)
+    stream.feed(b"one two\r\n  three\r\nfour 12345678 9")    # "12345678 9" wraps: "9" starts a word, "" does not
+    copy = CopyMode(screen)
+    copy.enter()
+    copy.move_cursor(0, 0, 4)
+    path = []
+    for _ in range(6):
+        copy.key("w", 4)
+        path.append((copy.copy_row, copy.copy_col))
+    assert path == [(0, 4), (1, 2), (2, 0), (2, 5), (3, 2), (3, 11)]     # the last: no more words, the end
+    back = []
+    for _ in range(6):
+        copy.key("b", 4)
+        back.append((copy.copy_row, copy.copy_col))
+    assert back == [(3, 2), (2, 5), (2, 0), (1, 2), (0, 4), (0, 0)]
+
+
+def test_w_over_wide_characters_and_0_dollar_go_to_the_row_ends():
+    screen = Terminal(12, 3)
+    stream = Stream(screen)
+    stream.feed("中文 ab\r\n".encode())
+    copy = CopyMode(screen)
+    copy.enter()
+    copy.move_cursor(0, 0, 3)
+    copy.key("w", 3)
+    assert (copy.copy_row, copy.copy_col) == (0, 5)        # the wide characters' tails are not word starts
+    copy.key("dollar_sign", 3)
+    assert copy.copy_col == 11
+    copy.key("0", 3)
+    assert copy.copy_col == 0

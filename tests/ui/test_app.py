@@ -253,6 +253,32 @@ async def test_scrollback_mode_scrolls_searches_and_leaves(make_app, tmp_path):
         await wait_for(pilot, lambda: "350" in screen_lines(app), what="the screen follows the output again")
 
 
+async def test_scrollback_mode_shows_its_position_in_the_pane_corner_and_moves_by_half_pages(make_app):
+    app = make_app(size=(80, 20))
+    async with app.run_test(size=(80, 20)) as pilot:
+        await prompt(app, pilot)
+        await type_text(pilot, "seq 1 100\n")
+        await wait_for(pilot, lambda: "100" in screen_lines(app), what="seq's output")
+        view = app.window_view.views[app.mirror.active]
+        await pilot.press("ctrl+b", "left_square_bracket")
+        await wait_for(pilot, lambda: copy_state(app) is not None, what="scrollback mode")
+        history = copy_state(app)["position"][1]
+        corner = lambda: view.render_line(0).text.rstrip()        # noqa: E731
+        await wait_for(pilot, lambda: corner().endswith(f"[0/{history}]"), what="[0/history] at the bottom")
+        assert f"/{history}]" not in status_text(app)                   # the corner, not the status line, has it
+        await pilot.press("g")
+        await wait_for(pilot, lambda: corner().endswith(f"[{history}/{history}]"), what="the top of the history")
+        height = app.mirror.panes[app.mirror.active].rows
+        await pilot.press("ctrl+d", "ctrl+d", "ctrl+d")             # the cursor passes the bottom row: the view follows
+        scrolled = 3 * (height // 2) - (height - 1)
+        await wait_for(pilot, lambda: corner().endswith(f"[{history - scrolled}/{history}]"), what="half pages down")
+        await pilot.press("ctrl+u", "ctrl+u", "ctrl+u", "ctrl+u")
+        await wait_for(pilot, lambda: corner().endswith(f"[{history}/{history}]"), what="half pages up")
+        await pilot.press("q")
+        await wait_for(pilot, lambda: copy_state(app) is None, what="scrollback mode left")
+        assert not view.render_line(0).text.rstrip().endswith("]")
+
+
 async def test_textual_bindings_do_not_swallow_pane_keys(make_app):
     app = make_app(HEXDUMP, size=(80, 20))
     async with app.run_test(size=(80, 20)) as pilot:
