@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,16 +55,42 @@ class Tmux:
         self.run("send-keys", "-t", target, *keys)
 
 
+def isolated_env(tmpdir: Path) -> dict[str, str]:
+    """The environment of a test's tmux and mux: home, config, state and mux sockets under `tmpdir`, `$ ` prompts,
+    /bin/sh as the shell, this checkout's mux."""
+    home = tmpdir / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+           "XDG_STATE_HOME": str(home / ".state"), "MUX_TMPDIR": str(tmpdir / "run"), "PS1": "$ ",
+           "SHELL": "/bin/sh", "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
+    env.pop("MUX", None)
+    env.pop("TMUX", None)
+    return env
+
+
+@contextmanager
+def mux_in_tmux(server: str, size: tuple[int, int] = (100, 24)) -> Iterator[tuple[Tmux, Path]]:
+    """A tmux session `t` of `size` running /bin/sh in an isolated environment, for a mux started there with
+    `-L server`; the mux server and the tmux server are killed at the end, whatever happens."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        env = isolated_env(tmpdir)
+        tmux = Tmux(tmpdir, env)
+        # "/bin/sh" as the command: a login shell would read /etc/profile, which gives root another prompt
+        subprocess.run(["tmux", "-S", tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x",
+                        str(size[0]), "-y", str(size[1]), "/bin/sh"], check=True, env=env, timeout=20)
+        try:
+            yield tmux, tmpdir
+        finally:
+            subprocess.run([sys.executable, "-m", "mux", "-L", server, "kill-server"], capture_output=True,
+                           timeout=30, env=env, cwd=str(tmpdir))
+            subprocess.run(["tmux", "-S", tmux.socket, "kill-server"], capture_output=True, timeout=20)
+
+
 def test_sessions_in_a_real_terminal():
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
-        home = tmpdir / "home"
-        home.mkdir()
-        env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-               "XDG_STATE_HOME": str(home / ".state"), "MUX_TMPDIR": str(tmpdir / "run"), "PS1": "$ ",
-               "SHELL": "/bin/sh", "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
-        env.pop("MUX", None)
-        env.pop("TMUX", None)
+        env = isolated_env(tmpdir)
         mux = f"{sys.executable} -m mux -L e2e"
 
         def mux_cli(*args: str) -> subprocess.CompletedProcess:
@@ -153,41 +181,25 @@ def test_sessions_in_a_real_terminal():
 def test_bell_in_another_window_flags_it_in_the_status_line():
     """Inside mux in a real terminal: a pane of window 0 rings the bell while window 1 is shown; mux's status line
     shows `0:<name>!` until window 0 is selected. The bell waits for a file, so the switch comes first."""
-    with tempfile.TemporaryDirectory() as tmp:
-        tmpdir = Path(tmp)
-        home = tmpdir / "home"
-        home.mkdir()
-        env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-               "XDG_STATE_HOME": str(home / ".state"), "MUX_TMPDIR": str(tmpdir / "run"), "PS1": "$ ",
-               "SHELL": "/bin/sh", "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
-        env.pop("MUX", None)
-        env.pop("TMUX", None)
+    with mux_in_tmux("e2e-bell") as (tmux, tmpdir):
         trigger = tmpdir / "ring"
-        tmux = Tmux(tmpdir, env)
 
         def status(text: str) -> str:
             return next((line for line in reversed(text.splitlines()) if line.startswith("[bells]")), "")
 
-        subprocess.run(["tmux", "-S", tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100",
-                        "-y", "24", "/bin/sh"], check=True, env=env, timeout=20)
-        try:
-            tmux.keys("t", f"{sys.executable} -m mux -L e2e-bell new -s bells", "Enter")
-            tmux.wait_for("t", lambda t: "[bells] 0:" in t and "$" in t)
-            tmux.keys("t", f"while [ ! -e {trigger} ]; do sleep 0.1; done; printf 'rang\\a\\n'", "Enter")
-            tmux.keys("t", "C-b", "c")
-            tmux.wait_for("t", lambda t: re.search(r" 1:\S*\*", status(t)) is not None)
-            assert "!" not in status(tmux.screen("t"))
-            trigger.touch()
-            screen = tmux.wait_for("t", lambda t: re.search(r" 0:\S*!", status(t)) is not None)
-            print("window 0 rang the bell:\n" + screen)
-            assert re.search(r" 1:\S*\*", status(screen)), "window 1 is still the current one"
-            tmux.keys("t", "C-b", "0")
-            screen = tmux.wait_for("t", lambda t: "rang" in t and re.search(r" 0:\S*\*", status(t)) is not None)
-            assert "!" not in status(screen), f"the flag is cleared once the window is selected: {status(screen)!r}"
-        finally:
-            subprocess.run([sys.executable, "-m", "mux", "-L", "e2e-bell", "kill-server"], capture_output=True,
-                           timeout=30, env=env, cwd=str(tmpdir))
-            subprocess.run(["tmux", "-S", tmux.socket, "kill-server"], capture_output=True, timeout=20)
+        tmux.keys("t", f"{sys.executable} -m mux -L e2e-bell new -s bells", "Enter")
+        tmux.wait_for("t", lambda t: "[bells] 0:" in t and "$" in t)
+        tmux.keys("t", f"while [ ! -e {trigger} ]; do sleep 0.1; done; printf 'rang\\a\\n'", "Enter")
+        tmux.keys("t", "C-b", "c")
+        tmux.wait_for("t", lambda t: re.search(r" 1:\S*\*", status(t)) is not None)
+        assert "!" not in status(tmux.screen("t"))
+        trigger.touch()
+        screen = tmux.wait_for("t", lambda t: re.search(r" 0:\S*!", status(t)) is not None)
+        print("window 0 rang the bell:\n" + screen)
+        assert re.search(r" 1:\S*\*", status(screen)), "window 1 is still the current one"
+        tmux.keys("t", "C-b", "0")
+        screen = tmux.wait_for("t", lambda t: "rang" in t and re.search(r" 0:\S*\*", status(t)) is not None)
+        assert "!" not in status(screen), f"the flag is cleared once the window is selected: {status(screen)!r}"
 
 
 def readme_bash_snippet() -> str:
@@ -203,45 +215,29 @@ def test_prompt_jumps_with_the_readmes_bash_snippet():
     mode's `[` puts the previous prompts at the top of the pane, one after the other, and `]` comes back."""
     if shutil.which("bash") is None:
         pytest.skip("bash is not installed")
-    with tempfile.TemporaryDirectory() as tmp:
-        tmpdir = Path(tmp)
-        home = tmpdir / "home"
-        home.mkdir()
+    with mux_in_tmux("e2e-prompt") as (tmux, tmpdir):
         rc = tmpdir / "bashrc"
         rc.write_text("PS1='$ '\nunset PROMPT_COMMAND PS0\n" + readme_bash_snippet(), encoding="utf-8")
-        env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-               "XDG_STATE_HOME": str(home / ".state"), "MUX_TMPDIR": str(tmpdir / "run"), "PS1": "$ ",
-               "SHELL": "/bin/sh", "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
-        env.pop("MUX", None)
-        env.pop("TMUX", None)
-        tmux = Tmux(tmpdir, env)
 
         def pane_top(text: str) -> str:
             """The first row of the pane, under its border title line."""
             lines = text.splitlines()
             return lines[1] if len(lines) > 1 and lines[0].startswith("─") else lines[0] if lines else ""
 
-        subprocess.run(["tmux", "-S", tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100",
-                        "-y", "24", "/bin/sh"], check=True, env=env, timeout=20)
-        try:
-            tmux.keys("t", f"{sys.executable} -m mux -L e2e-prompt new -s prompts -- bash --noprofile --rcfile {rc} -i",
-                      "Enter")
-            tmux.wait_for("t", lambda t: "[prompts]" in t and pane_top(t).startswith("$"))
-            for command in ("echo first-one", "seq 1 40", "echo last-one"):
-                tmux.keys("t", command, "Enter")
-                tmux.wait_for("t", lambda t, command=command: command.split()[-1] + "\n$" in t.replace(" \n", "\n"))
-            tmux.keys("t", "C-b", "[")
-            tmux.wait_for("t", lambda t: "[scrollback]" in t)
-            tmux.keys("t", "[")
-            tmux.keys("t", "[")
-            screen = tmux.wait_for("t", lambda t: pane_top(t).startswith("$ seq 1 40"))
-            print("after [ [:\n" + screen)
-            assert screen.splitlines()[2 if screen.startswith("─") else 1].strip() == "1"
-            tmux.keys("t", "[")
-            tmux.wait_for("t", lambda t: pane_top(t).startswith("$ echo first-one"))
-            tmux.keys("t", "]")
-            tmux.wait_for("t", lambda t: pane_top(t).startswith("$ seq 1 40"))
-        finally:
-            subprocess.run([sys.executable, "-m", "mux", "-L", "e2e-prompt", "kill-server"], capture_output=True,
-                           timeout=30, env=env, cwd=str(tmpdir))
-            subprocess.run(["tmux", "-S", tmux.socket, "kill-server"], capture_output=True, timeout=20)
+        tmux.keys("t", f"{sys.executable} -m mux -L e2e-prompt new -s prompts -- bash --noprofile --rcfile {rc} -i",
+                  "Enter")
+        tmux.wait_for("t", lambda t: "[prompts]" in t and pane_top(t).startswith("$"))
+        for command in ("echo first-one", "seq 1 40", "echo last-one"):
+            tmux.keys("t", command, "Enter")
+            tmux.wait_for("t", lambda t, command=command: command.split()[-1] + "\n$" in t.replace(" \n", "\n"))
+        tmux.keys("t", "C-b", "[")
+        tmux.wait_for("t", lambda t: "[scrollback]" in t)
+        tmux.keys("t", "[")
+        tmux.keys("t", "[")
+        screen = tmux.wait_for("t", lambda t: pane_top(t).startswith("$ seq 1 40"))
+        print("after [ [:\n" + screen)
+        assert screen.splitlines()[2 if screen.startswith("─") else 1].strip() == "1"
+        tmux.keys("t", "[")
+        tmux.wait_for("t", lambda t: pane_top(t).startswith("$ echo first-one"))
+        tmux.keys("t", "]")
+        tmux.wait_for("t", lambda t: pane_top(t).startswith("$ seq 1 40"))
