@@ -279,6 +279,33 @@ async def test_scrollback_mode_shows_its_position_in_the_pane_corner_and_moves_b
         assert not view.render_line(0).text.rstrip().endswith("]")
 
 
+async def test_scrollback_mode_jumps_to_a_marked_prompt_and_moves_by_words(make_app):
+    app = make_app(size=(80, 20))
+    async with app.run_test(size=(80, 20)) as pilot:
+        await prompt(app, pilot)
+        view = app.window_view.views[app.mirror.active]
+        view.post_message(events.Paste("printf '\\033]133;A\\007marked here\\n'; seq 1 40"))
+        await wait_for(pilot, lambda: "seq 1 40" in screen_text(app), what="the pasted command")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "40" in screen_lines(app), what="seq's output")
+        await pilot.press("ctrl+b", "left_square_bracket")
+        await wait_for(pilot, lambda: copy_state(app) is not None, what="scrollback mode")
+        await pilot.press("left_square_bracket")
+        await wait_for(pilot, lambda: screen_lines(app)[0].startswith("marked here"), what="the prompt at the top")
+
+        def cursor() -> tuple[int, int] | None:
+            state = copy_state(app)
+            return next(((s[0], s[1]) for s in state["spans"] if s[3] == "cursor"), None) if state else None
+
+        assert cursor() == (0, 0)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: cursor() == (0, 7), what="the next word")
+        await pilot.press("b")
+        await wait_for(pilot, lambda: cursor() == (0, 0), what="back a word")
+        await pilot.press("o")                      # a prompt mark but no output mark: nothing to select
+        await wait_for(pilot, lambda: "no command output" in status_text(app), what="o explains itself")
+
+
 async def test_textual_bindings_do_not_swallow_pane_keys(make_app):
     app = make_app(HEXDUMP, size=(80, 20))
     async with app.run_test(size=(80, 20)) as pilot:
