@@ -156,6 +156,13 @@ class CopyMode:
         elif self.copy_row >= top + height:
             self.scroll(self.copy_row - (top + height - 1))
 
+    def half_page(self, direction: int, height: int) -> None:
+        """ctrl+u / ctrl+d (tmux's halfpage-up / -down): the view and the cursor move half a page together (the
+        cursor keeps its place in the view unless the view is at the top or bottom of the history already)."""
+        delta = direction * max(1, _height(height, self.terminal) // 2)
+        self.scroll(delta)
+        self.move_cursor(self.copy_row + delta, self.copy_col, height)
+
     # ------------------------------------------------------------------ keys
 
     def key(self, key: str, height: int) -> CopyAction:
@@ -166,13 +173,14 @@ class CopyMode:
         moves = {
             "up": (-1, 0), "k": (-1, 0), "down": (1, 0), "j": (1, 0), "left": (0, -1), "h": (0, -1),
             "right": (0, 1), "l": (0, 1), "pageup": (-height, 0), "ctrl+b": (-height, 0),
-            "pagedown": (height, 0), "ctrl+f": (height, 0), "ctrl+u": (-(height // 2), 0),
-            "ctrl+d": (height // 2, 0),
+            "pagedown": (height, 0), "ctrl+f": (height, 0),
         }
         pl = self.terminal.pagelist
         if key in moves:
             dr, dc = moves[key]
             self.move_cursor(self.copy_row + dr, self.copy_col + dc, height)
+        elif key in ("ctrl+u", "ctrl+d"):
+            self.half_page(-1 if key == "ctrl+u" else 1, height)
         elif key in ("g", "home"):
             self.move_cursor(0, 0, height)
         elif key in ("G", "end", "shift+g"):

@@ -566,7 +566,8 @@ class HelpScreen(ModalScreen[None]):
             if keys:
                 rows.append(f"  {' '.join(keys):<16} {text}")
         rows.append("")
-        rows.append("Scrollback: arrows/hjkl move, PgUp/PgDn, g/G, v select, y copy, / ? search, n N, q quit")
+        rows.append("Scrollback: arrows/hjkl move, PgUp/PgDn, ctrl+u/ctrl+d half page, g/G, w/b words,")
+        rows.append("  0/$ line start/end, [ ] prompts, o command output, v select, y copy, / ? search, n N, q quit")
         rows.append("Press any key to close.")
         with Vertical():
             yield Static("\n".join(rows))

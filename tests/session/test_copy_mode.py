@@ -142,6 +142,18 @@ def test_paging_scrolls_just_enough_to_keep_the_cursor_visible():
     assert top < pl.history_rows()
 
 
+def test_half_pages_move_the_view_and_the_cursor_together_until_an_edge():
+    screen, _, copy = make(lines=40, rows=10)
+    copy.enter()
+    copy.key("g", 10)
+    copy.move_cursor(3, 0, 10)
+    copy.key("ctrl+d", 10)
+    assert (copy.viewport_top(), copy.copy_row) == (5, 8)          # the cursor keeps its place in the view
+    copy.key("ctrl+u", 10)
+    copy.key("ctrl+u", 10)                                          # the view is at the top: only the cursor moves
+    assert (copy.viewport_top(), copy.copy_row) == (0, 0)
+
+
 @pytest.mark.parametrize("key", ["G", "shift+g", "end"])
 def test_g_and_G_go_to_the_first_and_last_row(key):
     screen, _, copy = make()
