@@ -143,6 +143,11 @@ class CopyMode:
         target = max(0, min(pl.history_rows(), top + delta))
         pl.scroll_viewport(target - top)
         self._anchor()
+        # Moving the view may prune history it kept over the limit: the rows below shift up, stay inside.
+        last = pl.total_rows - 1
+        self.copy_row = min(self.copy_row, last)
+        if self.select_from is not None and self.select_from[0] > last:
+            self.select_from = (last, self.select_from[1])
 
     def move_cursor(self, row: int, col: int, height: int) -> None:
         """Move the copy cursor (clamped), scrolling just enough to keep it in view."""

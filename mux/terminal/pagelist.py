@@ -433,7 +433,8 @@ class PageList:
         if self.first is not None:
             self._enforce_limits(extra_bytes=0)
 
-    def _head_prunable(self) -> bool:
+    def head_prunable(self) -> bool:
+        """The oldest page could go: it is not the last one and holds no row of the active area."""
         first = self.first
         return first is not None and first is not self.last and self.total_rows - first.rows_used >= self.rows
 
@@ -447,7 +448,7 @@ class PageList:
         """Prune (after freezing what may be frozen, except `keep`) until within the limits."""
         if self.compress and self.bytes + extra_bytes > self.max_bytes():
             self._freeze_for_room(keep)
-        while self._over_limits(extra_bytes) and self._head_prunable() and self.first is not keep:
+        while self._over_limits(extra_bytes) and self.head_prunable() and self.first is not keep:
             head = self._pop_head()
             self._release(head)
         self.prune_pending = self._over_limits(extra_bytes)
@@ -487,7 +488,7 @@ class PageList:
             # Keep history by freezing before pruning any. Once the list has been at its limit, each page is
             # frozen as soon as it is history: it would reach the limit again a moment later anyway.
             spare = self._freeze_for_room(want_spare=True)
-        if self._over_limits(STD_PAGE_BYTES) and self._head_prunable():
+        if self._over_limits(STD_PAGE_BYTES) and self.head_prunable():
             head = self._pop_head()
             if spare is None and head.ownership is Ownership.POOL:
                 # Reuse in place: the pruned page becomes the newest page. No new mapping.
@@ -717,11 +718,19 @@ class PageList:
             self.viewport = self.track(page, row)
         else:
             self.viewport.page, self.viewport.row, self.viewport.garbage = page, row, False
+        self._prune_released()
 
     def scroll_to_active(self) -> None:
         if self.viewport is not None:
             self.untrack(self.viewport)
             self.viewport = None
+            self._prune_released()
+
+    def _prune_released(self) -> None:
+        """The view moved: the history pages it showed, which the limit did not count, count again. If that puts
+        the list over its limits, prune now, not at the next grow (an idle pane may never grow again)."""
+        if not self._reflowing and self._over_limits(0):
+            self._enforce_limits(extra_bytes=0)
 
     def viewport_top(self) -> int:
         """Absolute row at the top of the view."""

@@ -166,6 +166,7 @@ _PLAIN_CSI: dict[str, tuple[str, int, int | None]] = {
     "T": ("scroll_down", 1, 1),
     "I": ("cursor_forward_tab", 1, 1),
     "Z": ("cursor_back_tab", 1, 1),
+    "t": ("window_operation", 3, None),
 }
 # Plain CSI finals that are only valid without parameters.
 _BARE_CSI = {"s": "save_cursor", "u": "restore_cursor"}
@@ -181,6 +182,7 @@ _PRIVATE_CSI: dict[str, tuple[str, int, int | None]] = {
 #: Events beyond pyte's; optional on the listener.
 OPTIONAL_EVENTS = (
     "draw_lines",
+    "window_operation",
     "repeat_last",
     "scroll_up",
     "scroll_down",

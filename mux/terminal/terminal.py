@@ -46,11 +46,13 @@ MAX_DIMENSION = 4096
 
 # DEC private modes mux implements (others are accepted and reported as "not recognised").
 DECCKM, DECCOLM, DECSCNM, DECOM, DECAWM, BLINKING_CURSOR, DECTCEM = 1, 3, 5, 6, 7, 12, 25
+ALLOW_DECCOLM = 40          # xterm's "allow 80 <-> 132": DECCOLM does nothing without it
 MOUSE_X10, MOUSE_NORMAL, MOUSE_BUTTON, MOUSE_ANY = 9, 1000, 1002, 1003
 FOCUS_EVENTS, MOUSE_UTF8, MOUSE_SGR, ALT_SCROLL, MOUSE_URXVT = 1004, 1005, 1006, 1007, 1015
 ALT_47, ALT_1047, SAVE_CURSOR_1048, ALT_1049 = 47, 1047, 1048, 1049
 BRACKETED_PASTE, SYNC_OUTPUT, GRAPHEME_CLUSTERING = 2004, 2026, 2027
-KNOWN_PRIVATE = {DECCKM, DECCOLM, DECSCNM, DECOM, DECAWM, BLINKING_CURSOR, DECTCEM, MOUSE_X10, MOUSE_NORMAL,
+KNOWN_PRIVATE = {DECCKM, DECCOLM, ALLOW_DECCOLM, DECSCNM, DECOM, DECAWM, BLINKING_CURSOR, DECTCEM, MOUSE_X10,
+                 MOUSE_NORMAL,
                  MOUSE_BUTTON, MOUSE_ANY, FOCUS_EVENTS, MOUSE_UTF8, MOUSE_SGR, ALT_SCROLL, MOUSE_URXVT,
                  ALT_47, ALT_1047, SAVE_CURSOR_1048, ALT_1049, BRACKETED_PASTE, SYNC_OUTPUT, GRAPHEME_CLUSTERING}
 ALT_MODES = (ALT_47, ALT_1047, ALT_1049)
@@ -60,7 +62,7 @@ MOUSE_ENCODINGS = (MOUSE_UTF8, MOUSE_SGR, MOUSE_URXVT)
 NAMED_PRIVATE = {DECAWM: "autowrap", DECOM: "origin", GRAPHEME_CLUSTERING: "clustering"}
 #: Private modes whose whole effect is their membership in Modes.dec (the compiled hot path sets these itself).
 PLAIN_PRIVATE = frozenset(KNOWN_PRIVATE - set(NAMED_PRIVATE) - set(ALT_MODES) - set(MOUSE_TRACKING)
-                          - set(MOUSE_ENCODINGS) - {SAVE_CURSOR_1048, DECSCNM})
+                          - set(MOUSE_ENCODINGS) - {SAVE_CURSOR_1048, DECSCNM, DECCOLM})
 # ANSI modes
 IRM, LNM = 4, 20
 NAMED_ANSI = {IRM: "insert", LNM: "newline"}
@@ -71,6 +73,8 @@ PROMPT_MARKS = {"A": 1, "B": 2, "C": 3, "D": 0}
 _DEC_GRAPHICS = str.maketrans(dict(zip(
     "`abcdefghijklmnopqrstuvwxyz{|}~",
     "◆▒␉␌␍␊°±␤␋┘┐┌└┼⎺⎻─⎼⎽├┤┴┬│≤≥π≠£·", strict=True)))
+# The charsets ESC ( / ESC ) designate, beyond ASCII (B): their str.translate tables.
+_CHARSETS = {"0": _DEC_GRAPHICS, "A": str.maketrans({"#": "£"})}      # DEC special graphics, UK
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
@@ -306,7 +310,7 @@ class Terminal:
 
     def _update_translate(self) -> None:
         self.screen.flush()
-        self.modes.translate = _DEC_GRAPHICS if self.g[self.active_g] == "0" else None
+        self.modes.translate = _CHARSETS.get(self.g[self.active_g])
 
     # ------------------------------------------------------------------ scrolling and editing
 
@@ -530,6 +534,12 @@ class Terminal:
             modes.dec.discard(mode)
         if mode == DECSCNM:
             self.screen.mark_all_dirty()
+        elif mode == DECCOLM and ALLOW_DECCOLM in modes.dec:
+            # xterm and Ghostty: switching 80/132 columns clears the screen, resets the margins and homes the
+            # cursor. The width stays the pane's: the program is in a pane, the pane's size is the layout's.
+            self.set_margins()
+            self.erase_in_display(2)
+            self.cursor_position()
 
     def set_keypad_application(self, on: bool) -> None:
         self.keypad_application = on
@@ -727,6 +737,14 @@ class Terminal:
             s = self.screen
             y = s.y - (self.modes.margin_top if self.modes.origin else 0)
             self._reply(f"\x1b[{'?' if private else ''}{y + 1};{s.x + 1}R")
+
+    def window_operation(self, operation: int = 0, *args: int) -> None:
+        """XTWINOPS (CSI Ps t): only the size reports, in characters: 18 the text area (`CSI 8 ; rows ; cols t`)
+        and 19 the screen (`CSI 9 ; rows ; cols t`), both the pane's size here. The title reports (20, 21) stay
+        off, as in tmux and Ghostty: they echo text a program chose back as input. The rest moves or resizes the
+        outer window, which a pane must not do."""
+        if operation in (18, 19):
+            self._reply(f"\x1b[{operation - 10};{self.lines};{self.columns}t")
 
     def request_mode(self, mode: int, private: bool = False) -> None:
         """DECRQM: 1 set, 2 reset, 0 not recognised."""

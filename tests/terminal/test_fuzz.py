@@ -104,9 +104,9 @@ def check_pagelist(pl: PageList) -> None:
     assert tagged is None or tagged == pl.mapped_bytes(), (tagged, pl.mapped_bytes())
     # Bounded memory: over a limit only when no history page can go.
     if pl.counted_bytes() > pl.max_bytes():
-        assert not pl._head_prunable(), (pl.bytes, pl.max_bytes())
+        assert not pl.head_prunable(), (pl.bytes, pl.max_bytes())
     if pl.limit_lines is not None and pl.total_rows - pl.rows > pl.limit_lines:
-        assert not pl._head_prunable(), (pl.total_rows, pl.rows, pl.limit_lines)
+        assert not pl.head_prunable(), (pl.total_rows, pl.rows, pl.limit_lines)
     assert pl.pool.free <= pl.pool.max_free
     assert pl.mapped_bytes() <= MAPPED_BOUND, pl.stats()
 

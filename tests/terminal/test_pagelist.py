@@ -240,3 +240,19 @@ def test_bad_dimensions_and_limits_are_rejected():
     with pytest.raises(ValueError):
         pl.resize(10, 0)
     pl.close()
+
+
+def test_leaving_the_history_view_prunes_what_it_kept_over_the_limit():
+    """History pages a viewport shows are not counted against the limit; once the view goes back to the active
+    area they count again, and the list prunes then, not at some later grow (an idle pane never grows)."""
+    pl = PageList(99, 1, limit_bytes=0)
+    for _ in range(397):
+        pl.grow()
+    pl.scroll_viewport(-1)
+    for _ in range(932):
+        pl.grow()
+    assert pl.bytes > pl.max_bytes()            # the shown pages are kept, uncounted
+    pl.scroll_viewport(10**6)                   # back at the bottom: the view follows the active area again
+    assert pl.viewport is None
+    assert pl.counted_bytes() <= pl.max_bytes() or not pl.head_prunable()
+    pl.close()

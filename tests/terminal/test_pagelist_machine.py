@@ -203,9 +203,9 @@ class PageMemory(RuleBasedStateMachine):
             else:
                 self.ownership[id(page.mapping)] = (page.mapping, page.ownership)
         # Bounded: over the byte limit only while no history page can be pruned.
-        assert pl.counted_bytes() <= pl.max_bytes() or not pl._head_prunable()
+        assert pl.counted_bytes() <= pl.max_bytes() or not pl.head_prunable()
         if pl.limit_lines is not None:
-            assert pl.history_rows() <= pl.limit_lines or not pl._head_prunable()
+            assert pl.history_rows() <= pl.limit_lines or not pl.head_prunable()
 
     def teardown(self):
         if not self.closed:

@@ -450,3 +450,37 @@ def test_a_run_in_many_styles_keeps_every_cells_style_when_the_style_table_fills
     page, r = terminal.line(terminal.y)
     assert [terminal.style_of(page, r, c)[0] for c in range(70)] == [COLOR_RGB | (2 << 16 | n) for n in range(70)]
     terminal.close()
+
+
+# ---------------------------------------------------------------------- size reports, UK set, DECCOLM
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_the_text_area_and_screen_size_are_reported_in_characters(compiled):
+    replies = []
+    screen = Terminal(30, 7, on_reply=replies.append)
+    Stream(screen, compiled=compiled).feed(b"\x1b[18t\x1b[19t")
+    assert replies == [b"\x1b[8;7;30t", b"\x1b[9;7;30t"]
+    replies.clear()
+    Stream(screen, compiled=compiled).feed(b"\x1b[21t\x1b[20t\x1b[14t\x1b[8;10;10t\x1b[t")   # titles, pixels, resize
+    assert replies == []
+    assert (screen.columns, screen.lines) == (30, 7)
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_the_uk_set_turns_the_hash_sign_into_a_pound_sign(compiled):
+    screen = Terminal(20, 2)
+    Stream(screen, compiled=compiled).feed(b"#\x1b(A#a\x1b)0\x0e#q\x0f#\x1b(B#")
+    assert rows(screen)[0] == "#\u00a3a#\u2500\u00a3#"      # G1 is DEC graphics ('#' has no glyph there)
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_deccolm_clears_resets_the_margins_and_homes_only_when_mode_40_allows_it(compiled):
+    screen = Terminal(20, 6)
+    stream = Stream(screen, compiled=compiled)
+    stream.feed(b"\x1b[2;4rabc\r\ndef\x1b[?3h")
+    assert rows(screen)[:2] == ["abc", "def"] and (screen.modes.margin_top, screen.modes.margin_bottom) == (1, 3)
+    stream.feed(b"\x1b[?40h\x1b[?3lX\x1b[?6h\x1b[6;1HY")
+    assert rows(screen) == ["X", "", "", "", "", "Y"]       # origin mode after it: the margins are the whole screen
+    assert (screen.modes.margin_top, screen.modes.margin_bottom) == (0, 5)
+    assert (screen.columns, screen.lines) == (20, 6)        # the width stays the pane's
