@@ -96,13 +96,17 @@ def test_title_reports_and_queries_get_no_reply():
     try:
         stream.feed(f"\x1b]0;{EVIL}\x07\x1b]2;{EVIL}\x1b\\\x1b]1;{EVIL}\x07".encode())
         assert "EVIL" in screen.title
-        for query in (b"\x1b[21t", b"\x1b[20t", b"\x1b[18t", b"\x1b[19t", b"\x1b[14t", b"\x1b[13t", b"\x1b[11t",
+        for query in (b"\x1b[21t", b"\x1b[20t", b"\x1b[14t", b"\x1b[13t", b"\x1b[11t",
                       b"\x1b[22;0t\x1b[23;0t", b"\x1b]2;?\x07", b"\x1b]0;?\x07", b"\x1b]1;?\x07", b"\x1b]21\x07",
                       b"\x1b]l\x07", b"\x1b]L\x07", b"\x1b]176;?\x07", b"\x1bP+q544e\x1b\\", b"\x1bP$qm\x1b\\",
                       b"\x1bP$q\"p\x1b\\", b"\x1b]7;?\x07", b"\x1b]8;;?\x07"):
             stream.feed(query)
         stream.feed(DA1)
         assert replies == [b"\x1b[?62;22c"]
+        # The size reports (xterm's CSI 18 t / 19 t) answer numbers only: nothing a program chose comes back.
+        replies.clear()
+        stream.feed(b"\x1b[18t\x1b[19t")
+        assert replies == [b"\x1b[8;24;80t", b"\x1b[9;24;80t"]
         assert stream.errors == 0
     finally:
         screen.close()
