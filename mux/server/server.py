@@ -974,7 +974,7 @@ class Server:
         cols, rows = session.size
         panes, separators = [], []
         if window is not None:
-            numbers = {pane_id: n for n, pane_id in enumerate(window.layout.panes())}     # tmux's pane index
+            numbers = window.pane_numbers()
             for pane_id, rect in session.geometry(window).items():
                 pane = window.panes[pane_id]
                 panes.append([pane_id, rect.x, rect.y, rect.width, rect.height, pane.title, numbers[pane_id]])

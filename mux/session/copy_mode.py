@@ -295,50 +295,36 @@ class CopyMode:
             return row_cells(page, r)[0], bool(page.rflags[r] & ROW_WRAP)
         return [], False
 
+    def _word_starts(self, row: int) -> list[int]:
+        """The columns where a word starts on `row`: a non-blank cell after a blank one, or in column 0 unless the
+        row above wraps into this one in the middle of a word (spacer tails of wide characters are not starts)."""
+        cells, _ = self._row_cells(row)
+        above, wraps = self._row_cells(row - 1) if row > 0 else ([], False)
+        carried = wraps and bool(above) and above[-1] != " "
+        return [i for i, c in enumerate(cells)
+                if c not in (" ", "") and (cells[i - 1] == " " if i else not carried)]
+
     def word_motion(self, backward: bool, height: int) -> None:
         """`w` / `b`: the copy cursor to the start of the next / previous word (a run of non-blank cells, as vim's
         WORD), across rows; a word continued from a soft-wrapped row does not start again on the next row. Looks
-        at most SEARCH_CHUNK rows away."""
+        at most SEARCH_CHUNK rows away, then goes to the start (`b`) or the end (`w`) of the history."""
         self.terminal.line(0)
         total = self.terminal.pagelist.total_rows
         row, col = self.copy_row, self.copy_col
-        cells, _ = self._row_cells(row)
-        carried = False        # the row above wraps into this one with a word running across the edge
-        if row > 0:
-            above, wraps = self._row_cells(row - 1)
-            carried = wraps and bool(above) and above[-1] != " "
-
-        def starts(cells: list[str], carried: bool) -> list[int]:
-            return [i for i, c in enumerate(cells)
-                    if c not in (" ", "") and (cells[i - 1] == " " if i else not carried)]
-
-        here = starts(cells, carried)
         if backward:
-            before = [i for i in here if i < col]
-            if before:
-                self.move_cursor(row, before[-1], height)
+            rows = range(row, max(-1, row - 1 - SEARCH_CHUNK), -1)
+        else:
+            rows = range(row, min(total, row + 1 + SEARCH_CHUNK))
+        for r in rows:
+            starts = self._word_starts(r)
+            if r == row:
+                starts = [i for i in starts if (i < col if backward else i > col)]
+            if starts:
+                self.move_cursor(r, starts[-1] if backward else starts[0], height)
                 return
-            for r in range(row - 1, max(-1, row - 1 - SEARCH_CHUNK), -1):
-                cells, _ = self._row_cells(r)
-                above, wraps = self._row_cells(r - 1) if r > 0 else ([], False)
-                found = starts(cells, wraps and bool(above) and above[-1] != " ")
-                if found:
-                    self.move_cursor(r, found[-1], height)
-                    return
+        if backward:
             self.move_cursor(0, 0, height)
         else:
-            after = [i for i in here if i > col]
-            if after:
-                self.move_cursor(row, after[0], height)
-                return
-            prev, prev_wraps = cells, self._row_cells(row)[1]
-            for r in range(row + 1, min(total, row + 1 + SEARCH_CHUNK)):
-                cells, wraps = self._row_cells(r)
-                found = starts(cells, prev_wraps and bool(prev) and prev[-1] != " ")
-                if found:
-                    self.move_cursor(r, found[0], height)
-                    return
-                prev, prev_wraps = cells, wraps
             self.move_cursor(total - 1, self.terminal.columns - 1, height)
 
     # ------------------------------------------------------------------ mouse

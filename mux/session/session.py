@@ -89,6 +89,10 @@ class Window:
         if pane_id != self.active:
             self.last_active, self.active = self.active, pane_id
 
+    def pane_numbers(self) -> dict[int, int]:
+        """Pane id -> its number (tmux's pane index): its position in the layout's pane order."""
+        return {pane_id: number for number, pane_id in enumerate(self.layout.panes())}
+
     def display_name(self) -> str:
         """The user's name, else the active pane's title (OSC 0/2, else its foreground command)."""
         if self.named_by_user or self.active_pane is None:
@@ -150,7 +154,7 @@ class Session:
         window = window or self.current
         if window is None or not self.border_titles:
             return []
-        numbers = {pane_id: number for number, pane_id in enumerate(window.layout.panes())}
+        numbers = window.pane_numbers()
         lines = []
         for pane_id, rect in self.geometry(window).items():
             if rect.y > 0:
