@@ -118,22 +118,26 @@ class Modes:
     a number in `dec`. A mode lives in exactly one of those places."""
 
     __slots__ = ("autowrap", "insert", "newline", "origin", "clustering", "translate", "margin_top",
-                 "margin_bottom", "dec")
+                 "margin_bottom", "margin_left", "margin_right", "dec")
 
-    def __init__(self, lines: int) -> None:
-        self.reset(lines)
+    def __init__(self, columns: int, lines: int) -> None:
+        self.reset(columns, lines)
 
-    def reset(self, lines: int) -> None:
-        """Every mode back to its power-on value, the scroll region the whole `lines` rows (RIS)."""
+    def reset(self, columns: int, lines: int) -> None:
+        """Every mode back to its power-on value, the margins the whole `(columns, lines)` screen (RIS)."""
         self.autowrap = True            # DECAWM
         self.insert = False             # IRM
         self.newline = False            # LNM
         self.origin = False             # DECOM
         self.clustering = True          # 2027: multi-codepoint grapheme clusters take one cell or two
         self.translate: dict | None = None      # the active charset's str.translate table (DEC graphics)
-        self.margin_top = 0
-        self.margin_bottom = lines - 1
         self.dec: set[int] = set()
+        self.reset_margins(columns, lines)
+
+    def reset_margins(self, columns: int, lines: int) -> None:
+        """Top/bottom (DECSTBM) and left/right (DECSLRM) margins back to the whole `(columns, lines)` screen."""
+        self.margin_top, self.margin_bottom = 0, lines - 1
+        self.margin_left, self.margin_right = 0, columns - 1
 
 
 class PendingRun:
@@ -949,6 +953,7 @@ class Screen:
         assert 0 <= self.x < self.columns and 0 <= self.y < self.lines, (self.x, self.y)
         assert not self.pending_wrap or self.x == self.columns - 1, (self.x, self.pending_wrap)
         assert 0 <= self.modes.margin_top <= self.modes.margin_bottom < self.lines
+        assert 0 <= self.modes.margin_left <= self.modes.margin_right < self.columns
         pl = self.pages
         assert (pl.cols, pl.rows) == (self.columns, self.lines)
         expected = [(id(p), r) for p, r in pl.active_locations()]

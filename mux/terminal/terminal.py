@@ -121,7 +121,7 @@ class Terminal:
         self.on_bell = on_bell
         self.on_clipboard = on_clipboard
         self.on_notify = on_notify
-        self.modes = Modes(lines)
+        self.modes = Modes(columns, lines)
         self.primary = Screen(PageList(columns, lines, limit_bytes=scrollback_limit, limit_lines=scrollback_lines),
                               self.modes, keeps_history=True)
         self.alternate: Screen | None = None
@@ -142,7 +142,7 @@ class Terminal:
 
     def _reset_state(self) -> None:
         modes = self.modes
-        modes.reset(self.lines)
+        modes.reset(self.columns, self.lines)
         modes.dec |= {DECTCEM}
         s = self.screen
         s.move_to(0, 0)
@@ -343,7 +343,7 @@ class Terminal:
 
     def alignment_display(self) -> None:
         """DECALN: fill the screen with E, reset margins, home the cursor."""
-        self.modes.margin_top, self.modes.margin_bottom = 0, self.lines - 1
+        self.modes.reset_margins(self.columns, self.lines)
         self.screen.fill("E")
         self.screen.move_to(0, 0)
 
@@ -477,7 +477,7 @@ class Terminal:
         s.flush()
         s.pen = DEFAULT_STYLE
         modes = self.modes
-        modes.margin_top, modes.margin_bottom = 0, self.lines - 1
+        modes.reset_margins(self.columns, self.lines)
         modes.origin = False
         modes.autowrap = True
         modes.insert = False
@@ -790,7 +790,7 @@ class Terminal:
         # Tab stops the user set are kept; the new columns get the default stop every 8.
         self.tabstops = {t for t in self.tabstops if t < columns} | set(range(8 * (self.columns // 8 + 1), columns, 8))
         self.lines, self.columns = lines, columns
-        self.modes.margin_top, self.modes.margin_bottom = 0, lines - 1
+        self.modes.reset_margins(columns, lines)
 
     # ------------------------------------------------------------------ reading back
 
