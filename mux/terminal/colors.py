@@ -1,0 +1,257 @@
+"""Colour specs as X11's XParseColor reads them (what xterm accepts in its colour OSCs), and xterm's reply form.
+
+Owns: `parse_color` (a spec -> 0xRRGGBB, or None), `format_color` (0xRRGGBB -> "rgb:rrrr/gggg/bbbb"), the X11
+colour names (the rgb.txt list, Debian's x11-common copy) and the device characterisation Xcms falls back to when a
+display publishes none (libX11's default: a Tektronix monitor's measured intensity tables), through which `rgbi:`
+intensities become device values.
+
+Accepted: `#rgb`, `#rrggbb`, `#rrrgggbbb`, `#rrrrggggbbbb` (each component's digits are its most significant bits,
+so `#fff` is 0xf0 per component, as XParseColor shifts rather than scales), `rgb:r/g/b` with 1-4 hex digits per
+component (scaled: `rgb:f/f/f` is white), `rgbi:r/g/b` with intensities 0.0-1.0, and the X11 names. Prefixes,
+hex digits and names are case-insensitive (Xcms lowercases the spec first); names ignore spaces.
+
+Not accepted: Xcms's device-independent spaces (CIEXYZ, CIEuvY, CIExyY, CIELab, CIELuv, TekHVC). xterm converts
+them through the same default characterisation, but whatever falls outside its gamut is brought in by Xcms's
+TekHVC chroma clipping, and matching that exactly is not done here: a spec xterm would show slightly differently
+is worse than one refused.
+
+Invariants:
+- `parse_color` never raises and does bounded work: a spec longer than MAX_SPEC is refused before it is read.
+- A colour is 8 bits per component, as a 24-bit TrueColor visual keeps it: of a 16-bit X value only the high
+  byte stays, and a reply widens each byte back to 16 bits by repeating it (0xf0 -> f0f0), as X's QueryColor does.
+- "grey" in a name is "gray": rgb.txt lists both spellings with equal values, the table keeps one.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+
+__all__ = ["MAX_SPEC", "format_color", "parse_color"]
+
+#: Longer specs are refused unread (the longest valid one, "#rrrrggggbbbb" or an rgbi: with long decimals, is short).
+MAX_SPEC = 128
+
+_HEX = frozenset("0123456789abcdef")
+# A C float as sscanf's %lf reads it (no hex floats, no inf/nan: they are not intensities).
+_FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
+
+
+def format_color(rgb: int) -> str:
+    """0xRRGGBB as xterm reports it: `rgb:rrrr/gggg/bbbb`, each byte repeated to 16 bits."""
+    r, g, b = rgb >> 16 & 0xFF, rgb >> 8 & 0xFF, rgb & 0xFF
+    return f"rgb:{r:02x}{r:02x}/{g:02x}{g:02x}/{b:02x}{b:02x}"
+
+
+def parse_color(spec: str) -> int | None:
+    """0xRRGGBB for an X colour spec (see the module docstring for the forms), None for anything else."""
+    if not isinstance(spec, str) or len(spec) > MAX_SPEC:
+        return None
+    spec = spec.lower()
+    if spec.startswith("#"):
+        return _parse_hash(spec[1:])
+    prefix, colon, rest = spec.partition(":")
+    if colon:
+        if prefix == "rgb":
+            return _parse_rgb(rest)
+        if prefix == "rgbi":
+            return _parse_rgbi(rest)
+        return None
+    name = spec.replace(" ", "").replace("grey", "gray")
+    return _names().get(name)
+
+
+def _pack(r16: int, g16: int, b16: int) -> int:
+    """Three 16-bit X values as 0xRRGGBB: the high byte of each, what a 24-bit visual keeps."""
+    return (r16 >> 8) << 16 | (g16 >> 8) << 8 | b16 >> 8
+
+
+def _parse_hash(digits: str) -> int | None:
+    n = len(digits)
+    if n not in (3, 6, 9, 12) or not _HEX.issuperset(digits):
+        return None
+    width = n // 3
+    shift = 16 - 4 * width          # the digits are the most significant bits: shifted, not scaled
+    r, g, b = (int(digits[i * width:(i + 1) * width], 16) << shift for i in range(3))
+    return _pack(r, g, b)
+
+
+def _parse_rgb(rest: str) -> int | None:
+    parts = rest.split("/")
+    if len(parts) != 3 or not all(1 <= len(p) <= 4 and _HEX.issuperset(p) for p in parts):
+        return None
+    # Fewer than 4 digits are scaled to 16 bits (rgb:f/f/f is white), with XParseColor's integer division.
+    r, g, b = (int(p, 16) * 0xFFFF // ((1 << 4 * len(p)) - 1) for p in parts)
+    return _pack(r, g, b)
+
+
+def _parse_rgbi(rest: str) -> int | None:
+    parts = rest.split("/")
+    if len(parts) != 3 or not all(_FLOAT.fullmatch(p) for p in parts):
+        return None
+    values = [float(p) for p in parts]
+    if not all(0.0 <= v <= 1.0 for v in values):
+        return None
+    r, g, b = (_intensity_to_value(table, v) for table, v in zip(_TABLES, values, strict=True))
+    return _pack(r, g, b)
+
+
+# ------------------------------------------------------------------ the default device characterisation
+# libX11's LINEAR_RGB default (a Tektronix 19" CRT): per channel, 16-bit device values and the intensity each
+# gives. Xcms uses it when the root window has no XDCCC properties, which is what xterm's expected values reflect.
+# (device byte b, intensity): the device value is b repeated to 16 bits (0xbebe); intensities increase.
+_RED = (
+    (0x00, 0.0), (0x09, 0.0), (0x0a, 0.000936), (0x0f, 0.001481), (0x14, 0.002329), (0x19, 0.003529),
+    (0x1e, 0.005127), (0x23, 0.007169), (0x28, 0.009699), (0x2d, 0.012759), (0x32, 0.016392), (0x37, 0.020637),
+    (0x3c, 0.025533), (0x41, 0.031119), (0x46, 0.037431), (0x4b, 0.044504), (0x50, 0.052373), (0x55, 0.061069),
+    (0x5a, 0.070624), (0x5f, 0.08107), (0x64, 0.092433), (0x69, 0.104744), (0x6e, 0.118026), (0x73, 0.132307),
+    (0x78, 0.14761), (0x7d, 0.163958), (0x82, 0.181371), (0x87, 0.199871), (0x8c, 0.219475), (0x91, 0.240202),
+    (0x96, 0.262069), (0x9b, 0.285089), (0xa0, 0.309278), (0xa5, 0.334647), (0xaa, 0.361208), (0xaf, 0.388971),
+    (0xb4, 0.417945), (0xb9, 0.448138), (0xbe, 0.479555), (0xc3, 0.512202), (0xc8, 0.546082), (0xcd, 0.581199),
+    (0xd2, 0.617552), (0xd7, 0.655144), (0xdc, 0.693971), (0xe1, 0.734031), (0xe6, 0.775322), (0xeb, 0.817837),
+    (0xf0, 0.861571), (0xf5, 0.906515), (0xfa, 0.952662), (0xff, 1.0),
+)
+_GREEN = (
+    (0x00, 0.0), (0x13, 0.0), (0x14, 0.000832), (0x19, 0.001998), (0x1e, 0.003612), (0x23, 0.005736),
+    (0x28, 0.008428), (0x2d, 0.011745), (0x32, 0.01574), (0x37, 0.020463), (0x3c, 0.02596), (0x41, 0.032275),
+    (0x46, 0.039449), (0x4b, 0.047519), (0x50, 0.05652), (0x55, 0.066484), (0x5a, 0.077439), (0x5f, 0.089409),
+    (0x64, 0.102418), (0x69, 0.116485), (0x6e, 0.131625), (0x73, 0.147853), (0x78, 0.165176), (0x7d, 0.183604),
+    (0x82, 0.20314), (0x87, 0.223783), (0x8c, 0.245533), (0x91, 0.268384), (0x96, 0.292327), (0x9b, 0.317351),
+    (0xa0, 0.343441), (0xa5, 0.37058), (0xaa, 0.398747), (0xaf, 0.427919), (0xb4, 0.458068), (0xb9, 0.489165),
+    (0xbe, 0.521176), (0xc3, 0.554067), (0xc8, 0.587797), (0xcd, 0.622324), (0xd2, 0.657604), (0xd7, 0.693588),
+    (0xdc, 0.730225), (0xe1, 0.767459), (0xe6, 0.805235), (0xeb, 0.843491), (0xf0, 0.882164), (0xf5, 0.921187),
+    (0xfa, 0.96049), (0xff, 1.0),
+)
+_BLUE = (
+    (0x00, 0.0), (0x0e, 0.0), (0x0f, 0.001341), (0x14, 0.00208), (0x19, 0.003188), (0x1e, 0.004729),
+    (0x23, 0.006766), (0x28, 0.009357), (0x2d, 0.012559), (0x32, 0.016424), (0x37, 0.021004), (0x3c, 0.026344),
+    (0x41, 0.032489), (0x46, 0.039481), (0x4b, 0.047357), (0x50, 0.056154), (0x55, 0.065903), (0x5a, 0.076634),
+    (0x5f, 0.088373), (0x64, 0.101145), (0x69, 0.114968), (0x6e, 0.129862), (0x73, 0.145841), (0x78, 0.162915),
+    (0x7d, 0.181095), (0x82, 0.200386), (0x87, 0.220791), (0x8c, 0.242309), (0x91, 0.264937), (0x96, 0.28867),
+    (0x9b, 0.313499), (0xa0, 0.33941), (0xa5, 0.36639), (0xaa, 0.394421), (0xaf, 0.423481), (0xb4, 0.453547),
+    (0xb9, 0.484592), (0xbe, 0.516587), (0xc3, 0.549498), (0xc8, 0.583291), (0xcd, 0.617925), (0xd2, 0.653361),
+    (0xd7, 0.689553), (0xdc, 0.726454), (0xe1, 0.764013), (0xe6, 0.802178), (0xeb, 0.840891), (0xf0, 0.880093),
+    (0xf5, 0.919723), (0xfa, 0.959715), (0xff, 1.0),
+)
+_TABLES = (_RED, _GREEN, _BLUE)
+
+
+def _intensity_to_value(table: tuple[tuple[int, float], ...], intensity: float) -> int:
+    """The 16-bit device value Xcms picks for an intensity: linear between the two table entries around it, then
+    the nearest value an 8-bit visual can show (libX11's rounding, so the results are xterm's)."""
+    if intensity <= table[0][1]:
+        return table[0][0] * 0x101 & 0xFF00
+    i = bisect_left(table, intensity, key=lambda entry: entry[1])
+    if table[i][1] == intensity:
+        return table[i][0] * 0x101 & 0xFF00
+    (lo_byte, lo), (hi_byte, hi) = table[i - 1], table[i]
+    lo_value, hi_value = lo_byte * 0x101, hi_byte * 0x101
+    target = int((hi_value - lo_value) * ((intensity - lo) / (hi - lo))) + lo_value   # C's long *= double
+    up = (target >> 8) * 0xFFFF // 0xFF
+    if up < target:
+        down, up = up, min((up >> 8) + 1, 0xFF) * 0xFFFF // 0xFF
+    else:
+        down = max((up >> 8) - 1, 0) * 0xFFFF // 0xFF
+    return (up if up - target < target - down else down) & 0xFF00
+
+
+# ------------------------------------------------------------------ X11 colour names
+# rgb.txt, lowercased, spaces removed, the "grey" spellings dropped (they equal the "gray" ones): name, then hex.
+_X11_NAMES = (
+    "aliceblue f0f8ff antiquewhite faebd7 antiquewhite1 ffefdb antiquewhite2 eedfcc antiquewhite3 cdc0b0 "
+    "antiquewhite4 8b8378 aquamarine 7fffd4 aquamarine1 7fffd4 aquamarine2 76eec6 aquamarine3 66cdaa aquamarine4 "
+    "458b74 azure f0ffff azure1 f0ffff azure2 e0eeee azure3 c1cdcd azure4 838b8b beige f5f5dc bisque ffe4c4 bisque1 "
+    "ffe4c4 bisque2 eed5b7 bisque3 cdb79e bisque4 8b7d6b black 000000 blanchedalmond ffebcd blue 0000ff blue1 0000ff "
+    "blue2 0000ee blue3 0000cd blue4 00008b blueviolet 8a2be2 brown a52a2a brown1 ff4040 brown2 ee3b3b brown3 cd3333 "
+    "brown4 8b2323 burlywood deb887 burlywood1 ffd39b burlywood2 eec591 burlywood3 cdaa7d burlywood4 8b7355 cadetblue "
+    "5f9ea0 cadetblue1 98f5ff cadetblue2 8ee5ee cadetblue3 7ac5cd cadetblue4 53868b chartreuse 7fff00 chartreuse1 "
+    "7fff00 chartreuse2 76ee00 chartreuse3 66cd00 chartreuse4 458b00 chocolate d2691e chocolate1 ff7f24 chocolate2 "
+    "ee7621 chocolate3 cd661d chocolate4 8b4513 coral ff7f50 coral1 ff7256 coral2 ee6a50 coral3 cd5b45 coral4 8b3e2f "
+    "cornflowerblue 6495ed cornsilk fff8dc cornsilk1 fff8dc cornsilk2 eee8cd cornsilk3 cdc8b1 cornsilk4 8b8878 cyan "
+    "00ffff cyan1 00ffff cyan2 00eeee cyan3 00cdcd cyan4 008b8b darkblue 00008b darkcyan 008b8b darkgoldenrod b8860b "
+    "darkgoldenrod1 ffb90f darkgoldenrod2 eead0e darkgoldenrod3 cd950c darkgoldenrod4 8b6508 darkgray a9a9a9 "
+    "darkgreen 006400 darkkhaki bdb76b darkmagenta 8b008b darkolivegreen 556b2f darkolivegreen1 caff70 "
+    "darkolivegreen2 bcee68 darkolivegreen3 a2cd5a darkolivegreen4 6e8b3d darkorange ff8c00 darkorange1 ff7f00 "
+    "darkorange2 ee7600 darkorange3 cd6600 darkorange4 8b4500 darkorchid 9932cc darkorchid1 bf3eff darkorchid2 b23aee "
+    "darkorchid3 9a32cd darkorchid4 68228b darkred 8b0000 darksalmon e9967a darkseagreen 8fbc8f darkseagreen1 c1ffc1 "
+    "darkseagreen2 b4eeb4 darkseagreen3 9bcd9b darkseagreen4 698b69 darkslateblue 483d8b darkslategray 2f4f4f "
+    "darkslategray1 97ffff darkslategray2 8deeee darkslategray3 79cdcd darkslategray4 528b8b darkturquoise 00ced1 "
+    "darkviolet 9400d3 debianred d70751 deeppink ff1493 deeppink1 ff1493 deeppink2 ee1289 deeppink3 cd1076 deeppink4 "
+    "8b0a50 deepskyblue 00bfff deepskyblue1 00bfff deepskyblue2 00b2ee deepskyblue3 009acd deepskyblue4 00688b "
+    "dimgray 696969 dodgerblue 1e90ff dodgerblue1 1e90ff dodgerblue2 1c86ee dodgerblue3 1874cd dodgerblue4 104e8b "
+    "firebrick b22222 firebrick1 ff3030 firebrick2 ee2c2c firebrick3 cd2626 firebrick4 8b1a1a floralwhite fffaf0 "
+    "forestgreen 228b22 gainsboro dcdcdc ghostwhite f8f8ff gold ffd700 gold1 ffd700 gold2 eec900 gold3 cdad00 gold4 "
+    "8b7500 goldenrod daa520 goldenrod1 ffc125 goldenrod2 eeb422 goldenrod3 cd9b1d goldenrod4 8b6914 gray bebebe "
+    "gray0 000000 gray1 030303 gray10 1a1a1a gray100 ffffff gray11 1c1c1c gray12 1f1f1f gray13 212121 gray14 242424 "
+    "gray15 262626 gray16 292929 gray17 2b2b2b gray18 2e2e2e gray19 303030 gray2 050505 gray20 333333 gray21 363636 "
+    "gray22 383838 gray23 3b3b3b gray24 3d3d3d gray25 404040 gray26 424242 gray27 454545 gray28 474747 gray29 4a4a4a "
+    "gray3 080808 gray30 4d4d4d gray31 4f4f4f gray32 525252 gray33 545454 gray34 575757 gray35 595959 gray36 5c5c5c "
+    "gray37 5e5e5e gray38 616161 gray39 636363 gray4 0a0a0a gray40 666666 gray41 696969 gray42 6b6b6b gray43 6e6e6e "
+    "gray44 707070 gray45 737373 gray46 757575 gray47 787878 gray48 7a7a7a gray49 7d7d7d gray5 0d0d0d gray50 7f7f7f "
+    "gray51 828282 gray52 858585 gray53 878787 gray54 8a8a8a gray55 8c8c8c gray56 8f8f8f gray57 919191 gray58 949494 "
+    "gray59 969696 gray6 0f0f0f gray60 999999 gray61 9c9c9c gray62 9e9e9e gray63 a1a1a1 gray64 a3a3a3 gray65 a6a6a6 "
+    "gray66 a8a8a8 gray67 ababab gray68 adadad gray69 b0b0b0 gray7 121212 gray70 b3b3b3 gray71 b5b5b5 gray72 b8b8b8 "
+    "gray73 bababa gray74 bdbdbd gray75 bfbfbf gray76 c2c2c2 gray77 c4c4c4 gray78 c7c7c7 gray79 c9c9c9 gray8 141414 "
+    "gray80 cccccc gray81 cfcfcf gray82 d1d1d1 gray83 d4d4d4 gray84 d6d6d6 gray85 d9d9d9 gray86 dbdbdb gray87 dedede "
+    "gray88 e0e0e0 gray89 e3e3e3 gray9 171717 gray90 e5e5e5 gray91 e8e8e8 gray92 ebebeb gray93 ededed gray94 f0f0f0 "
+    "gray95 f2f2f2 gray96 f5f5f5 gray97 f7f7f7 gray98 fafafa gray99 fcfcfc green 00ff00 green1 00ff00 green2 00ee00 "
+    "green3 00cd00 green4 008b00 greenyellow adff2f honeydew f0fff0 honeydew1 f0fff0 honeydew2 e0eee0 honeydew3 "
+    "c1cdc1 honeydew4 838b83 hotpink ff69b4 hotpink1 ff6eb4 hotpink2 ee6aa7 hotpink3 cd6090 hotpink4 8b3a62 indianred "
+    "cd5c5c indianred1 ff6a6a indianred2 ee6363 indianred3 cd5555 indianred4 8b3a3a ivory fffff0 ivory1 fffff0 ivory2 "
+    "eeeee0 ivory3 cdcdc1 ivory4 8b8b83 khaki f0e68c khaki1 fff68f khaki2 eee685 khaki3 cdc673 khaki4 8b864e lavender "
+    "e6e6fa lavenderblush fff0f5 lavenderblush1 fff0f5 lavenderblush2 eee0e5 lavenderblush3 cdc1c5 lavenderblush4 "
+    "8b8386 lawngreen 7cfc00 lemonchiffon fffacd lemonchiffon1 fffacd lemonchiffon2 eee9bf lemonchiffon3 cdc9a5 "
+    "lemonchiffon4 8b8970 lightblue add8e6 lightblue1 bfefff lightblue2 b2dfee lightblue3 9ac0cd lightblue4 68838b "
+    "lightcoral f08080 lightcyan e0ffff lightcyan1 e0ffff lightcyan2 d1eeee lightcyan3 b4cdcd lightcyan4 7a8b8b "
+    "lightgoldenrod eedd82 lightgoldenrod1 ffec8b lightgoldenrod2 eedc82 lightgoldenrod3 cdbe70 lightgoldenrod4 "
+    "8b814c lightgoldenrodyellow fafad2 lightgray d3d3d3 lightgreen 90ee90 lightpink ffb6c1 lightpink1 ffaeb9 "
+    "lightpink2 eea2ad lightpink3 cd8c95 lightpink4 8b5f65 lightsalmon ffa07a lightsalmon1 ffa07a lightsalmon2 ee9572 "
+    "lightsalmon3 cd8162 lightsalmon4 8b5742 lightseagreen 20b2aa lightskyblue 87cefa lightskyblue1 b0e2ff "
+    "lightskyblue2 a4d3ee lightskyblue3 8db6cd lightskyblue4 607b8b lightslateblue 8470ff lightslategray 778899 "
+    "lightsteelblue b0c4de lightsteelblue1 cae1ff lightsteelblue2 bcd2ee lightsteelblue3 a2b5cd lightsteelblue4 "
+    "6e7b8b lightyellow ffffe0 lightyellow1 ffffe0 lightyellow2 eeeed1 lightyellow3 cdcdb4 lightyellow4 8b8b7a "
+    "limegreen 32cd32 linen faf0e6 magenta ff00ff magenta1 ff00ff magenta2 ee00ee magenta3 cd00cd magenta4 8b008b "
+    "maroon b03060 maroon1 ff34b3 maroon2 ee30a7 maroon3 cd2990 maroon4 8b1c62 mediumaquamarine 66cdaa mediumblue "
+    "0000cd mediumorchid ba55d3 mediumorchid1 e066ff mediumorchid2 d15fee mediumorchid3 b452cd mediumorchid4 7a378b "
+    "mediumpurple 9370db mediumpurple1 ab82ff mediumpurple2 9f79ee mediumpurple3 8968cd mediumpurple4 5d478b "
+    "mediumseagreen 3cb371 mediumslateblue 7b68ee mediumspringgreen 00fa9a mediumturquoise 48d1cc mediumvioletred "
+    "c71585 midnightblue 191970 mintcream f5fffa mistyrose ffe4e1 mistyrose1 ffe4e1 mistyrose2 eed5d2 mistyrose3 "
+    "cdb7b5 mistyrose4 8b7d7b moccasin ffe4b5 navajowhite ffdead navajowhite1 ffdead navajowhite2 eecfa1 navajowhite3 "
+    "cdb38b navajowhite4 8b795e navy 000080 navyblue 000080 oldlace fdf5e6 olivedrab 6b8e23 olivedrab1 c0ff3e "
+    "olivedrab2 b3ee3a olivedrab3 9acd32 olivedrab4 698b22 orange ffa500 orange1 ffa500 orange2 ee9a00 orange3 cd8500 "
+    "orange4 8b5a00 orangered ff4500 orangered1 ff4500 orangered2 ee4000 orangered3 cd3700 orangered4 8b2500 orchid "
+    "da70d6 orchid1 ff83fa orchid2 ee7ae9 orchid3 cd69c9 orchid4 8b4789 palegoldenrod eee8aa palegreen 98fb98 "
+    "palegreen1 9aff9a palegreen2 90ee90 palegreen3 7ccd7c palegreen4 548b54 paleturquoise afeeee paleturquoise1 "
+    "bbffff paleturquoise2 aeeeee paleturquoise3 96cdcd paleturquoise4 668b8b palevioletred db7093 palevioletred1 "
+    "ff82ab palevioletred2 ee799f palevioletred3 cd6889 palevioletred4 8b475d papayawhip ffefd5 peachpuff ffdab9 "
+    "peachpuff1 ffdab9 peachpuff2 eecbad peachpuff3 cdaf95 peachpuff4 8b7765 peru cd853f pink ffc0cb pink1 ffb5c5 "
+    "pink2 eea9b8 pink3 cd919e pink4 8b636c plum dda0dd plum1 ffbbff plum2 eeaeee plum3 cd96cd plum4 8b668b "
+    "powderblue b0e0e6 purple a020f0 purple1 9b30ff purple2 912cee purple3 7d26cd purple4 551a8b red ff0000 red1 "
+    "ff0000 red2 ee0000 red3 cd0000 red4 8b0000 rosybrown bc8f8f rosybrown1 ffc1c1 rosybrown2 eeb4b4 rosybrown3 "
+    "cd9b9b rosybrown4 8b6969 royalblue 4169e1 royalblue1 4876ff royalblue2 436eee royalblue3 3a5fcd royalblue4 "
+    "27408b saddlebrown 8b4513 salmon fa8072 salmon1 ff8c69 salmon2 ee8262 salmon3 cd7054 salmon4 8b4c39 sandybrown "
+    "f4a460 seagreen 2e8b57 seagreen1 54ff9f seagreen2 4eee94 seagreen3 43cd80 seagreen4 2e8b57 seashell fff5ee "
+    "seashell1 fff5ee seashell2 eee5de seashell3 cdc5bf seashell4 8b8682 sienna a0522d sienna1 ff8247 sienna2 ee7942 "
+    "sienna3 cd6839 sienna4 8b4726 skyblue 87ceeb skyblue1 87ceff skyblue2 7ec0ee skyblue3 6ca6cd skyblue4 4a708b "
+    "slateblue 6a5acd slateblue1 836fff slateblue2 7a67ee slateblue3 6959cd slateblue4 473c8b slategray 708090 "
+    "slategray1 c6e2ff slategray2 b9d3ee slategray3 9fb6cd slategray4 6c7b8b snow fffafa snow1 fffafa snow2 eee9e9 "
+    "snow3 cdc9c9 snow4 8b8989 springgreen 00ff7f springgreen1 00ff7f springgreen2 00ee76 springgreen3 00cd66 "
+    "springgreen4 008b45 steelblue 4682b4 steelblue1 63b8ff steelblue2 5cacee steelblue3 4f94cd steelblue4 36648b tan "
+    "d2b48c tan1 ffa54f tan2 ee9a49 tan3 cd853f tan4 8b5a2b thistle d8bfd8 thistle1 ffe1ff thistle2 eed2ee thistle3 "
+    "cdb5cd thistle4 8b7b8b tomato ff6347 tomato1 ff6347 tomato2 ee5c42 tomato3 cd4f39 tomato4 8b3626 turquoise "
+    "40e0d0 turquoise1 00f5ff turquoise2 00e5ee turquoise3 00c5cd turquoise4 00868b violet ee82ee violetred d02090 "
+    "violetred1 ff3e96 violetred2 ee3a8c violetred3 cd3278 violetred4 8b2252 wheat f5deb3 wheat1 ffe7ba wheat2 eed8ae "
+    "wheat3 cdba96 wheat4 8b7e66 white ffffff whitesmoke f5f5f5 yellow ffff00 yellow1 ffff00 yellow2 eeee00 yellow3 "
+    "cdcd00 yellow4 8b8b00 yellowgreen 9acd32 "
+)
+
+
+_NAME_TABLE: dict[str, int] = {}
+
+
+def _names() -> dict[str, int]:
+    """The name table, built on first use (most panes never name a colour)."""
+    if not _NAME_TABLE:
+        words = _X11_NAMES.split()
+        _NAME_TABLE.update(zip(words[::2], (int(w, 16) for w in words[1::2]), strict=True))
+    return _NAME_TABLE
