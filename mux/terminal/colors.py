@@ -2,18 +2,18 @@
 
 Owns: `parse_color` (a spec -> 0xRRGGBB, or None), `format_color` (0xRRGGBB -> "rgb:rrrr/gggg/bbbb"), the X11
 colour names (the rgb.txt list, Debian's x11-common copy) and the device characterisation Xcms falls back to when a
-display publishes none (libX11's default: a Tektronix monitor's measured intensity tables), through which `rgbi:`
-intensities become device values.
+display publishes none (libX11's default: a Tektronix monitor's matrices and measured intensity tables), through
+which `rgbi:` intensities and the device-independent spaces become device values.
 
 Accepted: `#rgb`, `#rrggbb`, `#rrrgggbbb`, `#rrrrggggbbbb` (each component's digits are its most significant bits,
 so `#fff` is 0xf0 per component, as XParseColor shifts rather than scales), `rgb:r/g/b` with 1-4 hex digits per
 component (scaled: `rgb:f/f/f` is white), `rgbi:r/g/b` with intensities 0.0-1.0, and the X11 names. Prefixes,
 hex digits and names are case-insensitive (Xcms lowercases the spec first); names ignore spaces.
 
-Not accepted: Xcms's device-independent spaces (CIEXYZ, CIEuvY, CIExyY, CIELab, CIELuv, TekHVC). xterm converts
-them through the same default characterisation, but whatever falls outside its gamut is brought in by Xcms's
-TekHVC chroma clipping, and matching that exactly is not done here: a spec xterm would show slightly differently
-is worse than one refused.
+Xcms's device-independent spaces are accepted where xterm's result can be matched exactly: `CIEXYZ:X/Y/Z`,
+`CIEuvY:u/v/Y`, `CIExyY:x/y/Y`, `CIELab:L/a/b`, `CIELuv:L/u/v` and `TekHVC:H/V/C`, converted through the same
+default characterisation. A colour outside that screen's gamut is refused: xterm gets it through Xcms's TekHVC
+chroma clipping, which is not reproduced here, and a colour shown differently from xterm is worse than one refused.
 
 Invariants:
 - `parse_color` never raises and does bounded work: a spec longer than MAX_SPEC is refused before it is read.
@@ -24,8 +24,10 @@ Invariants:
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 
 __all__ = ["MAX_SPEC", "format_color", "parse_color"]
 
@@ -56,7 +58,8 @@ def parse_color(spec: str) -> int | None:
             return _parse_rgb(rest)
         if prefix == "rgbi":
             return _parse_rgbi(rest)
-        return None
+        to_xyz = _DEVICE_INDEPENDENT.get(prefix)
+        return None if to_xyz is None else _parse_device_independent(to_xyz, rest)
     name = spec.replace(" ", "").replace("grey", "gray")
     return _names().get(name)
 
@@ -85,14 +88,23 @@ def _parse_rgb(rest: str) -> int | None:
     return _pack(r, g, b)
 
 
-def _parse_rgbi(rest: str) -> int | None:
+def _floats(rest: str) -> tuple[float, float, float] | None:
     parts = rest.split("/")
     if len(parts) != 3 or not all(_FLOAT.fullmatch(p) for p in parts):
         return None
-    values = [float(p) for p in parts]
-    if not all(0.0 <= v <= 1.0 for v in values):
+    a, b, c = (float(p) for p in parts)
+    return (a, b, c) if all(math.isfinite(v) for v in (a, b, c)) else None
+
+
+def _parse_rgbi(rest: str) -> int | None:
+    values = _floats(rest)
+    if values is None or not all(0.0 <= v <= 1.0 for v in values):
         return None
-    r, g, b = (_intensity_to_value(table, v) for table, v in zip(_TABLES, values, strict=True))
+    return _rgbi_to_device(values)
+
+
+def _rgbi_to_device(rgbi: tuple[float, float, float]) -> int:
+    r, g, b = (_intensity_to_value(table, v) for table, v in zip(_TABLES, rgbi, strict=True))
     return _pack(r, g, b)
 
 
@@ -153,6 +165,126 @@ def _intensity_to_value(table: tuple[tuple[int, float], ...], intensity: float) 
     else:
         down = max((up >> 8) - 1, 0) * 0xFFFF // 0xFF
     return (up if up - target < target - down else down) & 0xFF00
+
+
+# ------------------------------------------------------------------ Xcms's device-independent spaces
+# Each space goes to CIE XYZ against the screen white point (the client's, when it names none), then through the
+# default characterisation's matrix to intensities and the tables above. The formulas are Xcms's own, quirks
+# included (its L*a*b* and L*u*v* scale a*, b*, u* and v* 100 times too strongly), since those give xterm's values.
+
+# The default characterisation's matrices (RGB intensities <-> XYZ).
+_RGB_TO_XYZ = ((0.38106149108714790, 0.32025712365352110, 0.24834578525933100),
+               (0.20729745115140850, 0.68054638776373240, 0.11215616108485920),
+               (0.02133944350088028, 0.14297193020246480, 1.24172892629665500))
+_XYZ_TO_RGB = ((3.48340481253539000, -1.52176374927285200, -0.55923133354049780),
+               (-1.07152751306193600, 1.96593795204372400, 0.03673691339553462),
+               (0.06351179790497788, -0.20020501000496480, 0.81070942031648220))
+# The screen white point: the RGB -> XYZ rows' sums, its Y made exactly 1 (Xcms does so when it is within 0.001).
+_WHITE_X, _WHITE_Z = sum(_RGB_TO_XYZ[0]), sum(_RGB_TO_XYZ[2])
+_WHITE_DIV = _WHITE_X + 15.0 + 3.0 * _WHITE_Z
+_WHITE_U, _WHITE_V = 4.0 * _WHITE_X / _WHITE_DIV, 9.0 / _WHITE_DIV
+_GAMUT_SLACK = 0.001                # intensities this far outside 0-1 still count as inside, then are clamped
+_DBL_EPSILON = 2.220446049250313e-16
+# TekHVC: u'v' of its "best red" (hue 0 points there from the white point) and its chroma scale.
+_BEST_RED_U, _BEST_RED_V = 0.7127, 0.4931
+_CHROMA_SCALE = 7.50725
+
+XYZ = tuple[float, float, float]
+
+
+def _parse_device_independent(to_xyz: Callable[[float, float, float], XYZ | None], rest: str) -> int | None:
+    values = _floats(rest)
+    xyz = None if values is None else to_xyz(*values)
+    if xyz is None:
+        return None
+    rgbi = [sum(m * c for m, c in zip(row, xyz, strict=True)) for row in _XYZ_TO_RGB]
+    if min(rgbi) < -_GAMUT_SLACK or max(rgbi) > 1.0 + _GAMUT_SLACK:
+        # Out of the screen's gamut: xterm gets Xcms's TekHVC chroma clipping here, which is not reproduced.
+        return None
+    r, g, b = (min(1.0, max(0.0, v)) for v in rgbi)
+    return _rgbi_to_device((r, g, b))
+
+
+def _xyz(x: float, y: float, z: float) -> XYZ | None:
+    return (x, y, z) if -_DBL_EPSILON <= y <= 1.0 + _DBL_EPSILON else None
+
+
+def _uvy(u: float, v: float, y: float) -> XYZ | None:
+    if not -_DBL_EPSILON <= y <= 1.0 + _DBL_EPSILON:
+        return None
+    div = 6.0 * u - 16.0 * v + 12.0
+    if div == 0.0:                  # no chromaticity there: the white point's
+        u, v, div = _WHITE_U, _WHITE_V, 6.0 * _WHITE_U - 16.0 * _WHITE_V + 12.0
+    cx, cy = 9.0 * u / div, 4.0 * v / div
+    cz = 1.0 - cx - cy
+    if cy == 0.0:
+        return (cx, y, cz)
+    return (cx * y / cy, y, cz * y / cy)
+
+
+def _xyy(x: float, y: float, big_y: float) -> XYZ | None:
+    bound = (-_DBL_EPSILON, 1.0 + _DBL_EPSILON)
+    if not all(bound[0] <= c <= bound[1] for c in (x, y, big_y)):
+        return None
+    div = -2.0 * x + 12.0 * y + 3.0
+    if div == 0.0:
+        return (0.0, 0.0, 0.0)
+    # Xcms goes through u'v' and back, which rounds a little differently from using x and y directly.
+    u, v = 4.0 * x / div, 9.0 * y / div
+    div = 6.0 * u - 16.0 * v + 12.0
+    if div == 0.0:
+        return None                 # Xcms reads an uninitialised white point here
+    cx, cy = 9.0 * u / div, 4.0 * v / div
+    cz = 1.0 - cx - cy
+    if cy == 0.0:
+        cy = 0.00001
+    return (cx * big_y / cy, big_y, cz * big_y / cy)
+
+
+def _lab(lightness: float, a: float, b: float) -> XYZ | None:
+    if not -_DBL_EPSILON <= lightness <= 100.0 + _DBL_EPSILON:
+        return None
+    f = (lightness + 16.0) / 116.0
+    y = f * f * f
+    if y < 0.008856:
+        f = lightness / 9.03292     # Xcms's constant: 100 times the CIE's 1/903.292, as xterm shows it
+        return (_WHITE_X * (a / 3893.5 + f), f, _WHITE_Z * (f - b / 1557.4))
+    fx, fz = f + a / 5.0, f - b / 2.0
+    return (_WHITE_X * fx * fx * fx, y, _WHITE_Z * fz * fz * fz)
+
+
+def _lightness_to_y(lightness: float) -> float:
+    if lightness < 7.99953624:
+        return lightness / 903.29
+    f = (lightness + 16.0) / 116.0
+    return f * f * f
+
+
+def _luv(lightness: float, u: float, v: float) -> XYZ | None:
+    if not -_DBL_EPSILON <= lightness <= 100.0 + _DBL_EPSILON:
+        return None
+    if lightness == 0.0:
+        return _uvy(_WHITE_U, _WHITE_V, 0.0)
+    scale = 13.0 * (lightness / 100.0)
+    return _uvy(u / scale + _WHITE_U, v / scale + _WHITE_V, _lightness_to_y(lightness))
+
+
+def _tekhvc(hue: float, value: float, chroma: float) -> XYZ | None:
+    if not -_DBL_EPSILON <= value <= 100.0 + _DBL_EPSILON or chroma < -_DBL_EPSILON:
+        return None
+    value = min(100.0, max(0.0, value))
+    if value in (0.0, 100.0):
+        return _uvy(_WHITE_U, _WHITE_V, value / 100.0)
+    offset = math.degrees(math.atan((_BEST_RED_V - _WHITE_V) / (_BEST_RED_U - _WHITE_U)))
+    theta = math.radians(math.fmod(math.fmod(hue, 360.0) + offset + 720.0, 360.0))
+    u = math.cos(theta) * chroma / (value * _CHROMA_SCALE)
+    v = math.sin(theta) * chroma / (value * _CHROMA_SCALE)
+    return _uvy(u + _WHITE_U, v + _WHITE_V, _lightness_to_y(value))
+
+
+# Prefixes as Xcms spells them, lowercased (the spec is).
+_DEVICE_INDEPENDENT = {"ciexyz": _xyz, "cieuvy": _uvy, "ciexyy": _xyy, "cielab": _lab, "cieluv": _luv,
+                       "tekhvc": _tekhvc}
 
 
 # ------------------------------------------------------------------ X11 colour names

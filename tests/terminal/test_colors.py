@@ -83,10 +83,59 @@ def test_prefixes_and_hex_digits_are_case_insensitive():
 @pytest.mark.parametrize("spec", [
     "", "#", "#ff", "#fffff", "#fffffffffffff", "#ggg", "# ff", "rgb:", "rgb:1/2", "rgb:1/2/3/4", "rgb:12345/0/0",
     "rgb:/0/0", "rgb:g/0/0", "rgb:f_f/0/0", "rgb: f/0/0", "rgb:+f/0/0", "rgb:١/0/0", "cmyk:0/0/0/0", "notacolour",
-    "red;", ":", "rgb", "CIEXYZ:0.5/0.5/0.5", "TekHVC:1/1/1",
+    "red;", ":", "rgb", "CIEXYZ:0.5/0.5", "TekHVC:1/1/x", "cielab:nan/0/0", "cielab:1e999/0/0",
 ])
 def test_malformed_and_unsupported_specs_are_refused(spec):
     assert parse_color(spec) is None
+
+
+def test_cie_xyz_inside_the_gamut_goes_through_the_default_matrix_and_tables():
+    assert parse_color("CIEXYZ:0.5/0.5/0.5") == 0xDDB5A0
+
+
+def test_cie_lab_keeps_xcms_scaling_of_lightness_and_a_b():
+    # Xcms divides by 9.03292, 5 and 2 where the CIE has 903.292, 500 and 200: xterm shows these colours.
+    assert parse_color("CIELab:1/1/1") == 0x6C6767
+    assert parse_color("CIELab:0.5/0.5/0.5") == 0x524F4F
+    assert parse_color("cielab:0/0/0") == 0x000000
+
+
+def test_tekhvc_hue_value_chroma_are_read_against_the_screen_white_point():
+    assert parse_color("TekHVC:1/1/1") == 0x1A130F
+    assert parse_color("TekHVC:0.5/0.5/0.5") == 0x11130E
+    assert parse_color("TekHVC:361/1/1") == parse_color("TekHVC:1/1/1") == parse_color("TekHVC:-359/1/1")
+    assert parse_color("TekHVC:0/0/0") == 0x000000
+    assert parse_color("TekHVC:0/100/0") == 0xFFFFFF         # the white point itself
+
+
+def test_the_screen_white_point_is_white_in_every_space():
+    assert parse_color("CIEXYZ:0.949664/1/1.40604") == parse_color("CIEuvY:0.188353/0.446256/1") == 0xFFFFFF
+    assert parse_color("CIELuv:100/0/0") == parse_color("CIELab:100/0/0") == 0xFFFFFF
+
+
+def test_a_neutral_lightness_is_the_same_grey_in_lab_luv_and_hvc():
+    grey = parse_color("CIELab:50/0/0")
+    assert grey is not None and grey == parse_color("CIELuv:50/0/0") == parse_color("TekHVC:0/50/0")
+
+
+@pytest.mark.parametrize("spec", ["CIEXYZ:1/1/1", "CIEuvY:0.5/0.5/0.5", "CIExyY:0.5/0.5/0.5", "CIELuv:1/1/1",
+                                  "TekHVC:0/50/100"])
+def test_device_independent_colours_outside_the_gamut_are_refused(spec):
+    # xterm brings them inside with Xcms's TekHVC chroma clipping, which mux does not reproduce.
+    assert parse_color(spec) is None
+
+
+@pytest.mark.parametrize("spec", ["CIEXYZ:0/1.5/0", "CIEuvY:0.2/0.4/-0.5", "CIExyY:1.5/0.3/0.5", "CIELab:101/0/0",
+                                  "CIELuv:-1/0/0", "TekHVC:0/101/0", "TekHVC:0/50/-1"])
+def test_device_independent_specs_outside_their_ranges_are_refused(spec):
+    assert parse_color(spec) is None
+
+
+@given(st.sampled_from(["ciexyz", "cieuvy", "ciexyy", "cielab", "cieluv", "tekhvc", "rgbi"]),
+       st.lists(st.floats(allow_nan=False, allow_infinity=False, width=32), min_size=3, max_size=3))
+def test_any_numbers_in_any_space_give_a_colour_or_none(space, numbers):
+    got = parse_color(space + ":" + "/".join(repr(float(n)) for n in numbers))
+    assert got is None or 0 <= got <= 0xFFFFFF
 
 
 def test_specs_longer_than_the_bound_are_refused_unread():
