@@ -10,10 +10,11 @@ so `#fff` is 0xf0 per component, as XParseColor shifts rather than scales), `rgb
 component (scaled: `rgb:f/f/f` is white), `rgbi:r/g/b` with intensities 0.0-1.0, and the X11 names. Prefixes,
 hex digits and names are case-insensitive (Xcms lowercases the spec first); names ignore spaces.
 
-Xcms's device-independent spaces are accepted where xterm's result can be matched exactly: `CIEXYZ:X/Y/Z`,
-`CIEuvY:u/v/Y`, `CIExyY:x/y/Y`, `CIELab:L/a/b`, `CIELuv:L/u/v` and `TekHVC:H/V/C`, converted through the same
-default characterisation. A colour outside that screen's gamut is refused: xterm gets it through Xcms's TekHVC
-chroma clipping, which is not reproduced here, and a colour shown differently from xterm is worse than one refused.
+Also Xcms's device-independent spaces, `CIEXYZ:X/Y/Z`, `CIEuvY:u/v/Y`, `CIExyY:x/y/Y`, `CIELab:L/a/b`,
+`CIELuv:L/u/v` and `TekHVC:H/V/C`, converted as xterm's Xcms converts them with no device profile: against the
+default characterisation's white point, through its matrix and tables, and a colour outside its gamut clipped
+the way Xcms clips by default (TekHVC hue and value kept, chroma lowered to the most the screen shows there).
+Xcms's own formulas are followed, quirks included, since they decide which colour xterm shows.
 
 Invariants:
 - `parse_color` never raises and does bounded work: a spec longer than MAX_SPEC is refused before it is read.
@@ -195,14 +196,35 @@ XYZ = tuple[float, float, float]
 def _parse_device_independent(to_xyz: Callable[[float, float, float], XYZ | None], rest: str) -> int | None:
     values = _floats(rest)
     xyz = None if values is None else to_xyz(*values)
-    if xyz is None:
-        return None
-    rgbi = [sum(m * c for m, c in zip(row, xyz, strict=True)) for row in _XYZ_TO_RGB]
+    if xyz is None or not all(math.isfinite(c) for c in xyz):
+        return None                 # huge components overflow: no colour xterm could show either
+    rgbi, inside = _xyz_to_rgbi(xyz)
+    if not inside:
+        # Outside the screen's gamut: Xcms's default compression keeps the TekHVC hue and value and lowers the
+        # chroma to the most the screen can show there (XcmsTekHVCClipC).
+        hvc = _xyz_to_hvc(xyz)
+        hvc = None if hvc is None else _clip_chroma(hvc[0], hvc[1])
+        xyz = None if hvc is None else _hvc_to_xyz(*hvc)
+        if xyz is None or not all(math.isfinite(c) for c in xyz):
+            return None
+        rgbi, inside = _xyz_to_rgbi(xyz)
+        if not inside:
+            return None
+    return _rgbi_to_device(rgbi)
+
+
+def _xyz_to_rgbi(xyz: XYZ) -> tuple[XYZ, bool]:
+    """RGB intensities of an XYZ colour and whether the screen shows it; if it does they are clamped to 0-1."""
+    rgbi = tuple(sum(m * c for m, c in zip(row, xyz, strict=True)) for row in _XYZ_TO_RGB)
     if min(rgbi) < -_GAMUT_SLACK or max(rgbi) > 1.0 + _GAMUT_SLACK:
-        # Out of the screen's gamut: xterm gets Xcms's TekHVC chroma clipping here, which is not reproduced.
-        return None
+        return rgbi, False          # type: ignore[return-value]
     r, g, b = (min(1.0, max(0.0, v)) for v in rgbi)
-    return _rgbi_to_device((r, g, b))
+    return (r, g, b), True
+
+
+def _rgbi_to_xyz(rgbi: XYZ) -> XYZ:
+    x, y, z = (sum(m * c for m, c in zip(row, rgbi, strict=True)) for row in _RGB_TO_XYZ)
+    return (x, y, z)
 
 
 def _xyz(x: float, y: float, z: float) -> XYZ | None:
@@ -269,22 +291,141 @@ def _luv(lightness: float, u: float, v: float) -> XYZ | None:
     return _uvy(u / scale + _WHITE_U, v / scale + _WHITE_V, _lightness_to_y(lightness))
 
 
-def _tekhvc(hue: float, value: float, chroma: float) -> XYZ | None:
+# TekHVC's hue 0 is the direction of "best red" from the white point.
+_HUE_OFFSET = math.degrees(math.atan((_BEST_RED_V - _WHITE_V) / (_BEST_RED_U - _WHITE_U)))
+_HVC_SLACK = 0.001                  # how close a value must come to the one asked for while clipping
+_CLIP_STEPS = 100                   # at most this many refinements per clipped colour (bounded work)
+
+
+def _hvc_to_xyz(hue: float, value: float, chroma: float) -> XYZ | None:
     if not -_DBL_EPSILON <= value <= 100.0 + _DBL_EPSILON or chroma < -_DBL_EPSILON:
         return None
-    value = min(100.0, max(0.0, value))
+    # Xcms nudges a value or chroma within rounding of its range just inside it, not onto its end.
+    if value < 0.0:
+        value = _DBL_EPSILON
+    elif value > 100.0:
+        value = 100.0 - _DBL_EPSILON
+    chroma = max(chroma, -_DBL_EPSILON)
     if value in (0.0, 100.0):
         return _uvy(_WHITE_U, _WHITE_V, value / 100.0)
-    offset = math.degrees(math.atan((_BEST_RED_V - _WHITE_V) / (_BEST_RED_U - _WHITE_U)))
-    theta = math.radians(math.fmod(math.fmod(hue, 360.0) + offset + 720.0, 360.0))
+    theta = math.radians(math.fmod(math.fmod(math.fmod(hue, 360.0) + 360.0, 360.0) + _HUE_OFFSET + 360.0, 360.0))
     u = math.cos(theta) * chroma / (value * _CHROMA_SCALE)
     v = math.sin(theta) * chroma / (value * _CHROMA_SCALE)
     return _uvy(u + _WHITE_U, v + _WHITE_V, _lightness_to_y(value))
 
 
+def _xyz_to_hvc(xyz: XYZ) -> XYZ | None:
+    """TekHVC (hue, value, chroma) of an XYZ colour whose Y is 0-1, against the screen white point."""
+    x, y, z = xyz
+    if not -_DBL_EPSILON <= y <= 1.0 + _DBL_EPSILON:
+        return None
+    div = x + 15.0 * y + 3.0 * z
+    if div == 0.0:
+        du = dv = 0.0
+    else:
+        du, dv = 4.0 * x / div - _WHITE_U, 9.0 * y / div - _WHITE_V
+    theta = 0.0 if du == 0.0 else math.degrees(math.atan(dv / du))
+    # atan gives -90..90: move it into the quadrant of (du, dv)
+    if du > 0.0 and dv > 0.0:
+        low = 0.0
+    elif du < 0.0 and dv > 0.0:
+        low = 90.0
+    elif du < 0.0 and dv < 0.0:
+        low = 180.0
+    elif du > 0.0 and dv < 0.0:
+        low = 270.0
+    else:
+        low = None
+    if low is not None:
+        while theta < low:
+            theta += 90.0
+        while theta >= low + 90.0:
+            theta -= 90.0
+    value = y * 903.29 if y < 0.008856 else math.cbrt(y) * 116.0 - 16.0
+    chroma = value * _CHROMA_SCALE * math.sqrt(du * du + dv * dv)
+    if chroma < 0.0:                # a value just below 0: no hue
+        theta = 0.0
+    hue = theta - _HUE_OFFSET
+    while hue < -_HVC_SLACK:
+        hue += 360.0
+    while hue >= 360.0 + _HVC_SLACK:
+        hue -= 360.0
+    return (hue, value, chroma)
+
+
+def _rgbi_to_hvc(rgbi: XYZ) -> XYZ | None:
+    return _xyz_to_hvc(_rgbi_to_xyz(rgbi))
+
+
+def _normal_hue(hue: float) -> float:
+    hue = math.fmod(hue, 360.0)
+    return hue + 360.0 if hue < 0.0 else hue
+
+
+def _most_chroma(hue: float) -> tuple[XYZ, XYZ] | None:
+    """The screen's most saturated colour of a hue: its (hue, value, chroma) and its RGB intensities (the
+    outermost colour of the hue, scaled so that its smallest intensity is 0 and its largest 1)."""
+    xyz = _hvc_to_xyz(hue, 40.0, 120.0)     # far outside: only its direction matters
+    if xyz is None:
+        return None
+    rgbi, _ = _xyz_to_rgbi(xyz)
+    low = min(rgbi)
+    shifted = [c - low for c in rgbi]
+    high = max(shifted)
+    if high <= 0.0:
+        return None
+    r, g, b = (c / high for c in shifted)
+    hvc = _rgbi_to_hvc((r, g, b))
+    if hvc is None:
+        return None
+    return (hue, hvc[1], hvc[2]), (r, g, b)
+
+
+def _clip_chroma(hue: float, value: float) -> XYZ | None:
+    """(hue, value, chroma) with the most chroma the screen shows at this hue and value, as Xcms finds it: below the
+    hue's most saturated colour's value by proportion, above it by walking that colour towards white."""
+    found = _most_chroma(hue)
+    if found is None:
+        return None
+    (_, top_value, top_chroma), saved = found
+    if not 0.0 < top_value < 100.0:
+        return None
+    value = min(100.0, max(0.0, value))
+    if value <= top_value:
+        return (_normal_hue(hue), value, value * top_chroma / top_value)
+    wanted = step = value
+    current = (hue, value, 100.0)
+    last_value = last_chroma = -1.0
+    factor = 1.0
+    span = 100.0 - top_value
+    for _ in range(_CLIP_STEPS):
+        before_value = last_value
+        last_value, last_chroma = current[1], current[2]
+        t = (step - top_value) / span * factor
+        hvc = _rgbi_to_hvc(tuple(c * (1.0 - t) + t for c in saved))     # type: ignore[arg-type]
+        if hvc is None:
+            return None
+        current = hvc
+        if abs(current[1] - wanted) <= _HVC_SLACK:
+            return (_normal_hue(hue), min(100.0, max(0.0, current[1])), current[2])
+        step += wanted - current[1]
+        if step < top_value:
+            step = top_value
+            factor *= 0.5
+        elif step > 100.0:
+            if abs(last_value - wanted) < abs(current[1] - wanted):
+                current = (hue, last_value, last_chroma)
+            return (_normal_hue(hue), min(100.0, max(0.0, current[1])), current[2])
+        elif abs(current[1] - before_value) <= _HVC_SLACK:
+            factor *= 0.5
+    if abs(last_value - wanted) < abs(current[1] - wanted):
+        current = (hue, last_value, last_chroma)
+    return (hue, current[1], current[2])
+
+
 # Prefixes as Xcms spells them, lowercased (the spec is).
 _DEVICE_INDEPENDENT = {"ciexyz": _xyz, "cieuvy": _uvy, "ciexyy": _xyy, "cielab": _lab, "cieluv": _luv,
-                       "tekhvc": _tekhvc}
+                       "tekhvc": _hvc_to_xyz}
 
 
 # ------------------------------------------------------------------ X11 colour names

@@ -118,11 +118,20 @@ def test_a_neutral_lightness_is_the_same_grey_in_lab_luv_and_hvc():
     assert grey is not None and grey == parse_color("CIELuv:50/0/0") == parse_color("TekHVC:0/50/0")
 
 
-@pytest.mark.parametrize("spec", ["CIEXYZ:1/1/1", "CIEuvY:0.5/0.5/0.5", "CIExyY:0.5/0.5/0.5", "CIELuv:1/1/1",
-                                  "TekHVC:0/50/100"])
-def test_device_independent_colours_outside_the_gamut_are_refused(spec):
-    # xterm brings them inside with Xcms's TekHVC chroma clipping, which mux does not reproduce.
-    assert parse_color(spec) is None
+@pytest.mark.parametrize(("spec", "rgb"), [("CIEXYZ:1/1/1", 0xFFFFFF), ("CIEuvY:1/1/1", 0xFFFFFF),
+                                           ("CIEuvY:0.5/0.5/0.5", 0xFFA3AE), ("CIExyY:1/1/1", 0xFFFFFF),
+                                           ("CIExyY:0.5/0.5/0.5", 0xF7B30E), ("CIELuv:1/1/1", 0x16140E),
+                                           ("CIELuv:0.5/0.5/0.5", 0x0E130E)])
+def test_colours_outside_the_gamut_are_clipped_to_xterms_values(spec, rgb):
+    assert parse_color(spec) == rgb
+
+
+def test_clipping_lowers_chroma_only_so_any_chroma_past_the_most_gives_one_colour():
+    most = parse_color("TekHVC:30/50/200")
+    assert most is not None and most == parse_color("TekHVC:30/50/900") == parse_color("TekHVC:390/50/5000")
+    assert parse_color("TekHVC:30/50/10") != most                          # inside the gamut: itself
+    assert parse_color("TekHVC:200/50/900") != most                        # another hue: another colour
+    assert parse_color("TekHVC:30/90/900") != most                         # another value too
 
 
 @pytest.mark.parametrize("spec", ["CIEXYZ:0/1.5/0", "CIEuvY:0.2/0.4/-0.5", "CIExyY:1.5/0.3/0.5", "CIELab:101/0/0",
@@ -136,6 +145,12 @@ def test_device_independent_specs_outside_their_ranges_are_refused(spec):
 def test_any_numbers_in_any_space_give_a_colour_or_none(space, numbers):
     got = parse_color(space + ":" + "/".join(repr(float(n)) for n in numbers))
     assert got is None or 0 <= got <= 0xFFFFFF
+
+
+@pytest.mark.parametrize("spec", ["CIELab:50/1e300/-1e300", "CIELuv:1e-300/1e300/0",
+                                  "TekHVC:0/1e-300/1e300"])
+def test_components_so_large_they_overflow_are_refused(spec):
+    assert parse_color(spec) is None
 
 
 def test_specs_longer_than_the_bound_are_refused_unread():
