@@ -14,8 +14,8 @@ Colours, as xterm keeps them (specs are read by `mux.terminal.colors`; a reply i
 - OSC 10-19 the dynamic colours (`colors`: 10 foreground, 11 background, 12 cursor, 13/14 mouse foreground and
   background, 15/16 Tek foreground and background, 17 highlight background, 18 Tek cursor, 19 highlight
   foreground): `OSC 10;a;b;c` sets or queries 10, 11 and 12 in turn.
-- OSC 104 resets the palette entries it lists (all 256 when it lists none), OSC 105 the special colours it lists
-  (all when none), OSC 110-119 dynamic colour 10-19. RIS resets them all.
+- OSC 104 resets the entries it lists (256-260 being the special colours), all 256 palette entries when it lists
+  none; OSC 105 the special colours it lists (all when none); OSC 110-119 dynamic colour 10-19. RIS resets all.
 
 Invariants:
 - `screen` is `primary` or `alternate`; the alternate never keeps history (its PageList has no scrollback).
