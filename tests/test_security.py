@@ -61,7 +61,8 @@ ALLOWED_REPLIES = re.compile("|".join([
     r"\x1b\[\??\d{1,5};[012]\$y",               # DECRQM
     r"\x1b\[\?\d{1,2}u",                        # kitty keyboard flags
     rf"\x1b\]4;\d{{1,3}};{_RGB}\x1b\\",          # palette colour
-    rf"\x1b\](?:10|11|12);{_RGB}\x1b\\",         # dynamic colours
+    rf"\x1b\]5;[0-4];{_RGB}\x1b\\",             # special colour
+    rf"\x1b\]1[0-9];{_RGB}\x1b\\",              # dynamic colours
 ]).encode())
 
 
@@ -128,11 +129,11 @@ def test_titles_keep_no_control_characters():
 def test_colour_replies_hold_only_rgb_values_after_arbitrary_sets():
     screen, stream, replies, _ = make_screen()
     try:
-        for code in ("4;1", "4;255", "10", "11", "12"):
+        for code in ("4;1", "4;255", "4;256", "5;0", "10", "11", "12", "19"):
             stream.feed(f"\x1b]{code};{EVIL}\x1b\\".encode())
             stream.feed(f"\x1b]{code};rgb:zz/{EVIL}/00\x07".encode())
-        stream.feed(b"\x1b]4;1;?\x07\x1b]4;255;?;0;?\x1b\\\x1b]10;?\x07\x1b]11;?;?\x07\x1b]12;?\x07\x1b]4;256;?\x07")
-        assert len(replies) == 7, replies                       # index 256 does not exist: no reply
+        stream.feed(b"\x1b]4;1;?\x07\x1b]4;255;?;0;?\x1b\\\x1b]10;?\x07\x1b]11;?;?\x07\x1b]12;?\x07\x1b]4;261;?\x07")
+        assert len(replies) == 7, replies                       # index 261 does not exist: no reply
         for reply in replies:
             assert ALLOWED_REPLIES.fullmatch(reply), reply
             assert b"EVIL" not in reply and b"$(" not in reply
@@ -147,9 +148,11 @@ def test_colour_replies_hold_only_rgb_values_after_arbitrary_sets():
 
 _QUERIES = ["\x1b[c", "\x1b[>c", "\x1b[>q", "\x1b[5n", "\x1b[6n", "\x1b[?6n", "\x1b[?2004$p", "\x1b[4$p", "\x1b[?u",
             "\x1b]4;7;?\x07", "\x1b]10;?\x07", "\x1b]11;?\x1b\\", "\x1b]12;?\x07", "\x1b]52;c;?\x07", "\x1b[21t",
-            "\x1b]2;?\x07", "\x1bP+q544e\x1b\\", "\x1b[99999;99999H\x1b[6n", "\x1b[?99999$p", "\x1b]4;0;?;1;?\x07"]
+            "\x1b]2;?\x07", "\x1bP+q544e\x1b\\", "\x1b[99999;99999H\x1b[6n", "\x1b[?99999$p", "\x1b]4;0;?;1;?\x07",
+            "\x1b]4;260;?\x07", "\x1b]5;0;?;4;?\x07", "\x1b]13;?;?;?\x07", "\x1b]19;?\x07"]
 _SETS = ["\x1b]4;{n};{t}\x07", "\x1b]10;{t}\x07", "\x1b]11;{t}\x1b\\", "\x1b]2;{t}\x07", "\x1b]7;{t}\x07",
-         "\x1b]8;;{t}\x07{t}\x1b]8;;\x07", "\x1b]52;c;{t}\x07", "{t}", "\x1b]104;{n}\x07", "\x1b]4;{n};#{n:06x}\x07"]
+         "\x1b]8;;{t}\x07{t}\x1b]8;;\x07", "\x1b]52;c;{t}\x07", "{t}", "\x1b]104;{n}\x07", "\x1b]4;{n};#{n:06x}\x07",
+         "\x1b]5;{n};{t}\x07", "\x1b]105;{n}\x07", "\x1b]17;{t}\x07"]
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)

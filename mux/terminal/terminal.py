@@ -1,11 +1,21 @@
 """The Terminal: what every event of the Stream means, over a primary and an alternate Screen.
 
 Owns: the listener protocol (pyte's events plus mux's extensions: REP, SU/SD, CHT/CBT, DECSCUSR, DECRQM, DA2,
-XTVERSION, kitty keyboard flags, OSC 7/8/9/52/133/777/4/10/11/12), the modes (one `Modes` shared by both screens: each
+XTVERSION, kitty keyboard flags, OSC 7/8/9/52/133/777, colours), the modes (one `Modes` shared by both screens: each
 mode has one source of truth), the alternate screen, the pen (SGR), charsets, tab stops, saved cursors, titles,
 colours, replies to the child (through `on_reply`), desktop notifications (OSC 9 text, iTerm2/Ghostty, and OSC 777
 `notify;title;body`, rxvt/Ghostty, handed to `on_notify(title, body)`; `OSC 9;<number>;...` is ConEmu's progress
 and other subcommands, not a notification, and is ignored), and resize. Cells are written by the active `Screen`.
+
+Colours, as xterm keeps them (specs are read by `mux.terminal.colors`; a reply is `rgb:rrrr/gggg/bbbb` then ST):
+- OSC 4 `;index;spec` pairs: the 256-colour `palette`, and at 256-260 the special colours (`special_colors`:
+  bold, underline, blink, reverse, italic). OSC 5 `;n;spec` pairs address the special colours as 0-4. A spec `?`
+  is a query, answered in order with the index mux parsed; a spec that does not parse leaves its entry alone.
+- OSC 10-19 the dynamic colours (`colors`: 10 foreground, 11 background, 12 cursor, 13/14 mouse foreground and
+  background, 15/16 Tek foreground and background, 17 highlight background, 18 Tek cursor, 19 highlight
+  foreground): `OSC 10;a;b;c` sets or queries 10, 11 and 12 in turn.
+- OSC 104 resets the entries it lists (256-260 being the special colours), all 256 palette entries when it lists
+  none; OSC 105 the special colours it lists (all when none); OSC 110-119 dynamic colour 10-19. RIS resets all.
 
 Invariants:
 - `screen` is `primary` or `alternate`; the alternate never keeps history (its PageList has no scrollback).
@@ -25,6 +35,7 @@ import re
 from collections.abc import Callable
 
 from mux import __version__
+from mux.terminal.colors import format_color, parse_color
 from mux.terminal.page import Page
 from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES, PageList
 from mux.terminal.screen import Modes, Screen
@@ -67,6 +78,14 @@ PLAIN_PRIVATE = frozenset(KNOWN_PRIVATE - set(NAMED_PRIVATE) - set(ALT_MODES) - 
 IRM, LNM = 4, 20
 NAMED_ANSI = {IRM: "insert", LNM: "newline"}
 
+# xterm's special colours, entries 256+ of its colour table (OSC 4) and 0+ of OSC 5; they default to the foreground.
+PALETTE_SIZE = 256
+SPECIAL_COLORS = ("bold", "underline", "blink", "reverse", "italic")
+# The dynamic colours (OSC 10-19; OSC 110-119 reset them) default to the foreground or the background, as xterm's
+# do; 12 (the cursor) has its own default.
+DYNAMIC_COLORS = range(10, 20)
+_DYNAMIC_ON_BACKGROUND = frozenset({11, 14, 16, 19})
+
 # OSC 133 semantic prompt marks stored in row flags
 PROMPT_MARKS = {"A": 1, "B": 2, "C": 3, "D": 0}
 
@@ -84,12 +103,12 @@ def strip_controls(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
-def _palette_index(text: str) -> int | None:
-    """A palette index 0-255 written in ASCII digits, else None (`str.isdigit` also accepts "²", which `int`
+def _palette_index(text: str, limit: int = PALETTE_SIZE) -> int | None:
+    """An index 0 to limit-1 written in ASCII digits, else None (`str.isdigit` also accepts "²", which `int`
     refuses, and `int` refuses more than 4300 digits)."""
     if 0 < len(text) <= 9 and text.isascii() and text.isdigit():
         n = int(text)
-        return n if n < 256 else None
+        return n if n < limit else None
     return None
 
 
@@ -128,8 +147,11 @@ class Terminal:
         self.screen = self.primary
         self.base_palette = palette
         self.palette = list(palette)
-        self.base_colors = {10: default_fg, 11: default_bg, 12: cursor_color}
+        self.base_colors = {n: default_bg if n in _DYNAMIC_ON_BACKGROUND else default_fg for n in DYNAMIC_COLORS}
+        self.base_colors[12] = cursor_color
         self.colors = dict(self.base_colors)
+        self.base_special_colors = (default_fg,) * len(SPECIAL_COLORS)
+        self.special_colors = list(self.base_special_colors)
         self.title = ""
         self.icon_name = ""
         self.cwd = ""
@@ -469,6 +491,7 @@ class Terminal:
         self.screen.clear()
         self.palette = list(self.base_palette)
         self.colors = dict(self.base_colors)
+        self.special_colors = list(self.base_special_colors)
         self.title = self.icon_name = ""
 
     def soft_reset(self) -> None:
@@ -632,17 +655,15 @@ class Terminal:
                 self.screen.set_prompt_mark(mark)
         elif code == 4:
             self._osc_palette(data)
-        elif code in (10, 11, 12):
+        elif code == 5:
+            self._osc_special(data)
+        elif code in DYNAMIC_COLORS:
             self._osc_dynamic(code, data)
         elif code == 104:
-            if data:
-                for part in data.split(";"):
-                    n = _palette_index(part)
-                    if n is not None:
-                        self.palette[n] = self.base_palette[n]
-            else:
-                self.palette = list(self.base_palette)
-        elif code in (110, 111, 112):
+            self._osc_reset_palette(data)
+        elif code == 105:
+            self._osc_reset_special(data)
+        elif code - 100 in DYNAMIC_COLORS:
             self.colors[code - 100] = self.base_colors[code - 100]
 
     def notify(self, title: str, body: str) -> None:
@@ -667,52 +688,80 @@ class Terminal:
             return
         self.on_clipboard(target or "c", text)
 
-    @staticmethod
-    def _format_rgb(rgb: int) -> str:
-        r, g, b = rgb >> 16 & 0xFF, rgb >> 8 & 0xFF, rgb & 0xFF
-        return f"rgb:{r:02x}{r:02x}/{g:02x}{g:02x}/{b:02x}{b:02x}"
-
-    @staticmethod
-    def _parse_color(spec: str) -> int | None:
-        spec = spec.strip()
-        try:
-            if spec.startswith("#") and len(spec) == 7:
-                return int(spec[1:], 16)
-            if spec.startswith("rgb:"):
-                parts = spec[4:].split("/")
-                if len(parts) == 3 and all(1 <= len(p) <= 4 for p in parts):
-                    vals = [int(p, 16) * 255 // (16 ** len(p) - 1) for p in parts]
-                    return vals[0] << 16 | vals[1] << 8 | vals[2]
-        except ValueError:
-            return None
-        return None
-
     def _osc_palette(self, data: str) -> None:
+        """OSC 4: `index;spec` pairs; 0-255 the palette, 256-260 the special colours (xterm's one table)."""
         parts = data.split(";")
         for i in range(0, len(parts) - 1, 2):
-            idx, spec = parts[i], parts[i + 1]
-            n = _palette_index(idx)
+            n = _palette_index(parts[i], PALETTE_SIZE + len(SPECIAL_COLORS))
             if n is None:
                 continue
+            spec = parts[i + 1]
             if spec == "?":
-                self._reply(f"\x1b]4;{n};{self._format_rgb(self.palette[n])}\x1b\\")
+                rgb = self.palette[n] if n < PALETTE_SIZE else self.special_colors[n - PALETTE_SIZE]
+                self._reply(f"\x1b]4;{n};{format_color(rgb)}\x1b\\")
+                continue
+            rgb = parse_color(spec)
+            if rgb is None:
+                continue
+            if n < PALETTE_SIZE:
+                self.palette[n] = rgb
+                self.screen.mark_all_dirty()
             else:
-                rgb = self._parse_color(spec)
-                if rgb is not None:
-                    self.palette[n] = rgb
-                    self.screen.mark_all_dirty()
+                self.special_colors[n - PALETTE_SIZE] = rgb
+
+    def _osc_special(self, data: str) -> None:
+        """OSC 5: `n;spec` pairs on the special colours alone (0 bold ... 4 italic)."""
+        parts = data.split(";")
+        for i in range(0, len(parts) - 1, 2):
+            n = _palette_index(parts[i], len(SPECIAL_COLORS))
+            if n is None:
+                continue
+            spec = parts[i + 1]
+            if spec == "?":
+                self._reply(f"\x1b]5;{n};{format_color(self.special_colors[n])}\x1b\\")
+                continue
+            rgb = parse_color(spec)
+            if rgb is not None:
+                self.special_colors[n] = rgb
 
     def _osc_dynamic(self, code: int, data: str) -> None:
-        for offset, spec in enumerate(data.split(";")):
+        """OSC 10-19: each spec goes to the next dynamic colour (`OSC 10;fg;bg`), up to 19."""
+        for offset, spec in enumerate(data.split(";")[:len(DYNAMIC_COLORS)]):
             which = code + offset
             if which not in self.colors:
                 break
             if spec == "?":
-                self._reply(f"\x1b]{which};{self._format_rgb(self.colors[which])}\x1b\\")
+                self._reply(f"\x1b]{which};{format_color(self.colors[which])}\x1b\\")
             else:
-                rgb = self._parse_color(spec)
+                rgb = parse_color(spec)
                 if rgb is not None:
                     self.colors[which] = rgb
+
+    def _osc_reset_palette(self, data: str) -> None:
+        """OSC 104: the listed entries (special colours too, at 256+), or the whole palette when none is listed."""
+        if not data:
+            self.palette = list(self.base_palette)
+            self.screen.mark_all_dirty()
+            return
+        for part in data.split(";"):
+            n = _palette_index(part, PALETTE_SIZE + len(SPECIAL_COLORS))
+            if n is None:
+                continue
+            if n < PALETTE_SIZE:
+                self.palette[n] = self.base_palette[n]
+                self.screen.mark_all_dirty()
+            else:
+                self.special_colors[n - PALETTE_SIZE] = self.base_special_colors[n - PALETTE_SIZE]
+
+    def _osc_reset_special(self, data: str) -> None:
+        """OSC 105: the listed special colours (0-4), or all of them when none is listed."""
+        if not data:
+            self.special_colors = list(self.base_special_colors)
+            return
+        for part in data.split(";"):
+            n = _palette_index(part, len(SPECIAL_COLORS))
+            if n is not None:
+                self.special_colors[n] = self.base_special_colors[n]
 
     # ------------------------------------------------------------------ replies
 
