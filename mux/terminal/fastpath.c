@@ -187,6 +187,7 @@ typedef struct {
     long x, y, cols, lines, mtop, mbot;
     int pending_wrap, autowrap, insert, origin, newline, keeps_history, clustering, translate;
     int pen_bg_zero;
+    int iso_protection;       /* Terminal.protection is PROTECT_ISO: 1 / 0, or -1 not read since load() */
     /* The last graphic character drawn here since the state was read (written back by store()). */
     int last_drawn;
     Py_UCS4 last_cp;
@@ -370,6 +371,7 @@ load(Ctx *c)
     }
     c->last_drawn = 0;
     c->cluster_cleared = 0;
+    c->iso_protection = -1;   /* only a Python handler changes it: read at the first EL or ECH after load() */
     return set_pen_cache(c);
 }
 
@@ -2013,11 +2015,14 @@ csi_one(Ctx *c, PyObject *tok, Py_ssize_t a, Py_ssize_t b)
     case 'K':
     case 'X': {
         /* After SPA, EL and ECH keep protected cells: Python's selective erase does that. */
-        long protection;
-        if (get_long(c->terminal, S_protection, &protection)) {
-            return -1;
+        if (c->iso_protection < 0) {
+            long protection;
+            if (get_long(c->terminal, S_protection, &protection)) {
+                return -1;
+            }
+            c->iso_protection = protection == K.protect_iso;
         }
-        if (protection == K.protect_iso) {
+        if (c->iso_protection) {
             return 0;
         }
         if (final == 'K') {

@@ -3,9 +3,9 @@
 Owns: the cursor (position, pending wrap, pen, current link, the last drawn character), writing text into cells
 (ASCII runs, wide characters, grapheme clusters, wrap), scrolling, erasing (and selective erasing, which keeps the
 cells whose style is PROTECTED), inserting and deleting, the rectangle operations (fill, erase, copy: they ignore
-the scroll margins and never touch history), and reading active rows back. It does not decide what an escape sequence means: the Terminal does, and calls these methods.
-The terminal's modes and scroll region are one `Modes` object, owned by the Terminal and shared by both screens,
-so every mode has one source of truth.
+the scroll margins and never touch history), and reading active rows back. It does not decide what an escape
+sequence means: the Terminal does, and calls these methods. The terminal's modes and scroll region are one `Modes`
+object, owned by the Terminal and shared by both screens, so every mode has one source of truth.
 
 Invariants (checked by `check()`, which the fuzz tests call after every step):
 - 0 <= x < columns and 0 <= y < lines; `pending_wrap` only in the last column.
