@@ -292,3 +292,10 @@ def test_deccra_onto_half_a_wide_character_blanks_its_other_half(make):
     feed(b"xy\r\n" + "中文".encode() + b"\x1b[1;1;1;2;1;2;2$v")
     assert rows(t)[1] == " xy"
     assert not any(flags_at(t, 1, x) & (CELL_WIDE | CELL_SPACER_TAIL) for x in range(6))
+
+
+def test_el_keeps_protected_cells_once_spa_comes_later_in_the_same_output(make):
+    """The compiled path erases lines itself until SPA; an EL it ran earlier in the same chunk changes nothing."""
+    t, feed = make()
+    feed(b"xy\x1b[K" + b"\x1b[1;1Hab" + SPA + b"c" + EPA + b"\x1b[1;1H\x1b[K\x1b[3X")
+    assert rows(t)[0] == "  c"
