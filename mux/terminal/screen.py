@@ -839,6 +839,10 @@ class Screen:
         self.x = 0
         self.pending_wrap = False
 
+    def erase_span(self, how: int) -> tuple[int, int]:
+        """The columns [start, end) EL `how` erases on the cursor's row (0 to the end, 1 from the start, 2 all)."""
+        return {0: (self.x, self.columns), 1: (0, self.x + 1), 2: (0, self.columns)}.get(how, (0, 0))
+
     def erase_in_line(self, how: int = 0) -> None:
         run = self.run
         if how == 0 and run is not None and run.end == self.x and run.y == self.y:
@@ -848,7 +852,7 @@ class Screen:
         self.flush()
         page, sid = self.style_id(self.y, self.bce_style())
         r = self.locs[self.y][1]
-        start, end = {0: (self.x, self.columns), 1: (0, self.x + 1), 2: (0, self.columns)}.get(how, (0, 0))
+        start, end = self.erase_span(how)
         if end > start:
             page.clear_wide_edges(r, start, end)
             page.clear_cells(r, start, end, sid)
@@ -891,7 +895,7 @@ class Screen:
     def selective_erase_in_line(self, how: int = 0) -> None:
         """EL / DECSEL keeping protected cells: 0 cursor to end, 1 start to cursor, 2 the whole line."""
         self.flush()
-        start, end = {0: (self.x, self.columns), 1: (0, self.x + 1), 2: (0, self.columns)}.get(how, (0, 0))
+        start, end = self.erase_span(how)
         if end > start:
             self.erase_unprotected(self.y, start, end, self.bce_style())
             if end == self.columns:
