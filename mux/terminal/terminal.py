@@ -377,7 +377,10 @@ class Terminal:
     def _protect_pen(self, on: bool) -> None:
         s = self.screen
         fg, bg, ul, attrs = s.pen
-        s.pen = (fg, bg, ul, attrs | PROTECTED if on else attrs & ~PROTECTED)
+        new = attrs | PROTECTED if on else attrs & ~PROTECTED
+        if new != attrs:        # an unchanged pen stays the same object (the cell writer compares pens by identity)
+            pen = (fg, bg, ul, new)
+            s.pen = DEFAULT_STYLE if pen == DEFAULT_STYLE else pen
 
     def set_character_protection(self, mode: int = 0) -> None:
         """DECSCA: 1 protects the cells written from now on (against DECSED, DECSEL, DECSERA), 0 and 2 stop."""
