@@ -112,7 +112,8 @@ fastpath_width_class(PyObject *module, PyObject *arg)
  * handles the hot subset itself, writing cells straight into the pages' mappings:
  *   text of single-codepoint narrow and wide characters (autowrap on, no insert mode, no charset translation),
  *   CR, LF, CR LF, BS, the Stream's bulk lines token, plain CSI sequences (alone or in runs) for SGR,
- *   CUP/HVP, CUU/CUD/CUF/CUB/CNL/CPL/CHA/HPA/HPR/VPA/VPR, EL and ECH, CSI ? Pm h/l of the plain DEC modes, and
+ *   CUP/HVP, CUU/CUD/CUF/CUB/CNL/CPL/CHA/HPA/HPR/VPA/VPR, EL and ECH (not after SPA: they then keep protected
+ *   cells, which Python does), CSI ? Pm h/l of the plain DEC modes, and
  *   OSC 8 (handed straight to Terminal.set_hyperlink). Zones of text that may hold multi-codepoint clusters
  *   are drawn by Python, the simple text around them here.
  * Line feeds scroll the whole screen into history, and a scroll region by rotating its pages' row slots (copying
@@ -146,6 +147,8 @@ static struct {
     int max_params;
     long sgr_sets[SGR_TABLE], sgr_resets[SGR_TABLE];   /* styles.SGR_SETS / SGR_RESETS by parameter */
     long underline_shift, underline_mask, color_palette, color_rgb;
+    long sgr_keeps;           /* styles.SGR_KEEPS: attribute bits no SGR changes (character protection) */
+    long protect_iso;         /* terminal.PROTECT_ISO: ED, EL and ECH then keep protected cells (Python's work) */
     PyObject *default_style;  /* styles.DEFAULT_STYLE */
     PyObject *plain_private;  /* terminal.PLAIN_PRIVATE */
     PyObject *page_overflow;  /* page.PageOverflow */
@@ -159,7 +162,8 @@ static PyObject *S_screen, *S_modes, *S_x, *S_y, *S_pending_wrap, *S_pen, *S_lin
     *S_translate, *S_margin_top, *S_margin_bottom, *S_origin, *S_clustering, *S_newline, *S_flush, *S_regrow,
     *S_mark_link, *S_index, *S_linefeed, *S_grow, *S_forget_extras, *S_cols, *S_slots, *S_cp, *S_st, *S_fl,
     *S_rflags, *S_style_ids, *S_empty, *S_dec, *S_intern_style, *S_last, *S_limit_lines, *S_rows_used,
-    *S_prune_pending, *S_total_rows, *S_rows, *S_set_hyperlink, *S_rotate_region, *S_styles, *S_link_ids, *S_hmap, *S_link_cells, *S_intern_hyperlink, *S_set_grapheme;
+    *S_prune_pending, *S_total_rows, *S_rows, *S_set_hyperlink, *S_rotate_region, *S_styles, *S_link_ids, *S_hmap, *S_link_cells, *S_intern_hyperlink, *S_set_grapheme,
+    *S_protection;
 
 typedef struct {
     PyObject *page;           /* borrowed (held by the locs list) */
@@ -183,6 +187,7 @@ typedef struct {
     long x, y, cols, lines, mtop, mbot;
     int pending_wrap, autowrap, insert, origin, newline, keeps_history, clustering, translate;
     int pen_bg_zero;
+    int iso_protection;       /* Terminal.protection is PROTECT_ISO: 1 / 0, or -1 not read since load() */
     /* The last graphic character drawn here since the state was read (written back by store()). */
     int last_drawn;
     Py_UCS4 last_cp;
@@ -366,6 +371,7 @@ load(Ctx *c)
     }
     c->last_drawn = 0;
     c->cluster_cleared = 0;
+    c->iso_protection = -1;   /* only a Python handler changes it: read at the first EL or ECH after load() */
     return set_pen_cache(c);
 }
 
@@ -1765,16 +1771,22 @@ pen_field(PyObject *pen, Py_ssize_t k, long *out)
 static int
 apply_sgr(Ctx *c, int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
 {
-    if (a == b) {
+    long fg, bg, ul, attrs;
+    if (pen_field(c->pen, 3, &attrs)) {
+        return -1;
+    }
+    if (a == b && !(attrs & K.sgr_keeps)) {
         Py_SETREF(c->pen, Py_NewRef(K.default_style));
         return set_pen_cache(c);
     }
     SgrItem items[SUBS_CAP];
-    int n = parse_sgr(kind, data, a, b, items);
-    long fg, bg, ul, attrs;
-    if (pen_field(c->pen, 0, &fg) || pen_field(c->pen, 1, &bg) || pen_field(c->pen, 2, &ul)
-        || pen_field(c->pen, 3, &attrs)) {
+    int n = a == b ? 0 : parse_sgr(kind, data, a, b, items);
+    if (pen_field(c->pen, 0, &fg) || pen_field(c->pen, 1, &bg) || pen_field(c->pen, 2, &ul)) {
         return -1;
+    }
+    if (a == b) {
+        fg = bg = ul = 0;
+        attrs &= K.sgr_keeps;
     }
     int i = 0;
     while (i < n) {
@@ -1796,7 +1808,8 @@ apply_sgr(Ctx *c, int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
         }
         long p = it->v[0];
         if (p == 0) {
-            fg = bg = ul = attrs = 0;
+            fg = bg = ul = 0;
+            attrs &= K.sgr_keeps;
         } else if (p >= 30 && p <= 37) {
             fg = K.color_palette | (p - 30);
         } else if (p >= 40 && p <= 47) {
@@ -2000,8 +2013,21 @@ csi_one(Ctx *c, PyObject *tok, Py_ssize_t a, Py_ssize_t b)
         return 1;
     }
     case 'K':
-        return erase_in_line(c, nargs ? args[0] : 0) ? -1 : 1;
     case 'X': {
+        /* After SPA, EL and ECH keep protected cells: Python's selective erase does that. */
+        if (c->iso_protection < 0) {
+            long protection;
+            if (get_long(c->terminal, S_protection, &protection)) {
+                return -1;
+            }
+            c->iso_protection = protection == K.protect_iso;
+        }
+        if (c->iso_protection) {
+            return 0;
+        }
+        if (final == 'K') {
+            return erase_in_line(c, nargs ? args[0] : 0) ? -1 : 1;
+        }
         long count = n1 < c->cols - c->x ? n1 : c->cols - c->x;
         if (clear_range(c, c->x, c->x + count)) {
             return -1;
@@ -2669,7 +2695,7 @@ PyDoc_STRVAR(configure_doc,
 "configure(constants, default_style, plain_private, page_overflow, zone_memo, zone_cells, /)\n--\n\n"
 "The one definition of every constant the kernel uses: page.py's CELL_* and ROW_* flags, STYLE_WORDS and MAP_HASH, the stream's limits\n"
 "(CSI_MAX, PARAM_MAX, MAX_PARAMS, OSC_MAX), styles.py's SGR tables and bits (SGR_SETS, SGR_RESETS, UNDERLINE_SHIFT,\n"
-"UNDERLINE_MASK, COLOR_PALETTE, COLOR_RGB); styles.DEFAULT_STYLE, terminal.PLAIN_PRIVATE, page.PageOverflow,\n"
+"UNDERLINE_MASK, COLOR_PALETTE, COLOR_RGB, SGR_KEEPS), terminal.PROTECT_ISO; styles.DEFAULT_STYLE, terminal.PLAIN_PRIVATE, page.PageOverflow,\n"
 "screen.ZONE_CELLS and screen.zone_cells.");
 
 static PyObject *
@@ -2700,6 +2726,8 @@ fastpath_configure(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         || limit_of(cs, "UNDERLINE_MASK", 1, 1L << 30, &K.underline_mask)
         || limit_of(cs, "COLOR_PALETTE", 1, 1L << 30, &K.color_palette)
         || limit_of(cs, "COLOR_RGB", 1, 1L << 30, &K.color_rgb)
+        || limit_of(cs, "SGR_KEEPS", 0, 1L << 30, &K.sgr_keeps)
+        || limit_of(cs, "PROTECT_ISO", 1, 1L << 30, &K.protect_iso)
         || table_of(cs, "SGR_SETS", K.sgr_sets) || table_of(cs, "SGR_RESETS", K.sgr_resets)) {
         return NULL;
     }
@@ -2741,6 +2769,7 @@ kernel_init_names(void)
     NAME(S_rotate_region, "rotate_region"); NAME(S_styles, "styles");
     NAME(S_link_ids, "link_ids"); NAME(S_hmap, "hmap"); NAME(S_link_cells, "link_cells");
     NAME(S_intern_hyperlink, "intern_hyperlink"); NAME(S_set_grapheme, "set_grapheme");
+    NAME(S_protection, "protection");
 #undef NAME
     return 0;
 }

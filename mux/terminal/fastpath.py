@@ -88,7 +88,8 @@ def kernel_for(listener: object) -> Callable[..., int] | None:
                          OSC_MAX=stream.OSC_MAX,
                          SGR_SETS=styles.SGR_SETS, SGR_RESETS=styles.SGR_RESETS,
                          UNDERLINE_SHIFT=styles.UNDERLINE_SHIFT, UNDERLINE_MASK=styles.UNDERLINE_MASK,
-                         COLOR_PALETTE=styles.COLOR_PALETTE, COLOR_RGB=styles.COLOR_RGB)
+                         COLOR_PALETTE=styles.COLOR_PALETTE, COLOR_RGB=styles.COLOR_RGB,
+                         SGR_KEEPS=styles.SGR_KEEPS, PROTECT_ISO=terminal.PROTECT_ISO)
         compiled.configure(constants, styles.DEFAULT_STYLE, terminal.PLAIN_PRIVATE, page.PageOverflow,
                            screen.ZONE_CELLS, screen.zone_cells)
         _configured = True

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from mux.terminal.memory import Mapping, Ownership, round_to_pages
-from mux.terminal.styles import DEFAULT_STYLE, Style
+from mux.terminal.styles import DEFAULT_STYLE, PROTECTED, Style
 
 # Cell flags (u16)
 CELL_WIDE = 1 << 0          # first cell of a double-width character
@@ -629,6 +629,27 @@ class Page:
     def style(self, sid: int) -> Style:
         w = sid * STYLE_WORDS
         return tuple(self.styles[w:w + STYLE_WORDS])  # type: ignore[return-value]
+
+    def unprotected_runs(self, row: int, start: int, end: int) -> list[tuple[int, int]]:
+        """The maximal [a, b) spans of columns [start, end) whose cells are not protected (their style has
+        PROTECTED): what a selective erase may blank. One span `(start, end)` when none is protected."""
+        base = self.slots[row] * self.cols
+        sids = self.st[base + start:base + end].tolist()
+        protected = {sid for sid in set(sids) if sid and self.styles[sid * STYLE_WORDS + 3] & PROTECTED}
+        if not protected:
+            return [(start, end)] if end > start else []
+        runs = []
+        run_start = None
+        for col, sid in enumerate(sids, start):
+            if sid in protected:
+                if run_start is not None:
+                    runs.append((run_start, col))
+                    run_start = None
+            elif run_start is None:
+                run_start = col
+        if run_start is not None:
+            runs.append((run_start, end))
+        return runs
 
     def styles_in_use(self) -> int:
         return len(self.style_ids) - 1

@@ -1,10 +1,11 @@
 """A Screen: one PageList (the primary screen's, with scrollback, or the alternate screen's) and the cell writer.
 
 Owns: the cursor (position, pending wrap, pen, current link, the last drawn character), writing text into cells
-(ASCII runs, wide characters, grapheme clusters, wrap), scrolling, erasing, inserting and deleting, and reading
-active rows back. It does not decide what an escape sequence means: the Terminal does, and calls these methods.
-The terminal's modes and scroll region are one `Modes` object, owned by the Terminal and shared by both screens,
-so every mode has one source of truth.
+(ASCII runs, wide characters, grapheme clusters, wrap), scrolling, erasing (and selective erasing, which keeps the
+cells whose style is PROTECTED), inserting and deleting, the rectangle operations (fill, erase, copy: they ignore
+the scroll margins and never touch history), and reading active rows back. It does not decide what an escape
+sequence means: the Terminal does, and calls these methods. The terminal's modes and scroll region are one `Modes`
+object, owned by the Terminal and shared by both screens, so every mode has one source of truth.
 
 Invariants (checked by `check()`, which the fuzz tests call after every step):
 - 0 <= x < columns and 0 <= y < lines; `pending_wrap` only in the last column.
@@ -838,6 +839,10 @@ class Screen:
         self.x = 0
         self.pending_wrap = False
 
+    def erase_span(self, how: int) -> tuple[int, int]:
+        """The columns [start, end) EL `how` erases on the cursor's row (0 to the end, 1 from the start, 2 all)."""
+        return {0: (self.x, self.columns), 1: (0, self.x + 1), 2: (0, self.columns)}.get(how, (0, 0))
+
     def erase_in_line(self, how: int = 0) -> None:
         run = self.run
         if how == 0 and run is not None and run.end == self.x and run.y == self.y:
@@ -847,7 +852,7 @@ class Screen:
         self.flush()
         page, sid = self.style_id(self.y, self.bce_style())
         r = self.locs[self.y][1]
-        start, end = {0: (self.x, self.columns), 1: (0, self.x + 1), 2: (0, self.columns)}.get(how, (0, 0))
+        start, end = self.erase_span(how)
         if end > start:
             page.clear_wide_edges(r, start, end)
             page.clear_cells(r, start, end, sid)
@@ -875,6 +880,122 @@ class Screen:
         bce = self.bce_style()
         for y in rows:
             self._clear_row(y, bce)
+
+    # ------------------------------------------------------------------ protected cells (selective erase)
+
+    def erase_unprotected(self, y: int, start: int, end: int, style: Style) -> None:
+        """Blank columns [start, end) of active row y in `style`, keeping the protected cells (a protected wide
+        character keeps both halves: they share its style)."""
+        page, sid = self.style_id(y, style)
+        r = self.locs[y][1]
+        for a, b in page.unprotected_runs(r, start, end):
+            page.clear_wide_edges(r, a, b)
+            page.clear_cells(r, a, b, sid)
+
+    def selective_erase_in_line(self, how: int = 0) -> None:
+        """EL / DECSEL keeping protected cells: 0 cursor to end, 1 start to cursor, 2 the whole line."""
+        self.flush()
+        start, end = self.erase_span(how)
+        if end > start:
+            self.erase_unprotected(self.y, start, end, self.bce_style())
+            if end == self.columns:
+                page, r = self.locs[self.y]
+                page.rflags[r] &= ~ROW_WRAP
+        self.pending_wrap = False
+
+    def selective_erase_in_display(self, how: int = 0) -> None:
+        """ED / DECSED keeping protected cells (3, the history, has no protection and is erased as by ED)."""
+        self.flush()
+        if how == 0:
+            self.selective_erase_in_line(0)
+            rows = range(self.y + 1, self.lines)
+        elif how == 1:
+            self.selective_erase_in_line(1)
+            rows = range(0, self.y)
+        elif how == 2:
+            rows = range(self.lines)
+        else:
+            self.erase_in_display(how)
+            return
+        bce = self.bce_style()
+        cols = self.columns
+        for y in rows:
+            page, r = self.locs[y]
+            if page.unprotected_runs(r, 0, cols) == [(0, cols)]:
+                self._clear_row(y, bce)         # nothing protected: exactly what ED does
+            else:
+                self.erase_unprotected(y, 0, cols, bce)
+
+    def selective_erase_characters(self, count: int) -> None:
+        """ECH keeping protected cells."""
+        self.flush()
+        count = min(max(1, count), self.columns - self.x)
+        self.erase_unprotected(self.y, self.x, self.x + count, self.bce_style())
+        self.pending_wrap = False
+
+    # ------------------------------------------------------------------ rectangles (DECFRA, DECERA, DECSERA, DECCRA)
+    # Rectangles are in screen cells, columns [x0, x1) of rows [y0, y1), already clamped to the screen by the
+    # caller. They ignore the scroll margins, never touch history and leave the cursor where it is.
+
+    def fill_rect(self, x0: int, y0: int, x1: int, y1: int, char: str) -> None:
+        """DECFRA: every cell of the rectangle holds the narrow character `char` in the pen's style."""
+        self.flush()
+        text = char * (x1 - x0)
+        for y in range(y0, y1):
+            page, sid = self.style_id(y, self.pen)
+            r = self.locs[y][1]
+            page.clear_wide_edges(r, x0, x1)
+            page.write_text(r, x0, text, sid)
+
+    def erase_rect(self, x0: int, y0: int, x1: int, y1: int, keep_protected: bool = False) -> None:
+        """DECERA (and DECSERA with `keep_protected`): blank the rectangle's cells in the erase style."""
+        self.flush()
+        bce = self.bce_style()
+        for y in range(y0, y1):
+            if keep_protected:
+                self.erase_unprotected(y, x0, x1, bce)
+                continue
+            page, sid = self.style_id(y, bce)
+            r = self.locs[y][1]
+            page.clear_wide_edges(r, x0, x1)
+            page.clear_cells(r, x0, x1, sid)
+
+    def copy_rect(self, x0: int, y0: int, x1: int, y1: int, dx: int, dy: int) -> None:
+        """DECCRA: copy the rectangle so that its top-left cell lands on (dx, dy), as if through a buffer (source
+        and destination may overlap); what would land off the screen is dropped. A wide character cut by the
+        source's edge leaves a blank cell, never half a character."""
+        self.flush()
+        w = min(x1 - x0, self.columns - dx)
+        h = min(y1 - y0, self.lines - dy)
+        if w <= 0 or h <= 0:
+            return
+        # Rows are copied in the order that reads every source row before it is overwritten; within a row,
+        # copy_cells reads before it writes.
+        order = range(h - 1, -1, -1) if dy > y0 else range(h)
+        for i in order:
+            sy, ty = y0 + i, dy + i
+
+            def copy(page: Page, r: int, sy: int = sy) -> None:
+                src, sr = self.locs[sy]         # looked up again: growing the destination may replace it
+                page.copy_cells(r, dx, src, sr, x0, w)
+
+            # The destination's edges are fixed after the copy (before it, blanking a cut wide character could
+            # blank a source cell not read yet): first the halves outside whose other half was overwritten...
+            page, r = self.locs[ty]
+            end = dx + w
+            cut_left = dx > 0 and page.flags_at(r, dx) & CELL_SPACER_TAIL
+            cut_right = end < self.columns and page.flags_at(r, end) & CELL_SPACER_TAIL
+            self._on_row(ty, copy)
+            page, r = self.locs[ty]
+            if cut_left:
+                page.clear_cells(r, dx - 1, dx, page.style_id_at(r, dx - 1))
+            if cut_right:
+                page.clear_cells(r, end, end + 1, page.style_id_at(r, end))
+            # ...then the halves copied without their other half (the source's edge cut them).
+            if page.flags_at(r, dx) & CELL_SPACER_TAIL:
+                page.clear_cells(r, dx, dx + 1, page.style_id_at(r, dx))
+            if page.flags_at(r, end - 1) & CELL_WIDE:
+                page.clear_cells(r, end - 1, end, page.style_id_at(r, end - 1))
 
     def fill(self, char: str) -> None:
         """DECALN: every cell holds `char` in the default style."""

@@ -48,9 +48,11 @@ what the handler takes are dropped; ``report_device_status`` has no default and 
 parameters with ``:`` sub-parameters arrive as tuples of ints (an empty sub-parameter is -1).
 Events beyond pyte's are optional on the listener; when one is missing its sequences are ignored.
 These always receive explicit values (VT defaults when the parameter is absent; an explicit 0 is
-passed through).  Deviations from pyte: ``SO``/``SI`` and ``ESC ( x`` / ``ESC ) x`` are dispatched
-in UTF-8 mode too (DEC line drawing), ``ESC % @`` does not switch away from UTF-8, and other C0/C1
-controls are never drawn.
+passed through), except the rectangle operations (DECFRA, DECERA, DECSERA, DECCRA), which get every
+parameter, an absent one as 0: their defaults (the screen's edges) are the listener's to know.
+Deviations from pyte: ``SO``/``SI`` and ``ESC ( x`` / ``ESC ) x`` are dispatched in UTF-8 mode too
+(DEC line drawing), ``ESC % @`` does not switch away from UTF-8, ``ESC V`` / ``ESC W`` are SPA / EPA
+(character protection), and other C0/C1 controls are never drawn.
 """
 
 from __future__ import annotations
@@ -200,7 +202,22 @@ OPTIONAL_EVENTS = (
     "set_keyboard_flags",
     "set_hyperlink",
     "osc",
+    "set_character_protection",
+    "start_protected_area",
+    "end_protected_area",
+    "fill_rectangle",
+    "erase_rectangle",
+    "selective_erase_rectangle",
+    "copy_rectangle",
 )
+# ``CSI Pm $ final`` rectangle operations (VT420): final -> (event, parameters). Every parameter is passed, an
+# absent one as 0, which the handler reads as its default (the screen's edge is not the stream's to know).
+_RECT_CSI: dict[str, tuple[str, int]] = {
+    "x": ("fill_rectangle", 5),             # DECFRA Pch ; Pt ; Pl ; Pb ; Pr
+    "z": ("erase_rectangle", 4),            # DECERA Pt ; Pl ; Pb ; Pr
+    "{": ("selective_erase_rectangle", 4),  # DECSERA
+    "v": ("copy_rectangle", 8),             # DECCRA Pts ; Pls ; Pbs ; Prs ; Pps ; Ptd ; Pld ; Ppd
+}
 
 
 def _noop() -> None:
@@ -377,6 +394,8 @@ class Stream(pyte.ByteStream):
                 "\x85": crlf,  # NEL: next line, column 1
                 "\x88": get("set_tab_stop"),
                 "\x8d": get("reverse_index"),
+                "\x96": self._optional["start_protected_area"] or _noop,     # SPA
+                "\x97": self._optional["end_protected_area"] or _noop,       # EPA
             }
         )
         self._base = base
@@ -689,6 +708,11 @@ class Stream(pyte.ByteStream):
             return opt["soft_reset"] or _noop
         elif inter == "$" and final == "p" and prefix in ("", "?"):
             return self._optional_call("request_mode", args[0] if args else 0, prefix == "?")
+        elif inter == "$" and final in _RECT_CSI and not prefix:
+            name, arity = _RECT_CSI[final]
+            return self._optional_call(name, *(args + [0] * arity)[:arity])
+        elif inter == '"' and final == "q" and not prefix:
+            return self._optional_call("set_character_protection", args[0] if args else 0)
         if spec is None:
             return partial(listener.debug, tok)
         name, arity, default = spec
@@ -722,6 +746,8 @@ class Stream(pyte.ByteStream):
                 return _noop  # a stray ST
             if final == "E":
                 return self._base["\x85"]  # NEL: CR then LF (pyte maps it to a bare LF)
+            if final == "V" or final == "W":
+                return self._base["\x96" if final == "V" else "\x97"]  # SPA / EPA
             return self._event(self.escape.get(final), tok)
         if inter == "(" or inter == ")":
             return partial(self.listener.define_charset, final, mode=inter)

@@ -4,7 +4,9 @@ Owns the Style encoding shared by pages (which store styles in their style table
 UI (which turns styles into Rich styles), and the SGR state machine (`apply_sgr`).
 
 A Style is (fg, bg, underline colour, attribute bits). A colour is 0 (the default), COLOR_PALETTE | index
-(0-255, kept as an index so themes can recolour it) or COLOR_RGB | 0xRRGGBB (truecolor).
+(0-255, kept as an index so themes can recolour it) or COLOR_RGB | 0xRRGGBB (truecolor). One attribute bit is not
+a look: PROTECTED (character protection, set by DECSCA or SPA) rides in the Style so that pages carry it with each
+cell like any attribute; SGR never changes it (SGR 0 included) and the UI ignores it.
 
 Invariants: `apply_sgr` never raises on any parameter list (unknown or malformed parameters are ignored), and
 its results are interned in a bounded cache.
@@ -16,7 +18,7 @@ __all__ = [
     "Style", "DEFAULT_STYLE", "COLOR_PALETTE", "COLOR_RGB", "apply_sgr", "palette_rgb", "XTERM_PALETTE",
     "XTERM_FOREGROUND", "XTERM_BACKGROUND",
     "BOLD", "DIM", "ITALIC", "UNDERLINE_MASK", "UNDERLINE_SHIFT", "BLINK", "REVERSE", "INVISIBLE", "STRIKE",
-    "OVERLINE", "underline_style", "COLOR_KIND_MASK", "SGR_CACHE", "SGR_SETS", "SGR_RESETS",
+    "OVERLINE", "PROTECTED", "SGR_KEEPS", "underline_style", "COLOR_KIND_MASK", "SGR_CACHE", "SGR_SETS", "SGR_RESETS",
 ]
 
 # Style: (fg, bg, underline colour, attribute bits). Colours: 0 default, COLOR_PALETTE | index, COLOR_RGB | rgb.
@@ -35,11 +37,14 @@ REVERSE = 1 << 7
 INVISIBLE = 1 << 8
 STRIKE = 1 << 9
 OVERLINE = 1 << 10
+PROTECTED = 1 << 11         # character protection (DECSCA 1, SPA): selective erases keep the cell
 COLOR_KIND_MASK = 0xFF << 24
 
 #: SGR parameter -> the attribute bits it clears / sets (the compiled hot path takes these tables too).
 SGR_RESETS = {22: BOLD | DIM, 23: ITALIC, 24: UNDERLINE_MASK, 25: BLINK, 27: REVERSE, 28: INVISIBLE,
            29: STRIKE, 55: OVERLINE}
+#: Attribute bits SGR never changes, not even SGR 0 (character protection belongs to DECSCA and SPA/EPA).
+SGR_KEEPS = PROTECTED
 SGR_SETS = {1: BOLD, 2: DIM, 3: ITALIC, 5: BLINK, 6: BLINK, 7: REVERSE, 8: INVISIBLE, 9: STRIKE, 53: OVERLINE}
 
 
@@ -83,7 +88,7 @@ def _colon_colour(sub: tuple) -> int | None:
 def _apply(style: Style, params: tuple) -> Style:
     fg, bg, ul, attrs = style
     if not params:
-        return DEFAULT_STYLE
+        return (0, 0, 0, attrs & SGR_KEEPS) if attrs & SGR_KEEPS else DEFAULT_STYLE
     plist = list(params)
     i = 0
     n = len(plist)
@@ -109,7 +114,7 @@ def _apply(style: Style, params: tuple) -> Style:
         if not isinstance(p, int):
             continue
         if p == 0:
-            fg, bg, ul, attrs = DEFAULT_STYLE
+            fg, bg, ul, attrs = 0, 0, 0, attrs & SGR_KEEPS
         elif 30 <= p <= 37:
             fg = COLOR_PALETTE | (p - 30)
         elif 40 <= p <= 47:

@@ -1,11 +1,13 @@
 """The Terminal: what every event of the Stream means, over a primary and an alternate Screen.
 
 Owns: the listener protocol (pyte's events plus mux's extensions: REP, SU/SD, CHT/CBT, DECSCUSR, DECRQM, DA2,
-XTVERSION, kitty keyboard flags, OSC 7/8/9/52/133/777, colours), the modes (one `Modes` shared by both screens: each
-mode has one source of truth), the alternate screen, the pen (SGR), charsets, tab stops, saved cursors, titles,
-colours, replies to the child (through `on_reply`), desktop notifications (OSC 9 text, iTerm2/Ghostty, and OSC 777
-`notify;title;body`, rxvt/Ghostty, handed to `on_notify(title, body)`; `OSC 9;<number>;...` is ConEmu's progress
-and other subcommands, not a notification, and is ignored), and resize. Cells are written by the active `Screen`.
+XTVERSION, kitty keyboard flags, OSC 7/8/9/52/133/777, colours, character protection (DECSCA, SPA/EPA) and the
+selective erases (DECSED, DECSEL, DECSERA), the VT420 rectangles DECFRA, DECERA and DECCRA), the modes (one `Modes`
+shared by both screens: each mode has one source of truth), the alternate screen, the pen (SGR), charsets, tab
+stops, saved cursors, titles, colours, replies to the child (through `on_reply`), desktop notifications (OSC 9 text,
+iTerm2/Ghostty, and OSC 777 `notify;title;body`, rxvt/Ghostty, handed to `on_notify(title, body)`;
+`OSC 9;<number>;...` is ConEmu's progress and other subcommands, not a notification, and is ignored), and resize.
+Cells are written by the active `Screen`.
 
 Colours, as xterm keeps them (specs are read by `mux.terminal.colors`; a reply is `rgb:rrrr/gggg/bbbb` then ST):
 - OSC 4 `;index;spec` pairs: the 256-colour `palette`, and at 256-260 the special colours (`special_colors`:
@@ -20,7 +22,11 @@ Colours, as xterm keeps them (specs are read by `mux.terminal.colors`; a reply i
 Invariants:
 - `screen` is `primary` or `alternate`; the alternate never keeps history (its PageList has no scrollback).
 - A handler never raises on bad parameters: out-of-range values are clamped or ignored.
-- Replies never echo text the child chose (no title report): they would be an injection vector.
+- Replies never echo text the child chose (no title report): they would be an injection vector. The screen is
+  never read back to the child either (no DECRQCRA checksum): it would let any program read what others wrote.
+- Character protection is one bit of the pen's Style (styles.PROTECTED), carried into each cell written; `protection`
+  remembers which kind the child used last, as xterm does: after SPA (ISO) ED, EL and ECH keep protected cells,
+  after DECSCA (DEC) only DECSED, DECSEL and DECSERA do (DECSED and DECSEL keep them after SPA too, as xterm).
 - Memory is bounded: the primary screen by the scrollback limits, the alternate by its active area, clusters by
   MAX_KEPT_CLUSTER codepoints, links by MAX_URI_BYTES, titles by MAX_TITLE.
 - What `on_title` and `on_notify` get has no control characters (C0, DEL, C1: no ESC, no BEL) and is bounded
@@ -41,6 +47,7 @@ from mux.terminal.pagelist import DEFAULT_LIMIT_BYTES, PageList
 from mux.terminal.screen import Modes, Screen
 from mux.terminal.styles import (
     DEFAULT_STYLE,
+    PROTECTED,
     SGR_CACHE,
     XTERM_BACKGROUND,
     XTERM_FOREGROUND,
@@ -85,6 +92,10 @@ SPECIAL_COLORS = ("bold", "underline", "blink", "reverse", "italic")
 # do; 12 (the cursor) has its own default.
 DYNAMIC_COLORS = range(10, 20)
 _DYNAMIC_ON_BACKGROUND = frozenset({11, 14, 16, 19})
+# Character protection the child used last (Terminal.protection): none, DECSCA (DEC) or SPA/EPA (ISO).
+PROTECT_OFF, PROTECT_DEC, PROTECT_ISO = 0, 1, 2
+# DECFRA fills only with the characters xterm accepts: printable ASCII and Latin-1.
+_FILL_CHARS = frozenset([*range(32, 127), *range(160, 256)])
 
 # OSC 133 semantic prompt marks stored in row flags
 PROMPT_MARKS = {"A": 1, "B": 2, "C": 3, "D": 0}
@@ -178,6 +189,7 @@ class Terminal:
         self.active_g = 0
         self.saved: dict[bool, SavedCursor] = {}
         self.keyboard_flags: list[int] = [0]
+        self.protection = PROTECT_OFF
 
     # Where the cursor is, for the layers above (the active screen's).
     @property
@@ -349,7 +361,10 @@ class Terminal:
         self.screen.delete_characters(count)
 
     def erase_characters(self, count: int = 1) -> None:
-        self.screen.erase_characters(count)
+        if self.protection == PROTECT_ISO:
+            self.screen.selective_erase_characters(count)
+        else:
+            self.screen.erase_characters(count)
 
     def insert_lines(self, count: int = 1) -> None:
         self.screen.insert_lines(count)
@@ -358,10 +373,99 @@ class Terminal:
         self.screen.delete_lines(count)
 
     def erase_in_line(self, how: int = 0, private: bool = False) -> None:
-        self.screen.erase_in_line(how)
+        """EL, and DECSEL (`private`), which keeps protected cells."""
+        if self.keeps_protected(private):
+            self.screen.selective_erase_in_line(how)
+        else:
+            self.screen.erase_in_line(how)
 
     def erase_in_display(self, how: int = 0, private: bool = False, *args: object) -> None:
-        self.screen.erase_in_display(how)
+        """ED, and DECSED (`private`), which keeps protected cells."""
+        if self.keeps_protected(private):
+            self.screen.selective_erase_in_display(how)
+        else:
+            self.screen.erase_in_display(how)
+
+    def keeps_protected(self, selective: bool) -> bool:
+        """Whether an erase keeps protected cells: a selective one (DECSED, DECSEL) whenever protection was used,
+        ED, EL and ECH only when it was SPA's (ISO) last."""
+        if selective:
+            return self.protection != PROTECT_OFF
+        return self.protection == PROTECT_ISO
+
+    # ------------------------------------------------------------------ character protection and rectangles
+
+    def _protect_pen(self, on: bool) -> None:
+        s = self.screen
+        fg, bg, ul, attrs = s.pen
+        new = attrs | PROTECTED if on else attrs & ~PROTECTED
+        if new != attrs:        # an unchanged pen stays the same object (the cell writer compares pens by identity)
+            pen = (fg, bg, ul, new)
+            s.pen = DEFAULT_STYLE if pen == DEFAULT_STYLE else pen
+
+    def set_character_protection(self, mode: int = 0) -> None:
+        """DECSCA: 1 protects the cells written from now on (against DECSED, DECSEL, DECSERA), 0 and 2 stop."""
+        if mode in (0, 1, 2):
+            self.protection = PROTECT_DEC
+            self._protect_pen(mode == 1)
+
+    def start_protected_area(self) -> None:
+        """SPA: cells written from now on are protected (ISO: also against ED, EL and ECH)."""
+        self.protection = PROTECT_ISO
+        self._protect_pen(True)
+
+    def end_protected_area(self) -> None:
+        """EPA: cells written from now on are not protected."""
+        self._protect_pen(False)
+
+    def _rectangle_origin(self) -> tuple[int, int]:
+        """(x, y) of the cell a rectangle's 1;1 names: the margins' top-left corner in origin mode."""
+        modes = self.modes
+        return (modes.margin_left, modes.margin_top) if modes.origin else (0, 0)
+
+    def _rectangle(self, top: int, left: int, bottom: int, right: int) -> tuple[int, int, int, int] | None:
+        """A rectangle's 1-based inclusive parameters (0: the default, the screen's edge) as screen cells
+        (x0, y0, x1, y1), columns [x0, x1) of rows [y0, y1): relative to the margins' top-left corner in origin
+        mode, clamped to the screen. None when empty."""
+        ox, oy = self._rectangle_origin()
+        y0 = max(1, top) - 1 + oy
+        x0 = max(1, left) - 1 + ox
+        y1 = min(self.lines, bottom + oy if bottom > 0 else self.lines)
+        x1 = min(self.columns, right + ox if right > 0 else self.columns)
+        if y0 >= y1 or x0 >= x1:
+            return None
+        return x0, y0, x1, y1
+
+    def fill_rectangle(self, char: int = 0, top: int = 0, left: int = 0, bottom: int = 0, right: int = 0) -> None:
+        """DECFRA: fill a rectangle with one character (printable ASCII or Latin-1, else ignored) in the pen."""
+        rect = self._rectangle(top, left, bottom, right)
+        if rect is not None and char in _FILL_CHARS:
+            self.screen.fill_rect(*rect, chr(char))
+
+    def erase_rectangle(self, top: int = 0, left: int = 0, bottom: int = 0, right: int = 0) -> None:
+        """DECERA: blank a rectangle, protected cells included."""
+        rect = self._rectangle(top, left, bottom, right)
+        if rect is not None:
+            self.screen.erase_rect(*rect)
+
+    def selective_erase_rectangle(self, top: int = 0, left: int = 0, bottom: int = 0, right: int = 0) -> None:
+        """DECSERA: blank a rectangle, keeping DEC-protected cells (after SPA nothing is kept, as in xterm)."""
+        rect = self._rectangle(top, left, bottom, right)
+        if rect is not None:
+            self.screen.erase_rect(*rect, keep_protected=self.protection == PROTECT_DEC)
+
+    def copy_rectangle(self, top: int = 0, left: int = 0, bottom: int = 0, right: int = 0, page: int = 0,
+                       dest_top: int = 0, dest_left: int = 0, *args: int) -> None:
+        """DECCRA: copy a rectangle to (dest_top, dest_left), clipped to the screen; page numbers are ignored
+        (mux has one page)."""
+        rect = self._rectangle(top, left, bottom, right)
+        if rect is None:
+            return
+        ox, oy = self._rectangle_origin()
+        dy = max(1, dest_top) - 1 + oy
+        dx = max(1, dest_left) - 1 + ox
+        if dy < self.lines and dx < self.columns:
+            self.screen.copy_rect(*rect, dx, dy)
 
     def alignment_display(self) -> None:
         """DECALN: fill the screen with E, reset margins, home the cursor."""

@@ -164,6 +164,26 @@ CASES: list[tuple[str, str | bytes, int, int, bool]] = [
         + f"  {i * 10}%" + "\r\n" + CSI + "?2026l" for i in range(7)) + "done", 16, 4, False),
     ("truecolor_box", CSI + "38;2;90;90;200m╭────╮" + CSI + "0m\r\n│" + CSI + "48;2;1;2;3mhi" + CSI + "0m"
      + CSI + "6G│\r\n╰────╯", 8, 4, False),
+    # --- character protection and selective erase -------------------------------------------------------
+    ("decsca_decsed", _fill(4, 6) + CSI + "2;2H" + CSI + '1"q' + "PP" + CSI + '0"q' + CSI + "4;5H" + CSI + '1"q'
+     + "Q" + CSI + '0"q' + CSI + "2;3H" + CSI + "?J" + CSI + "1;1H" + CSI + "?1J", 6, 4, True),
+    ("decsca_decsed_all", _fill(3, 6) + CSI + "2;3H" + CSI + '1"q' + "中" + CSI + "m" + "x" + CSI + '2"q' + "y"
+     + CSI + "?2J", 6, 3, True),
+    ("decsca_decsel", _fill(3, 8) + CSI + "1;4H" + CSI + '1"q' + "P" + CSI + '0"q' + CSI + "1;3H" + CSI + "?K"
+     + CSI + "2;4H" + CSI + '1"q' + "P" + CSI + '0"q' + CSI + "2;6H" + CSI + "?1K"
+     + CSI + "3;4H" + CSI + '1"q' + "P" + CSI + '0"q' + CSI + "?2K", 8, 3, True),
+    ("decsca_ed_el_ech_ignore_it", _fill(3, 6) + CSI + '1"q' + CSI + "1;2HP" + CSI + "2;2HP" + CSI + "3;2HP"
+     + CSI + '0"q' + CSI + "1;1H" + CSI + "K" + CSI + "2;1H" + CSI + "4X" + CSI + "3;1H" + CSI + "J", 6, 3, True),
+    ("spa_epa_ed_el_ech", _fill(3, 6) + CSI + "1;3H" + ESC + "VP" + ESC + "W" + CSI + "2;3H" + ESC + "VP" + ESC
+     + "W" + CSI + "3;3H" + ESC + "VP" + ESC + "W" + CSI + "1;1H" + CSI + "2K" + CSI + "2;1H" + CSI + "5X"
+     + CSI + "3;1H" + CSI + "J", 6, 3, True),
+    # --- VT420 rectangles --------------------------------------------------------------------------------
+    ("decfra_decera", _fill(5, 8) + CSI + "1m" + CSI + "35;2;2;3;4$x" + CSI + "m" + CSI + "4;3;9;99$z"
+     + CSI + "0;1;7;1;8$x", 8, 5, True),
+    ("deccra_overlap", _fill(5, 8) + CSI + "1;1;3;3;1;2;2;1$v" + CSI + "4;6;5;8;1;4;1;1$v", 8, 5, True),
+    ("decsera", _fill(3, 6) + CSI + "2;2H" + CSI + '1"q' + "PP" + CSI + '0"q' + CSI + "1;1;3;4${", 6, 3, True),
+    ("rect_wide_edges", "中文字符\r\n中文字符\r\n中文字符" + CSI + "88;1;2;1;3$x" + CSI + "2;4;2;5$z"
+     + CSI + "1;1;1;3;1;3;2$v", 10, 3, True),
 ]
 
 _INVALID_UTF8 = (

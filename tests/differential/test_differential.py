@@ -26,6 +26,11 @@ from tests.differential.streams import CORPORA_DIR, Stream, all_streams, corpus_
 
 # --- named differences -------------------------------------------------------------------------------------
 
+_TMUX_NO_PROTECTION = ("tmux 3.3a has no character protection (DECSCA, SPA/EPA) and no selective erase (DECSED, "
+                       "DECSEL): it erases protected cells; Ghostty, like xterm, keeps them")
+_NO_RECTANGLES = ("tmux 3.3a and libghostty-vt do not implement the VT420 rectangle operations (DECFRA, DECERA, "
+                  "DECSERA, DECCRA) and leave the screen as it was; mux does them as xterm does (esctest2's "
+                  "DECFRA/DECERA/DECSERA/DECCRA tests)")
 _TMUX_WIDTHS = ("tmux 3.3a sizes grapheme clusters by summing its own per-codepoint widths: a skin-toned emoji "
                 "is 4 cells (Ghostty: 2), an emoji with VS16 stays 1 cell (Ghostty: 2), a lone regional "
                 "indicator is 1 cell (Ghostty: 2) and a flag can be split across a wrap")
@@ -68,6 +73,10 @@ TMUX_QUIRKS: dict[str, str] = {
     "invalid_utf8_cut_by_escape": "an incomplete UTF-8 sequence cut by ESC or a new character: tmux drops it, "
                                   "Ghostty prints U+FFFD",
     "agent": _TMUX_WIDTHS,
+    "decsca_decsed": _TMUX_NO_PROTECTION,
+    "decsca_decsed_all": _TMUX_NO_PROTECTION,
+    "decsca_decsel": _TMUX_NO_PROTECTION,
+    "spa_epa_ed_el_ech": _TMUX_NO_PROTECTION,
 }
 
 #: Where Ghostty (libghostty-vt as pyghostty ships it) is the odd one out. mux should match tmux.
@@ -92,6 +101,8 @@ SUBSTITUTIONS: dict[tuple[str, str], dict[str, str]] = {
 ACCEPTED: dict[tuple[str, str], str] = {
     **{(name, "tmux"): reason for name, reason in TMUX_QUIRKS.items()},
     **{(name, "ghostty"): reason for name, reason in GHOSTTY_QUIRKS.items()},
+    **{(name, oracle): _NO_RECTANGLES for name in ("decfra_decera", "deccra_overlap", "decsera", "rect_wide_edges")
+       for oracle in ("tmux", "ghostty")},
 }
 
 #: tmux against Ghostty.

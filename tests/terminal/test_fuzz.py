@@ -161,7 +161,7 @@ def run_steps(steps: list, cols: int = 80, rows: int = 24, scrollback_limit: int
 BIG_NUMBERS = st.sampled_from([0, 1, 2, 3, 7, 8, 79, 80, 255, 256, 1000, 9999, 65535, 65536, 99999,
                                2 ** 31, 2 ** 32 + 1, 10 ** 30])
 numbers = st.one_of(st.integers(0, 300), BIG_NUMBERS)
-CSI_FINALS = "@ABCDEFGHIJKLMPSTXZ`abcdefghlmnqrstu"
+CSI_FINALS = "@ABCDEFGHIJKLMPSTXZ`abcdefghlmnqrstuvxz{"
 
 
 @st.composite
@@ -258,6 +258,25 @@ def margins(draw) -> bytes:
 
 
 @st.composite
+def rectangles(draw) -> bytes:
+    """Protected text (DECSCA, SPA/EPA, wide characters included), then a selective erase or a rectangle operation
+    (DECFRA, DECERA, DECSERA, DECCRA) with coordinates around and beyond the screen's edges."""
+    protect = draw(st.sampled_from([b"\x1b[1\"q", b"\x1b[0\"q", b"\x1bV", b"\x1bW", b"\x1b[2\"q", b""]))
+    text = draw(st.sampled_from([b"ab", "\u4e2d\u6587".encode(), "e\u0301".encode(), b"x" * 90]))
+    coords = ";".join(str(draw(st.one_of(st.integers(0, 90), BIG_NUMBERS))) for _ in range(8))
+    op = draw(st.sampled_from(["$x", "$z", "${", "$v", "?J", "?1J", "?2K", "?1K", "X", "K"]))
+    if op[0] == "?":
+        tail = f"\x1b[{op}"
+    elif op in ("X", "K"):
+        tail = f"\x1b[{coords[:2].strip(';')}{op}"
+    elif op == "$x":
+        tail = f"\x1b[{draw(st.sampled_from(['35;', '0;', '300;', '']))}{coords}{op}"
+    else:
+        tail = f"\x1b[{coords}{op}"
+    return protect + text + draw(st.sampled_from([b"\x1b[?6h", b"", b"\x1b[3;9r\x1b[?6h"])) + tail.encode()
+
+
+@st.composite
 def strings(draw) -> bytes:
     """OSC/DCS/APC/PM/SOS strings, terminated, aborted, or left open (the next fragment continues them)."""
     intro = draw(st.sampled_from([b"\x1b]", b"\x1bP", b"\x1b_", b"\x1b^", b"\x1bX", b"\x9d", b"\x90", b"\x9f"]))
@@ -286,6 +305,7 @@ fragment = st.one_of(
     link(),
     cluster(),
     margins(),
+    rectangles(),
     strings(),
     st.sampled_from(MODES),
     st.binary(max_size=40),

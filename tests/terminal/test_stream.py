@@ -144,10 +144,18 @@ CONTRACT: list[tuple[bytes, list[Event]]] = [
     (b"\x1b[>u\x1b[>13u", [E("push_keyboard_flags", 0), E("push_keyboard_flags", 13)]),
     (b"\x1b[<u\x1b[<2u", [E("pop_keyboard_flags", 1), E("pop_keyboard_flags", 2)]),
     (b"\x1b[=5u\x1b[=5;3u", [E("set_keyboard_flags", 5, 1), E("set_keyboard_flags", 5, 3)]),
+    (b'\x1b["q\x1b[1"q', [E("set_character_protection", 0), E("set_character_protection", 1)]),
+    (b"\x1bV\x1bW\xc2\x96\xc2\x97", [E("start_protected_area"), E("end_protected_area")] * 2),
+    # rectangles get every parameter, an absent one as 0; extra parameters are dropped
+    (b"\x1b[35;1;2;3;4$x\x1b[$x", [E("fill_rectangle", 35, 1, 2, 3, 4), E("fill_rectangle", 0, 0, 0, 0, 0)]),
+    (b"\x1b[1;2$z", [E("erase_rectangle", 1, 2, 0, 0)]),
+    (b"\x1b[;;3;4${", [E("selective_erase_rectangle", 0, 0, 3, 4)]),
+    (b"\x1b[1;1;2;2;1;5;5;1;9$v", [E("copy_rectangle", 1, 1, 2, 2, 1, 5, 5, 1)]),
     # prefixed / intermediate forms that belong to nobody: never mis-dispatched
     (b"\x1b[>4;1m", [E("debug", "\x1b[>4;1m")]),
     (b"\x1b[>4n", [E("debug", "\x1b[>4n")]),
-    (b'\x1b["q', [E("debug", '\x1b["q')]),
+    (b'\x1b["p', [E("debug", '\x1b["p')]),      # DECSCL is unsupported
+    (b"\x1b[?1$x", [E("debug", "\x1b[?1$x")]),  # no private rectangle operations
     (b"\x1b[=c", [E("debug", "\x1b[=c")]),
     (b"\x1b[?5m", [E("debug", "\x1b[?5m")]),
     (b"\x1b[>1c", [E("debug", "\x1b[>1c")]),
