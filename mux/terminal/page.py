@@ -13,7 +13,7 @@ Layout (in this order, every region a typed memoryview over the mapping):
     links   u32[hyperlinks*4]    hyperlink table: string offset, id length, uri length, in-use marker
     hmap    u32[hmap_cap*2]      cell index+1 -> link index+1, open addressing
     st      u16[rows*cols]       style id of each cell
-    fl      u16[rows*cols]       cell flags (wide, spacer, grapheme, hyperlink, protected)
+    fl      u16[rows*cols]       cell flags (wide, spacer, grapheme, hyperlink; protection is a style attribute)
     rflags  u16[rows]            row flags (wrap, wrap continuation, dirty, has grapheme/hyperlink, prompt mark)
     sarena  u8[string_bytes]     OSC 8 ids and URIs (UTF-8)
 A cell therefore costs 8 bytes: 4 (codepoint) + 2 (style id) + 2 (flags).
@@ -43,7 +43,6 @@ CELL_SPACER_TAIL = 1 << 1   # second cell of a double-width character
 CELL_SPACER_HEAD = 1 << 2   # last column left empty because a wide character wrapped early
 CELL_GRAPHEME = 1 << 3      # extra codepoints in the grapheme map
 CELL_HYPERLINK = 1 << 4     # link index in the hyperlink map
-CELL_PROTECTED = 1 << 5
 
 # Row flags (u16)
 ROW_WRAP = 1 << 0               # this row continues on the next one (soft wrap)
