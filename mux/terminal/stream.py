@@ -167,9 +167,15 @@ _PLAIN_CSI: dict[str, tuple[str, int, int | None]] = {
     "I": ("cursor_forward_tab", 1, 1),
     "Z": ("cursor_back_tab", 1, 1),
     "t": ("window_operation", 3, None),
+    "s": ("set_left_right_margins", 2, None),
 }
-# Plain CSI finals that are only valid without parameters.
+# Plain CSI finals that are only valid without parameters (``CSI s`` is this only for a listener without
+# ``set_left_right_margins``, which decides between DECSLRM and SCOSC itself).
 _BARE_CSI = {"s": "save_cursor", "u": "restore_cursor"}
+# ``CSI Pn ' final``: DEC's column editing (DECIC, DECDC).
+_QUOTE_CSI = {"}": "insert_columns", "~": "delete_columns"}
+# ``ESC final`` beyond pyte's table: DECBI, DECFI.
+_EXTRA_ESC = {"6": "back_index", "9": "forward_index"}
 # ``CSI ? ... final`` forms that take ``private=True``.
 _PRIVATE_CSI: dict[str, tuple[str, int, int | None]] = {
     "h": ("set_mode", MAX_PARAMS, None),
@@ -200,6 +206,11 @@ OPTIONAL_EVENTS = (
     "set_keyboard_flags",
     "set_hyperlink",
     "osc",
+    "set_left_right_margins",
+    "back_index",
+    "forward_index",
+    "insert_columns",
+    "delete_columns",
 )
 
 
@@ -689,6 +700,8 @@ class Stream(pyte.ByteStream):
             return opt["soft_reset"] or _noop
         elif inter == "$" and final == "p" and prefix in ("", "?"):
             return self._optional_call("request_mode", args[0] if args else 0, prefix == "?")
+        elif inter == "'" and final in _QUOTE_CSI and not prefix:
+            return self._optional_call(_QUOTE_CSI[final], max(1, args[0]) if args else 1)
         if spec is None:
             return partial(listener.debug, tok)
         name, arity, default = spec
@@ -697,6 +710,8 @@ class Stream(pyte.ByteStream):
         if name in opt:
             fn = opt[name]
             if fn is None:
+                if final in _BARE_CSI and not args:
+                    return getattr(listener, _BARE_CSI[final])
                 return _noop
         else:
             fn = getattr(listener, name)
@@ -722,6 +737,8 @@ class Stream(pyte.ByteStream):
                 return _noop  # a stray ST
             if final == "E":
                 return self._base["\x85"]  # NEL: CR then LF (pyte maps it to a bare LF)
+            if final in _EXTRA_ESC:
+                return self._optional_call(_EXTRA_ESC[final])
             return self._event(self.escape.get(final), tok)
         if inter == "(" or inter == ")":
             return partial(self.listener.define_charset, final, mode=inter)
