@@ -659,7 +659,7 @@ class Screen:
         else:
             self.index()
         if modes.newline:
-            self.x = 0
+            self.carriage_return()
         self.pending_wrap = False
 
     def index(self) -> None:

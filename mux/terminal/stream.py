@@ -370,6 +370,14 @@ class Stream(pyte.ByteStream):
             finally:  # zero-cost unless cr() raises; then lf() still runs
                 lf()
 
+        def nel() -> None:
+            # NEL is a line feed, then CR: the index sees the cursor where it was (outside the left/right margins
+            # nothing scrolls, as in xterm), which CR first would move to the left margin.
+            try:
+                lf()
+            finally:
+                cr()
+
         base: dict[str, Handler] = {chr(c): _noop for c in [*range(0x20), *range(0x7F, 0xA0)]}
         base.update(
             {
@@ -385,7 +393,7 @@ class Stream(pyte.ByteStream):
                 "\x0e": get("shift_out"),
                 "\x0f": get("shift_in"),
                 "\x84": get("index"),
-                "\x85": crlf,  # NEL: next line, column 1
+                "\x85": nel,  # NEL: next line, column 1
                 "\x88": get("set_tab_stop"),
                 "\x8d": get("reverse_index"),
             }
@@ -736,7 +744,7 @@ class Stream(pyte.ByteStream):
             if final == "\\":
                 return _noop  # a stray ST
             if final == "E":
-                return self._base["\x85"]  # NEL: CR then LF (pyte maps it to a bare LF)
+                return self._base["\x85"]  # NEL: LF then CR (pyte maps it to a bare LF)
             if final in _EXTRA_ESC:
                 return self._optional_call(_EXTRA_ESC[final])
             return self._event(self.escape.get(final), tok)

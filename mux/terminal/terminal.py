@@ -535,6 +535,7 @@ class Terminal:
         modes = self.modes
         modes.reset_margins(self.columns, self.lines)
         modes.dec.discard(DECLRMM)
+        modes.reverse_wrap = False
         modes.origin = False
         modes.autowrap = True
         modes.insert = False

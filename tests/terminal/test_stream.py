@@ -59,7 +59,7 @@ CONTRACT: list[tuple[bytes, list[Event]]] = [
     # ESC sequences (pyte's FSM fallback and the ones handled directly)
     (b"\x1bD", [E("index")]),
     (b"\x1bM", [E("reverse_index")]),
-    (b"\x1bE", [E("carriage_return"), LF]),  # NEL: pyte gets this wrong (a bare LF)
+    (b"\x1bE", [LF, E("carriage_return")]),  # NEL: pyte gets this wrong (a bare LF)
     (b"\x1bH", [E("set_tab_stop")]),
     (b"\x1b7", [E("save_cursor")]),
     (b"\x1b8", [E("restore_cursor")]),
@@ -338,8 +338,8 @@ def test_c1_controls() -> None:
     csi, nel = "\x9b".encode(), "\x85".encode()
     assert run(csi + b"2J" + nel + "\x84\x88\x8d".encode() + "\x81".encode()) == [
         E("erase_in_display", 2),
-        E("carriage_return"),
         LF,
+        E("carriage_return"),
         E("index"),
         E("set_tab_stop"),
         E("reverse_index"),
