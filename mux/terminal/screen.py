@@ -898,10 +898,12 @@ class Screen:
     # ------------------------------------------------------------------ editing
 
     def _insert_blanks(self, y: int, x: int, n: int, style: Style = DEFAULT_STYLE) -> None:
-        """ICH and insert mode: shift cells [x, end) of row y right by n (the tail falls off), blanks at x. `end`
-        is the right margin's next column when x is between the margins, else the row's end."""
+        """ICH and insert mode: shift cells [x, end) of row y right by n (the tail falls off), blanks at x; `end`
+        is the right margin's next column (the row's end without DECSLRM)."""
         modes = self.modes
-        cols = modes.margin_right + 1 if modes.margin_left <= x <= modes.margin_right else self.columns
+        if not modes.margin_left <= x <= modes.margin_right:
+            return          # outside the left/right margins nothing shifts (ICH; insert mode overwrites, as Ghostty)
+        cols = modes.margin_right + 1
         n = min(n, cols - x)
         if n <= 0:
             return

@@ -594,6 +594,8 @@ class Terminal:
             self.screen.mark_all_dirty()
         elif mode == DECLRMM and not on:
             modes.reset_left_right_margins(self.columns)
+            if self.screen.x != self.columns - 1:
+                self.screen.pending_wrap = False    # it was at the right margin, which is gone
         elif mode == DECCOLM and ALLOW_DECCOLM in modes.dec:
             # xterm and Ghostty: switching 80/132 columns clears the screen, resets the margins and homes the
             # cursor. The width stays the pane's: the program is in a pane, the pane's size is the layout's.

@@ -383,3 +383,15 @@ def test_compiled_and_pure_paths_agree_with_margins_set_mid_chunk():
         feed(data)
         seen.append((rows(t), t.x, t.y, t.screen.pending_wrap))
     assert seen[0] == seen[1]
+
+
+def test_resetting_declrmm_cancels_a_wrap_pending_at_the_right_margin():
+    t, feed, _ = make()
+    feed(LRM + b"\x1b[2;4sabcd\x1b[?69lX")
+    assert rows(t)[0] == "abcX" and t.x == 4 and not t.screen.pending_wrap
+
+
+def test_insert_mode_outside_the_margins_overwrites():
+    t, feed, _ = make()
+    feed(b"abcdefghij" + LRM + b"\x1b[3;6s\x1b[1;8H\x1b[4hX")
+    assert rows(t)[0] == "abcdefgXij"
