@@ -50,7 +50,9 @@ Events beyond pyte's are optional on the listener; when one is missing its seque
 These always receive explicit values (VT defaults when the parameter is absent; an explicit 0 is
 passed through).  Deviations from pyte: ``SO``/``SI`` and ``ESC ( x`` / ``ESC ) x`` are dispatched
 in UTF-8 mode too (DEC line drawing), ``ESC % @`` does not switch away from UTF-8, and other C0/C1
-controls are never drawn.
+controls are never drawn.  ``CSI Pl ; Pr s`` goes to ``set_left_right_margins`` (DECSLRM, or SCOSC when
+bare: the listener knows whether DECLRMM is set), and to ``save_cursor`` only when bare and the listener
+lacks it.  NEL (``ESC E``, ``0x85``) is ``linefeed`` then ``carriage_return``.
 """
 
 from __future__ import annotations

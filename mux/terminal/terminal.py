@@ -424,7 +424,9 @@ class Terminal:
         self.screen.carriage_return()
 
     def cursor_back(self, count: int | None = None) -> None:
-        self.screen.cursor_left(count or 1)
+        s = self.screen
+        s.cursor_left(count or 1)
+        s.last_cluster = ""         # a moved cursor: what follows never joins the last cluster (BS keeps it)
 
     def cursor_forward(self, count: int | None = None) -> None:
         """CUF/HPR: right, stopping at the right margin (at the last column when the cursor is right of it)."""

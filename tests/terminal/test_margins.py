@@ -395,3 +395,10 @@ def test_insert_mode_outside_the_margins_overwrites():
     t, feed, _ = make()
     feed(b"abcdefghij" + LRM + b"\x1b[3;6s\x1b[1;8H\x1b[4hX")
     assert rows(t)[0] == "abcdefgXij"
+
+
+def test_cub_ends_the_last_cluster_on_both_paths():
+    for compiled in (True, False):
+        t, feed, _ = make(compiled=compiled)
+        feed("ab\x1b[D\u0301".encode())
+        assert t.display()[0].rstrip() == "ab", compiled
