@@ -119,9 +119,9 @@ fastpath_width_class(PyObject *module, PyObject *arg)
  * only the rows that cross a page boundary). While left/right margins (DECSLRM) are narrower than the screen,
  * only SGR and OSC 8 run here: text, controls and every other sequence go to Python, which honours the margins
  * (load() reads them after every call into Python, so a DECSLRM in the middle of a chunk is seen at once); with
- * reverse wraparound (mode 45) BS and CUB go to Python too. Everything else, and every case of the subset it does not want
- * (clusters, insert mode, a full style table, ...), goes to the Python handlers, with the cursor written back
- * first and read again after.
+ * reverse wraparound (mode 45) BS and CUB go to Python too. Everything else, and every case of the subset it
+ * does not want (clusters, insert mode, a full style table, ...), goes to the Python handlers, with the cursor
+ * written back first and read again after.
  *
  * Rules:
  *  - The page layout comes from the pages' own memoryviews (format, item size and length are checked) and the
@@ -159,7 +159,8 @@ static struct {
 /* Attribute names, interned once. */
 static PyObject *S_screen, *S_modes, *S_x, *S_y, *S_pending_wrap, *S_pen, *S_link, *S_locs, *S_columns, *S_lines,
     *S_keeps_history, *S_last_char, *S_last_cluster, *S_last_pos, *S_run, *S_pages, *S_autowrap, *S_insert,
-    *S_translate, *S_margin_top, *S_margin_bottom, *S_margin_left, *S_margin_right, *S_reverse_wrap, *S_origin, *S_clustering, *S_newline, *S_flush, *S_regrow,
+    *S_translate, *S_margin_top, *S_margin_bottom, *S_margin_left, *S_margin_right, *S_reverse_wrap, *S_origin,
+    *S_clustering, *S_newline, *S_flush, *S_regrow,
     *S_mark_link, *S_index, *S_linefeed, *S_grow, *S_forget_extras, *S_cols, *S_slots, *S_cp, *S_st, *S_fl,
     *S_rflags, *S_style_ids, *S_empty, *S_dec, *S_intern_style, *S_last, *S_limit_lines, *S_rows_used,
     *S_prune_pending, *S_total_rows, *S_rows, *S_set_hyperlink, *S_rotate_region, *S_styles, *S_link_ids, *S_hmap, *S_link_cells, *S_intern_hyperlink, *S_set_grapheme;
