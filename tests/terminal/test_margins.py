@@ -402,3 +402,11 @@ def test_cub_ends_the_last_cluster_on_both_paths():
         t, feed, _ = make(compiled=compiled)
         feed("ab\x1b[D\u0301".encode())
         assert t.display()[0].rstrip() == "ab", compiled
+
+
+def test_decaln_resets_the_left_right_margins_and_homes_the_cursor():
+    t, feed, _ = make()
+    feed(LRM + b"\x1b[3;6s\x1b[2;5H\x1b#8")
+    assert (t.modes.margin_left, t.modes.margin_right, t.x, t.y) == (0, 9, 0, 0)
+    feed(b"\x1b[1;9Hxyz")               # wraps at the screen's edge again
+    assert rows(t)[:2] == ["EEEEEEEExy", "zEEEEEEEEE"]
