@@ -117,9 +117,12 @@ fastpath_width_class(PyObject *module, PyObject *arg)
  *   OSC 8 (handed straight to Terminal.set_hyperlink). Zones of text that may hold multi-codepoint clusters
  *   are drawn by Python, the simple text around them here.
  * Line feeds scroll the whole screen into history, and a scroll region by rotating its pages' row slots (copying
- * only the rows that cross a page boundary). Everything else, and every case of the subset it does not want
- * (clusters, insert mode, a full style table, ...), goes to the Python handlers, with the cursor written back
- * first and read again after.
+ * only the rows that cross a page boundary). While left/right margins (DECSLRM) are narrower than the screen,
+ * only SGR and OSC 8 run here: text, controls and every other sequence go to Python, which honours the margins
+ * (load() reads them after every call into Python, so a DECSLRM in the middle of a chunk is seen at once); with
+ * reverse wraparound (mode 45) BS and CUB go to Python too. Everything else, and every case of the subset it
+ * does not want (clusters, insert mode, a full style table, ...), goes to the Python handlers, with the cursor
+ * written back first and read again after.
  *
  * Rules:
  *  - The page layout comes from the pages' own memoryviews (format, item size and length are checked) and the
@@ -159,7 +162,8 @@ static struct {
 /* Attribute names, interned once. */
 static PyObject *S_screen, *S_modes, *S_x, *S_y, *S_pending_wrap, *S_pen, *S_link, *S_locs, *S_columns, *S_lines,
     *S_keeps_history, *S_last_char, *S_last_cluster, *S_last_pos, *S_run, *S_pages, *S_autowrap, *S_insert,
-    *S_translate, *S_margin_top, *S_margin_bottom, *S_origin, *S_clustering, *S_newline, *S_flush, *S_regrow,
+    *S_translate, *S_margin_top, *S_margin_bottom, *S_margin_left, *S_margin_right, *S_reverse_wrap, *S_origin,
+    *S_clustering, *S_newline, *S_flush, *S_regrow,
     *S_mark_link, *S_index, *S_linefeed, *S_grow, *S_forget_extras, *S_cols, *S_slots, *S_cp, *S_st, *S_fl,
     *S_rflags, *S_style_ids, *S_empty, *S_dec, *S_intern_style, *S_last, *S_limit_lines, *S_rows_used,
     *S_prune_pending, *S_total_rows, *S_rows, *S_set_hyperlink, *S_rotate_region, *S_styles, *S_link_ids, *S_hmap, *S_link_cells, *S_intern_hyperlink, *S_set_grapheme,
@@ -184,8 +188,10 @@ typedef struct {
 typedef struct {
     PyObject *terminal, *draw, *cache, *compile;      /* borrowed arguments */
     PyObject *screen, *modes, *locs, *pen, *link, *pages;   /* owned */
-    long x, y, cols, lines, mtop, mbot;
-    int pending_wrap, autowrap, insert, origin, newline, keeps_history, clustering, translate;
+    long x, y, cols, lines, mtop, mbot, mleft, mright;
+    int pending_wrap, autowrap, insert, origin, newline, keeps_history, clustering, translate, reverse_wrap;
+    /* Left/right margins narrower than the screen: everything but SGR goes to Python, which honours them. */
+    int defer;
     int pen_bg_zero;
     int iso_protection;       /* Terminal.protection is PROTECT_ISO: 1 / 0, or -1 not read since load() */
     /* The last graphic character drawn here since the state was read (written back by store()). */
@@ -361,11 +367,15 @@ load(Ctx *c)
         || get_bool(c->modes, S_autowrap, &c->autowrap) || get_bool(c->modes, S_insert, &c->insert)
         || get_bool(c->modes, S_origin, &c->origin) || get_bool(c->modes, S_newline, &c->newline)
         || get_bool(c->modes, S_clustering, &c->clustering)
-        || get_long(c->modes, S_margin_top, &c->mtop) || get_long(c->modes, S_margin_bottom, &c->mbot)) {
+        || get_long(c->modes, S_margin_top, &c->mtop) || get_long(c->modes, S_margin_bottom, &c->mbot)
+        || get_long(c->modes, S_margin_left, &c->mleft) || get_long(c->modes, S_margin_right, &c->mright)
+        || get_bool(c->modes, S_reverse_wrap, &c->reverse_wrap)) {
         return -1;
     }
+    c->defer = c->mleft != 0 || c->mright != c->cols - 1;
     if (c->cols < 1 || c->lines < 1 || PyList_GET_SIZE(c->locs) != c->lines || c->x < 0 || c->x >= c->cols
-        || c->y < 0 || c->y >= c->lines || c->mtop < 0 || c->mtop > c->mbot || c->mbot >= c->lines) {
+        || c->y < 0 || c->y >= c->lines || c->mtop < 0 || c->mtop > c->mbot || c->mbot >= c->lines
+        || c->mleft < 0 || c->mleft > c->mright || c->mright >= c->cols) {
         PyErr_SetString(PyExc_ValueError, "screen state out of range");
         return -1;
     }
@@ -1502,7 +1512,7 @@ draw_text(Ctx *c, PyObject *text)
     if (n == 0) {
         return 0;
     }
-    if (c->translate || c->insert || !c->autowrap || c->cols < 2) {
+    if (c->translate || c->insert || !c->autowrap || c->cols < 2 || c->defer) {
         return python_draw(c, text);
     }
     int kind = PyUnicode_KIND(text);
@@ -1925,6 +1935,9 @@ csi_one(Ctx *c, PyObject *tok, Py_ssize_t a, Py_ssize_t b)
     if (final == 'm') {
         return apply_sgr(c, kind, data, a, b - 1) ? -1 : 1;
     }
+    if (c->defer || (final == 'D' && c->reverse_wrap)) {
+        return 0;   /* left/right margins, or CUB that may reverse-wrap: Python's rules */
+    }
     long args[2] = {0, 0};
     int nargs = 0;
     long v = 0;
@@ -2194,6 +2207,9 @@ token(Ctx *c, PyObject *tok)
     int kind = PyUnicode_KIND(tok);
     const void *data = PyUnicode_DATA(tok);
     Py_UCS4 c0 = PyUnicode_READ(kind, data, 0);
+    if (c->defer && c0 != 0x1b) {
+        return python_token(c, tok);   /* left/right margins: CR, LF, BS and the bulk lines follow Python's rules */
+    }
     if (c0 == '\r') {
         if (n == 1 || (n == 2 && PyUnicode_READ(kind, data, 1) == '\n')) {
             carriage_return(c);
@@ -2207,7 +2223,7 @@ token(Ctx *c, PyObject *tok)
     if (n == 1 && c0 == '\n') {
         return do_linefeed(c);
     }
-    if (n == 1 && c0 == '\b') {
+    if (n == 1 && c0 == '\b' && !c->reverse_wrap) {
         c->pending_wrap = 0;
         if (c->x > 0) {
             c->x--;
@@ -2758,6 +2774,7 @@ kernel_init_names(void)
     NAME(S_last_char, "last_char"); NAME(S_last_cluster, "last_cluster"); NAME(S_last_pos, "last_pos");
     NAME(S_run, "run"); NAME(S_pages, "pages"); NAME(S_autowrap, "autowrap"); NAME(S_insert, "insert");
     NAME(S_translate, "translate"); NAME(S_margin_top, "margin_top"); NAME(S_margin_bottom, "margin_bottom");
+    NAME(S_margin_left, "margin_left"); NAME(S_margin_right, "margin_right"); NAME(S_reverse_wrap, "reverse_wrap");
     NAME(S_origin, "origin"); NAME(S_clustering, "clustering"); NAME(S_newline, "newline");
     NAME(S_flush, "flush"); NAME(S_regrow, "regrow"); NAME(S_mark_link, "mark_link"); NAME(S_index, "index");
     NAME(S_linefeed, "linefeed"); NAME(S_grow, "grow"); NAME(S_forget_extras, "forget_extras");

@@ -8,7 +8,11 @@ sequence means: the Terminal does, and calls these methods. The terminal's modes
 object, owned by the Terminal and shared by both screens, so every mode has one source of truth.
 
 Invariants (checked by `check()`, which the fuzz tests call after every step):
-- 0 <= x < columns and 0 <= y < lines; `pending_wrap` only in the last column.
+- 0 <= x < columns and 0 <= y < lines; `pending_wrap` only in the last column or at the right margin (text
+  wraps at the right margin when the cursor is not right of it).
+- The margins are inside the screen: 0 <= margin_top <= margin_bottom < lines, 0 <= margin_left <= margin_right
+  < columns. Left/right margins (DECSLRM) bound printing, wrapping, scrolling, IL/DL, ICH/DCH and DECIC/DECDC;
+  when they are the full width (the common case) every operation takes its whole-row path.
 - `locs[y]` is where active row y lives: exactly `pages.active_locations()` after every step (structural changes
   to the PageList refresh it).
 - Every row's cells fit its width: a wide character always has its spacer tail in the next cell, and a spacer
@@ -119,7 +123,7 @@ class Modes:
     a number in `dec`. A mode lives in exactly one of those places."""
 
     __slots__ = ("autowrap", "insert", "newline", "origin", "clustering", "translate", "margin_top",
-                 "margin_bottom", "margin_left", "margin_right", "dec")
+                 "margin_bottom", "margin_left", "margin_right", "dec", "reverse_wrap")
 
     def __init__(self, columns: int, lines: int) -> None:
         self.reset(columns, lines)
@@ -131,6 +135,7 @@ class Modes:
         self.newline = False            # LNM
         self.origin = False             # DECOM
         self.clustering = True          # 2027: multi-codepoint grapheme clusters take one cell or two
+        self.reverse_wrap = False       # 45: BS / CUB at the left margin continue on the row above (with DECAWM)
         self.translate: dict | None = None      # the active charset's str.translate table (DEC graphics)
         self.dec: set[int] = set()
         self.reset_margins(columns, lines)
@@ -138,6 +143,10 @@ class Modes:
     def reset_margins(self, columns: int, lines: int) -> None:
         """Top/bottom (DECSTBM) and left/right (DECSLRM) margins back to the whole `(columns, lines)` screen."""
         self.margin_top, self.margin_bottom = 0, lines - 1
+        self.reset_left_right_margins(columns)
+
+    def reset_left_right_margins(self, columns: int) -> None:
+        """Left/right margins (DECSLRM) back to the whole width (also when DECLRMM, mode 69, is reset)."""
         self.margin_left, self.margin_right = 0, columns - 1
 
 
@@ -253,7 +262,9 @@ class Screen:
         (cells are written when the run ends, see flush). False if the text needs the general path."""
         x = self.x
         end = x + len(text)
-        if end >= self.columns or self.pending_wrap or self.modes.insert or self.link is not None:
+        modes = self.modes
+        # The right margin is the last column unless DECSLRM set one: the run must stay left of it.
+        if end > modes.margin_right or self.pending_wrap or modes.insert or self.link is not None:
             return False
         y = self.y
         pen = self.pen
@@ -314,7 +325,7 @@ class Screen:
         modes = self.modes
         simple = (modes.translate is None and not modes.insert and self.link is None and self.pen[1] == 0
                   and modes.autowrap and modes.margin_top == 0 and modes.margin_bottom == bottom
-                  and self.keeps_history)
+                  and self.keeps_history and modes.margin_left == 0 and modes.margin_right == cols - 1)
         locs = self.locs
         grow = self.pages.grow
         pen = self.pen
@@ -322,8 +333,7 @@ class Screen:
             if not (simple and self.x == 0 and self.y == bottom and not self.pending_wrap and line.isascii()):
                 if line:
                     self.draw(line)
-                self.x = 0
-                self.pending_wrap = False
+                self.carriage_return()
                 self.linefeed()
                 continue
             n = len(line)
@@ -356,19 +366,32 @@ class Screen:
         self.last_cluster = ""
 
     def _wrap(self) -> None:
-        """Soft-wrap: mark the row as continued, go to the start of the next row."""
-        page, r = self.locs[self.y]
-        page.rflags[r] |= ROW_WRAP
-        self.x = 0
+        """Soft-wrap: go to the left margin of the next row (scrolling at the bottom margin). Only a wrap at the
+        screen's last column marks the rows as one continued line (as Ghostty): a wrap at a right margin is a
+        layout inside a rectangle, not a long line to reflow."""
+        mark = self.x == self.columns - 1
+        if mark:
+            page, r = self.locs[self.y]
+            page.rflags[r] |= ROW_WRAP
         self.pending_wrap = False
         self.index()
-        page, r = self.locs[self.y]
-        page.rflags[r] |= ROW_WRAP_CONTINUATION
+        self.x = self.modes.margin_left
+        if mark:
+            page, r = self.locs[self.y]
+            page.rflags[r] |= ROW_WRAP_CONTINUATION
+
+    def right_limit(self) -> int:
+        """One past the last column text reaches on this row before it wraps: the right margin's when the cursor is
+        not right of it, else the screen's (xterm, Ghostty)."""
+        right = self.modes.margin_right
+        return right + 1 if self.x <= right else self.columns
 
     def _after_write(self, end: int) -> None:
-        """The cursor after cells up to column `end` were written."""
-        if end >= self.columns:
-            self.x = self.columns - 1
+        """The cursor after cells up to column `end` were written (self.x is still where the write started)."""
+        right = self.modes.margin_right
+        limit = right + 1 if self.x <= right else self.columns
+        if end >= limit:
+            self.x = limit - 1
             self.pending_wrap = self.modes.autowrap
         else:
             self.x = end
@@ -381,7 +404,8 @@ class Screen:
             if self.pending_wrap:
                 self._wrap()
             x = self.x
-            room = cols - x
+            right = modes.margin_right
+            room = (right + 1 if x <= right else cols) - x
             if len(text) <= room:
                 chunk, text = text, ""
             elif modes.autowrap:
@@ -455,7 +479,7 @@ class Screen:
         extra codepoints. Returns False (nothing drawn) when the zone needs wrapping."""
         x = self.x
         n = len(cells.cps)
-        if x + n >= self.columns:
+        if x + n >= self.right_limit():
             return False
         y = self.y
         page, sid = self.style_id(y, self.pen)
@@ -505,14 +529,15 @@ class Screen:
             self._draw_wide_run("".join(wide))
 
     def _spacer_head_and_wrap(self) -> bool:
-        """A wide character does not fit in the last column: leave a spacer head there and wrap early. False
-        (nothing to draw) without autowrap."""
+        """A wide character does not fit in the last column (or at the right margin): leave a spacer head there
+        (a blank at a margin, as Ghostty: the rows are not one continued line) and wrap early. False (nothing to
+        draw) without autowrap."""
         if not self.modes.autowrap or self.columns < 2:
             return False
         page, r = self.locs[self.y]
         x = self.x
         page.clear_wide_edges(r, x, x + 1)
-        page.set_cell(r, x, 0, 0, CELL_SPACER_HEAD)
+        page.set_cell(r, x, 0, 0, CELL_SPACER_HEAD if x == self.columns - 1 else 0)
         self._wrap()
         return True
 
@@ -526,7 +551,9 @@ class Screen:
             if self.pending_wrap:
                 self._wrap()
             x = self.x
-            room = (cols - x) // 2
+            right = modes.margin_right
+            limit = right + 1 if x <= right else cols
+            room = (limit - x) // 2
             if room == 0:
                 if not self._spacer_head_and_wrap():
                     return
@@ -550,14 +577,14 @@ class Screen:
             end = x + 2 * n
             self.last_pos = (y, end - 2)
             self._after_write(end)
-            if text and not modes.autowrap and end >= cols - 1:
+            if text and not modes.autowrap and end >= limit - 1:
                 return
 
     def _draw_cluster(self, cluster: str, w: int) -> None:
         """A multi-codepoint cluster: base codepoint in the cell, the rest in the page's grapheme arena."""
         if self.pending_wrap:
             self._wrap()
-        if w == 2 and self.x == self.columns - 1 and not self._spacer_head_and_wrap():
+        if w == 2 and self.x == self.right_limit() - 1 and not self._spacer_head_and_wrap():
             return
         x, y = self.x, self.y
         if self.modes.insert:
@@ -624,7 +651,7 @@ class Screen:
         y = self.y
         modes = self.modes
         if y == self.lines - 1 and modes.margin_top == 0 and y == modes.margin_bottom and not self.pen[1] \
-                and self.keeps_history:
+                and self.keeps_history and modes.margin_left == 0 and modes.margin_right == self.columns - 1:
             # The common case, inlined: the whole screen scrolls one row into history.
             locs = self.locs
             del locs[0]
@@ -633,17 +660,22 @@ class Screen:
         else:
             self.index()
         if modes.newline:
-            self.x = 0
+            self.carriage_return()
         self.pending_wrap = False
 
     def index(self) -> None:
         """Down one row; at the bottom margin the region scrolls up. When the region starts at the top row of
-        the primary screen, the row scrolled off goes into history (as in xterm, tmux and Ghostty)."""
+        the primary screen, the row scrolled off goes into history (as in xterm, tmux and Ghostty). With
+        left/right margins only the rectangle inside all four margins scrolls, and only when the cursor is
+        between the left and right margins (outside them, at the bottom margin, nothing moves)."""
         self.flush()
         self.last_cluster = ""
         modes = self.modes
         if self.y == modes.margin_bottom:
-            if modes.margin_top == 0 and modes.margin_bottom < self.lines - 1 and self.keeps_history:
+            if modes.margin_left != 0 or modes.margin_right != self.columns - 1:
+                if modes.margin_left <= self.x <= modes.margin_right:
+                    self.scroll_up(1)
+            elif modes.margin_top == 0 and modes.margin_bottom < self.lines - 1 and self.keeps_history:
                 self._scroll_top_region_into_history()
             else:
                 self.scroll_up(1)
@@ -659,23 +691,65 @@ class Screen:
         self.rotate_region(self.modes.margin_bottom, self.lines - 1, -1, self.bce_style())
 
     def reverse_index(self) -> None:
+        """Up one row; at the top margin the region scrolls down (only when the cursor is between the left and
+        right margins: outside them nothing moves)."""
         self.flush()
         self.last_cluster = ""
         self.pending_wrap = False
-        if self.y == self.modes.margin_top:
-            self.scroll_down(1)
+        modes = self.modes
+        if self.y == modes.margin_top:
+            if modes.margin_left <= self.x <= modes.margin_right:
+                self.scroll_down(1)
         elif self.y > 0:
             self.y -= 1
 
     def carriage_return(self) -> None:
-        self.x = 0
+        """To the left margin; to the screen's first column when the cursor is left of the margin, unless origin
+        mode confines the cursor to the margins (xterm)."""
+        modes = self.modes
+        left = modes.margin_left
+        self.x = left if self.x >= left or modes.origin else 0
         self.pending_wrap = False
         self.last_cluster = ""
 
     def backspace(self) -> None:
-        self.pending_wrap = False
-        if self.x > 0:
-            self.x -= 1
+        self.cursor_left(1)
+
+    def cursor_left(self, count: int) -> None:
+        """BS and CUB: left `count` columns, stopping at the left margin (at the screen's first column when the
+        cursor starts left of the margin). With reverse wraparound (mode 45) and autowrap, the move continues at
+        the right margin of the row above, and from the top margin at the bottom margin: xterm's mode 45 before
+        patch 383 (what esctest expects by default), Ghostty's 1045. A pending wrap uses up one step of it."""
+        modes = self.modes
+        x, y = self.x, self.y
+        left = modes.margin_left if x >= modes.margin_left else 0
+        count = max(1, count)
+        if not (modes.reverse_wrap and modes.autowrap):
+            self.pending_wrap = False
+            if x > left:
+                self.x = max(left, x - count)
+            return
+        self.last_cluster = ""
+        if self.pending_wrap:
+            count -= 1
+            self.pending_wrap = False
+        right, top, bottom = modes.margin_right, modes.margin_top, modes.margin_bottom
+        # Each pass goes up one row, so a huge count is bounded by the screen it cycles through.
+        count = min(count, (self.columns + 1) * self.lines * 2)
+        while True:
+            step = min(x - left, count)
+            x -= step
+            count -= step
+            if count <= 0:
+                break
+            if y == top:
+                x, y = right, bottom
+            elif y == 0:
+                break
+            else:
+                x, y = right, y - 1
+            count -= 1
+        self.x, self.y = max(0, min(x, self.columns - 1)), y
 
     def scroll_up(self, count: int) -> None:
         """SU, and index at the bottom margin: the region's content moves up; new rows at the bottom."""
@@ -683,6 +757,9 @@ class Screen:
         top, bottom = self.modes.margin_top, self.modes.margin_bottom
         count = min(max(1, count), bottom - top + 1)
         bce = self.bce_style()
+        if self.modes.margin_left != 0 or self.modes.margin_right != self.columns - 1:
+            self.shift_block(top, bottom, count, bce)
+            return
         if top == 0 and bottom == self.lines - 1 and self.keeps_history:
             locs = self.locs
             # Rows that move keep their content, so nothing is marked dirty: the UI keys rows by identity.
@@ -698,7 +775,54 @@ class Screen:
         """SD, and reverse index at the top margin: content moves down; new rows at the top."""
         self.flush()
         top, bottom = self.modes.margin_top, self.modes.margin_bottom
-        self.rotate_region(top, bottom, -min(max(1, count), bottom - top + 1), self.bce_style())
+        n = -min(max(1, count), bottom - top + 1)
+        if self.modes.margin_left != 0 or self.modes.margin_right != self.columns - 1:
+            self.shift_block(top, bottom, n, self.bce_style())
+            return
+        self.rotate_region(top, bottom, n, self.bce_style())
+
+    def shift_block(self, top: int, bottom: int, n: int, bce: Style) -> None:
+        """Rows top..bottom move up by n (down if negative) between the left and right margins only: the cells
+        outside them stay, and the cells uncovered come back blank in the erase style `bce`. Rows keep their
+        slots, so this copies cells (the whole-width cases rotate row slots instead: `rotate_region`)."""
+        n = max(top - bottom - 1, min(bottom - top + 1, n))
+        if n == 0:
+            return
+        left, end = self.modes.margin_left, self.modes.margin_right + 1
+        moved = range(top, bottom + 1 - n) if n > 0 else range(bottom, top - n - 1, -1)
+        for y in moved:
+            self.copy_span(y, y + n, left, end)
+        fresh = range(bottom - n + 1, bottom + 1) if n > 0 else range(top, top - n)
+        for y in fresh:
+            self.clear_span(y, left, end, bce)
+
+    def copy_span(self, dst_y: int, src_y: int, start: int, end: int) -> None:
+        """Columns [start, end) of active row dst_y become a copy of the same columns of row src_y. A wide
+        character the span's edges cut in two (in the source) loses both halves in the copy."""
+
+        def copy(dst: Page, dr: int) -> None:
+            src, sr = self.locs[src_y]
+            dst.clear_wide_edges(dr, start, end)
+            dst.copy_cells(dr, start, src, sr, start, end - start)
+
+        self._on_row(dst_y, copy)
+        self._blank_cut_wide(dst_y, start, end)
+
+    def _blank_cut_wide(self, y: int, start: int, end: int) -> None:
+        """After cells were moved into [start, end) of row y: a spacer tail at `start` or a wide character at
+        `end - 1` lost its other half (left outside the span), so it is blanked, keeping its style."""
+        page, r = self.locs[y]
+        if page.flags_at(r, start) & CELL_SPACER_TAIL:
+            page.clear_cells(r, start, start + 1, page.style_id_at(r, start))
+        if end < self.columns and page.flags_at(r, end - 1) & CELL_WIDE:
+            page.clear_cells(r, end - 1, end, page.style_id_at(r, end - 1))
+
+    def clear_span(self, y: int, start: int, end: int, style: Style = DEFAULT_STYLE) -> None:
+        """Blank columns [start, end) of active row y in `style` (a wide character cut at an edge is blanked)."""
+        page, sid = self.style_id(y, style)
+        r = self.locs[y][1]
+        page.clear_wide_edges(r, start, end)
+        page.clear_cells(r, start, end, sid)
 
     def rotate_region(self, top: int, bottom: int, n: int, bce: Style) -> None:
         """Move rows top..bottom up by n (down if negative) without touching history; the rows uncovered come back
@@ -775,14 +899,20 @@ class Screen:
     # ------------------------------------------------------------------ editing
 
     def _insert_blanks(self, y: int, x: int, n: int, style: Style = DEFAULT_STYLE) -> None:
-        """ICH and insert mode: shift cells [x, end) of row y right by n (the tail falls off), blanks at x."""
-        cols = self.columns
+        """ICH and insert mode: shift cells [x, end) of row y right by n (the tail falls off), blanks at x; `end`
+        is the right margin's next column (the row's end without DECSLRM)."""
+        modes = self.modes
+        if not modes.margin_left <= x <= modes.margin_right:
+            return          # outside the left/right margins nothing shifts (ICH; insert mode overwrites, as Ghostty)
+        cols = modes.margin_right + 1
         n = min(n, cols - x)
         if n <= 0:
             return
         page, r = self.locs[y]
         page.clear_wide_edges(r, x, x)
         keep = cols - x - n
+        if cols < self.columns:
+            page.clear_wide_edges(r, cols, cols)     # the margin cuts a wide character: blank its other half
         if keep > 0:
             if page.flags_at(r, x + keep - 1) & CELL_WIDE:
                 keep -= 1           # a wide character pushed past the edge loses both halves
@@ -795,16 +925,30 @@ class Screen:
     def _copy_within(self, y: int, dst: int, src: int, n: int) -> None:
         self._on_row(y, lambda page, r: page.copy_cells(r, dst, page, r, src, n))
 
+    def in_lr_margins(self) -> bool:
+        """Whether the cursor is between the left and right margins (always, without DECSLRM)."""
+        modes = self.modes
+        return modes.margin_left <= self.x <= modes.margin_right
+
     def insert_characters(self, count: int) -> None:
+        """ICH: blanks at the cursor, the cells up to the right margin shift right; nothing outside the margins."""
         self.flush()
-        self._insert_blanks(self.y, self.x, max(1, count), self.bce_style())
+        if self.in_lr_margins():
+            self._insert_blanks(self.y, self.x, max(1, count), self.bce_style())
         self.pending_wrap = False
 
     def delete_characters(self, count: int) -> None:
+        """DCH: the cells up to the right margin shift left over the deleted ones, blanks come in at the margin;
+        nothing outside the margins."""
         self.flush()
-        cols, x, y = self.columns, self.x, self.y
+        if not self.in_lr_margins():
+            self.pending_wrap = False
+            return
+        cols, x, y = self.modes.margin_right + 1, self.x, self.y
         count = min(max(1, count), cols - x)
         page, r = self.locs[y]
+        if cols < self.columns:
+            page.clear_wide_edges(r, cols, cols)
         page.clear_wide_edges(r, x, x + count)
         keep = cols - x - count
         if keep > 0:
@@ -829,19 +973,93 @@ class Screen:
         self._edit_lines(count)
 
     def _edit_lines(self, count: int) -> None:
-        """IL (count < 0) / DL (count > 0) at the cursor row, inside the scroll region only."""
+        """IL (count < 0) / DL (count > 0) at the cursor row, inside the scroll region only (and, with left/right
+        margins, only between them, when the cursor is); the cursor goes to the left margin."""
         self.flush()
-        top, bottom = self.modes.margin_top, self.modes.margin_bottom
-        if not top <= self.y <= bottom:
+        modes = self.modes
+        top, bottom = modes.margin_top, modes.margin_bottom
+        if not top <= self.y <= bottom or not self.in_lr_margins():
             return
         n = min(max(1, abs(count)), bottom - self.y + 1)
-        self.rotate_region(self.y, bottom, n if count > 0 else -n, self.bce_style())
-        self.x = 0
+        if modes.margin_left != 0 or modes.margin_right != self.columns - 1:
+            self.shift_block(self.y, bottom, n if count > 0 else -n, self.bce_style())
+        else:
+            self.rotate_region(self.y, bottom, n if count > 0 else -n, self.bce_style())
+        self.x = modes.margin_left
         self.pending_wrap = False
 
     def erase_span(self, how: int) -> tuple[int, int]:
         """The columns [start, end) EL `how` erases on the cursor's row (0 to the end, 1 from the start, 2 all)."""
         return {0: (self.x, self.columns), 1: (0, self.x + 1), 2: (0, self.columns)}.get(how, (0, 0))
+
+    def shift_columns(self, x: int, n: int, bce: Style) -> None:
+        """Columns x..right margin of the rows inside the top/bottom margins move right by n (DECIC, DECBI) or
+        left by -n (DECDC, DECFI); the columns uncovered come back blank in `bce`."""
+        self.flush()
+        modes = self.modes
+        end = modes.margin_right + 1
+        n = max(x - end, min(end - x, n))
+        if n == 0:
+            return
+        for y in range(modes.margin_top, modes.margin_bottom + 1):
+            if n > 0:
+                self.copy_span_within(y, x + n, x, end - x - n, end)
+                self.clear_span(y, x, x + n, bce)
+            else:
+                self.copy_span_within(y, x, x - n, end - x + n, end)
+                self.clear_span(y, end + n, end, bce)
+
+    def copy_span_within(self, y: int, dst: int, src: int, n: int, end: int) -> None:
+        """n cells of row y from column src to column dst (ranges may overlap), inside [.., end): wide characters
+        cut by the span's edges, or pushed past `end`, lose both halves."""
+        if n <= 0:
+            return
+        page, r = self.locs[y]
+        page.clear_wide_edges(r, min(src, dst), max(src, dst) + n)
+        self._copy_within(y, dst, src, n)
+        self._blank_cut_wide(y, dst, dst + n)
+
+    def insert_columns(self, count: int) -> None:
+        """DECIC: blank columns at the cursor, the ones up to the right margin shift right, in every row between
+        the top and bottom margins; nothing when the cursor is outside the margins."""
+        modes = self.modes
+        if self.in_lr_margins() and modes.margin_top <= self.y <= modes.margin_bottom:
+            self.shift_columns(self.x, max(1, count), self.bce_style())
+        self.pending_wrap = False
+
+    def delete_columns(self, count: int) -> None:
+        """DECDC: the columns at the cursor go, the ones up to the right margin shift left, blanks come in at the
+        margin, in every row between the top and bottom margins; nothing when the cursor is outside the margins."""
+        modes = self.modes
+        if self.in_lr_margins() and modes.margin_top <= self.y <= modes.margin_bottom:
+            self.shift_columns(self.x, -max(1, count), self.bce_style())
+        self.pending_wrap = False
+
+    def back_index(self) -> None:
+        """DECBI: left one column; at the left margin the columns between the margins shift right instead (a
+        blank column comes in at the margin). At the screen's first column, left of the margin, nothing."""
+        self.flush()
+        modes = self.modes
+        self.pending_wrap = False
+        self.last_cluster = ""
+        if self.x == modes.margin_left:
+            if modes.margin_top <= self.y <= modes.margin_bottom:
+                self.shift_columns(modes.margin_left, 1, self.bce_style())
+        elif self.x > 0:
+            self.x -= 1
+
+    def forward_index(self) -> None:
+        """DECFI: right one column; at the right margin the columns between the margins shift left instead (a
+        blank column comes in at the margin). At the screen's last column, right of the margin, nothing."""
+        self.flush()
+        modes = self.modes
+        self.pending_wrap = False
+        self.last_cluster = ""
+        if self.x == modes.margin_right:
+            if modes.margin_top <= self.y <= modes.margin_bottom:
+                self.shift_columns(modes.margin_left, -1, self.bce_style())
+        elif self.x < self.columns - 1:
+            self.x += 1
 
     def erase_in_line(self, how: int = 0) -> None:
         run = self.run
@@ -1072,7 +1290,8 @@ class Screen:
         """Assert the invariants of the module docstring (the PageList checks its own)."""
         self.flush()
         assert 0 <= self.x < self.columns and 0 <= self.y < self.lines, (self.x, self.y)
-        assert not self.pending_wrap or self.x == self.columns - 1, (self.x, self.pending_wrap)
+        assert not self.pending_wrap or self.x in (self.columns - 1, self.modes.margin_right), \
+            (self.x, self.pending_wrap)
         assert 0 <= self.modes.margin_top <= self.modes.margin_bottom < self.lines
         assert 0 <= self.modes.margin_left <= self.modes.margin_right < self.columns
         pl = self.pages

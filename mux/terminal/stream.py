@@ -52,7 +52,10 @@ passed through), except the rectangle operations (DECFRA, DECERA, DECSERA, DECCR
 parameter, an absent one as 0: their defaults (the screen's edges) are the listener's to know.
 Deviations from pyte: ``SO``/``SI`` and ``ESC ( x`` / ``ESC ) x`` are dispatched in UTF-8 mode too
 (DEC line drawing), ``ESC % @`` does not switch away from UTF-8, ``ESC V`` / ``ESC W`` are SPA / EPA
-(character protection), and other C0/C1 controls are never drawn.
+(character protection), and other C0/C1 controls are never drawn.  ``CSI Pl ; Pr s`` goes to
+``set_left_right_margins`` (DECSLRM, or SCOSC when bare: the listener knows whether DECLRMM is set), and to
+``save_cursor`` only when bare and the listener lacks it.  NEL (``ESC E``, ``0x85``) is ``linefeed`` then
+``carriage_return``.
 """
 
 from __future__ import annotations
@@ -169,9 +172,15 @@ _PLAIN_CSI: dict[str, tuple[str, int, int | None]] = {
     "I": ("cursor_forward_tab", 1, 1),
     "Z": ("cursor_back_tab", 1, 1),
     "t": ("window_operation", 3, None),
+    "s": ("set_left_right_margins", 2, None),
 }
-# Plain CSI finals that are only valid without parameters.
+# Plain CSI finals that are only valid without parameters (``CSI s`` is this only for a listener without
+# ``set_left_right_margins``, which decides between DECSLRM and SCOSC itself).
 _BARE_CSI = {"s": "save_cursor", "u": "restore_cursor"}
+# ``CSI Pn ' final``: DEC's column editing (DECIC, DECDC).
+_QUOTE_CSI = {"}": "insert_columns", "~": "delete_columns"}
+# ``ESC final`` beyond pyte's table: DECBI, DECFI.
+_EXTRA_ESC = {"6": "back_index", "9": "forward_index"}
 # ``CSI ? ... final`` forms that take ``private=True``.
 _PRIVATE_CSI: dict[str, tuple[str, int, int | None]] = {
     "h": ("set_mode", MAX_PARAMS, None),
@@ -209,6 +218,11 @@ OPTIONAL_EVENTS = (
     "erase_rectangle",
     "selective_erase_rectangle",
     "copy_rectangle",
+    "set_left_right_margins",
+    "back_index",
+    "forward_index",
+    "insert_columns",
+    "delete_columns",
 )
 # ``CSI Pm $ final`` rectangle operations (VT420): final -> (event, parameters). Every parameter is passed, an
 # absent one as 0, which the handler reads as its default (the screen's edge is not the stream's to know).
@@ -376,6 +390,14 @@ class Stream(pyte.ByteStream):
             finally:  # zero-cost unless cr() raises; then lf() still runs
                 lf()
 
+        def nel() -> None:
+            # NEL is a line feed, then CR: the index sees the cursor where it was (outside the left/right margins
+            # nothing scrolls, as in xterm), which CR first would move to the left margin.
+            try:
+                lf()
+            finally:
+                cr()
+
         base: dict[str, Handler] = {chr(c): _noop for c in [*range(0x20), *range(0x7F, 0xA0)]}
         base.update(
             {
@@ -391,7 +413,7 @@ class Stream(pyte.ByteStream):
                 "\x0e": get("shift_out"),
                 "\x0f": get("shift_in"),
                 "\x84": get("index"),
-                "\x85": crlf,  # NEL: next line, column 1
+                "\x85": nel,  # NEL: next line, column 1
                 "\x88": get("set_tab_stop"),
                 "\x8d": get("reverse_index"),
                 "\x96": self._optional["start_protected_area"] or _noop,     # SPA
@@ -713,6 +735,8 @@ class Stream(pyte.ByteStream):
             return self._optional_call(name, *(args + [0] * arity)[:arity])
         elif inter == '"' and final == "q" and not prefix:
             return self._optional_call("set_character_protection", args[0] if args else 0)
+        elif inter == "'" and final in _QUOTE_CSI and not prefix:
+            return self._optional_call(_QUOTE_CSI[final], max(1, args[0]) if args else 1)
         if spec is None:
             return partial(listener.debug, tok)
         name, arity, default = spec
@@ -721,6 +745,8 @@ class Stream(pyte.ByteStream):
         if name in opt:
             fn = opt[name]
             if fn is None:
+                if final in _BARE_CSI and not args:
+                    return getattr(listener, _BARE_CSI[final])
                 return _noop
         else:
             fn = getattr(listener, name)
@@ -745,9 +771,11 @@ class Stream(pyte.ByteStream):
             if final == "\\":
                 return _noop  # a stray ST
             if final == "E":
-                return self._base["\x85"]  # NEL: CR then LF (pyte maps it to a bare LF)
+                return self._base["\x85"]  # NEL: LF then CR (pyte maps it to a bare LF)
             if final == "V" or final == "W":
                 return self._base["\x96" if final == "V" else "\x97"]  # SPA / EPA
+            if final in _EXTRA_ESC:
+                return self._optional_call(_EXTRA_ESC[final])
             return self._event(self.escape.get(final), tok)
         if inter == "(" or inter == ")":
             return partial(self.listener.define_charset, final, mode=inter)

@@ -1,13 +1,14 @@
 """The Terminal: what every event of the Stream means, over a primary and an alternate Screen.
 
 Owns: the listener protocol (pyte's events plus mux's extensions: REP, SU/SD, CHT/CBT, DECSCUSR, DECRQM, DA2,
-XTVERSION, kitty keyboard flags, OSC 7/8/9/52/133/777, colours, character protection (DECSCA, SPA/EPA) and the
-selective erases (DECSED, DECSEL, DECSERA), the VT420 rectangles DECFRA, DECERA and DECCRA), the modes (one `Modes`
-shared by both screens: each mode has one source of truth), the alternate screen, the pen (SGR), charsets, tab
-stops, saved cursors, titles, colours, replies to the child (through `on_reply`), desktop notifications (OSC 9 text,
-iTerm2/Ghostty, and OSC 777 `notify;title;body`, rxvt/Ghostty, handed to `on_notify(title, body)`;
-`OSC 9;<number>;...` is ConEmu's progress and other subcommands, not a notification, and is ignored), and resize.
-Cells are written by the active `Screen`.
+XTVERSION, kitty keyboard flags, OSC 7/8/9/52/133/777, colours, DECSLRM (`set_left_right_margins`, which is SCOSC
+while DECLRMM is reset), DECBI/DECFI (`back_index`, `forward_index`), DECIC/DECDC (`insert_columns`,
+`delete_columns`), character protection (DECSCA, SPA/EPA) and the selective erases (DECSED, DECSEL, DECSERA), the
+VT420 rectangles DECFRA, DECERA and DECCRA), the modes (one `Modes` shared by both screens: each mode has one source
+of truth), the alternate screen, the pen (SGR), charsets, tab stops, saved cursors, titles, colours, replies to the
+child (through `on_reply`), desktop notifications (OSC 9 text, iTerm2/Ghostty, and OSC 777 `notify;title;body`,
+rxvt/Ghostty, handed to `on_notify(title, body)`; `OSC 9;<number>;...` is ConEmu's progress and other subcommands,
+not a notification, and is ignored), and resize. Cells are written by the active `Screen`.
 
 Colours, as xterm keeps them (specs are read by `mux.terminal.colors`; a reply is `rgb:rrrr/gggg/bbbb` then ST):
 - OSC 4 `;index;spec` pairs: the 256-colour `palette`, and at 256-260 the special colours (`special_colors`:
@@ -69,18 +70,22 @@ MOUSE_X10, MOUSE_NORMAL, MOUSE_BUTTON, MOUSE_ANY = 9, 1000, 1002, 1003
 FOCUS_EVENTS, MOUSE_UTF8, MOUSE_SGR, ALT_SCROLL, MOUSE_URXVT = 1004, 1005, 1006, 1007, 1015
 ALT_47, ALT_1047, SAVE_CURSOR_1048, ALT_1049 = 47, 1047, 1048, 1049
 BRACKETED_PASTE, SYNC_OUTPUT, GRAPHEME_CLUSTERING = 2004, 2026, 2027
+REVERSE_WRAP = 45           # xterm's reverse-wraparound: BS / CUB at the left margin go to the row above
+DECLRMM = 69                # left/right margin mode: CSI Pl ; Pr s is DECSLRM while it is set (else SCOSC)
 KNOWN_PRIVATE = {DECCKM, DECCOLM, ALLOW_DECCOLM, DECSCNM, DECOM, DECAWM, BLINKING_CURSOR, DECTCEM, MOUSE_X10,
                  MOUSE_NORMAL,
                  MOUSE_BUTTON, MOUSE_ANY, FOCUS_EVENTS, MOUSE_UTF8, MOUSE_SGR, ALT_SCROLL, MOUSE_URXVT,
-                 ALT_47, ALT_1047, SAVE_CURSOR_1048, ALT_1049, BRACKETED_PASTE, SYNC_OUTPUT, GRAPHEME_CLUSTERING}
+                 ALT_47, ALT_1047, SAVE_CURSOR_1048, ALT_1049, BRACKETED_PASTE, SYNC_OUTPUT, GRAPHEME_CLUSTERING,
+                 REVERSE_WRAP, DECLRMM}
 ALT_MODES = (ALT_47, ALT_1047, ALT_1049)
 MOUSE_TRACKING = (MOUSE_X10, MOUSE_NORMAL, MOUSE_BUTTON, MOUSE_ANY)
 MOUSE_ENCODINGS = (MOUSE_UTF8, MOUSE_SGR, MOUSE_URXVT)
 # Private modes kept as named attributes of Modes (the cell writer reads them); the rest live in Modes.dec.
-NAMED_PRIVATE = {DECAWM: "autowrap", DECOM: "origin", GRAPHEME_CLUSTERING: "clustering"}
+NAMED_PRIVATE = {DECAWM: "autowrap", DECOM: "origin", GRAPHEME_CLUSTERING: "clustering",
+                 REVERSE_WRAP: "reverse_wrap"}
 #: Private modes whose whole effect is their membership in Modes.dec (the compiled hot path sets these itself).
 PLAIN_PRIVATE = frozenset(KNOWN_PRIVATE - set(NAMED_PRIVATE) - set(ALT_MODES) - set(MOUSE_TRACKING)
-                          - set(MOUSE_ENCODINGS) - {SAVE_CURSOR_1048, DECSCNM, DECCOLM})
+                          - set(MOUSE_ENCODINGS) - {SAVE_CURSOR_1048, DECSCNM, DECCOLM, DECLRMM})
 # ANSI modes
 IRM, LNM = 4, 20
 NAMED_ANSI = {IRM: "insert", LNM: "newline"}
@@ -467,6 +472,22 @@ class Terminal:
         if dy < self.lines and dx < self.columns:
             self.screen.copy_rect(*rect, dx, dy)
 
+    def back_index(self) -> None:
+        """DECBI (ESC 6)."""
+        self.screen.back_index()
+
+    def forward_index(self) -> None:
+        """DECFI (ESC 9)."""
+        self.screen.forward_index()
+
+    def insert_columns(self, count: int = 1) -> None:
+        """DECIC (CSI Pn ' })."""
+        self.screen.insert_columns(count)
+
+    def delete_columns(self, count: int = 1) -> None:
+        """DECDC (CSI Pn ' ~)."""
+        self.screen.delete_columns(count)
+
     def alignment_display(self) -> None:
         """DECALN: fill the screen with E, reset margins, home the cursor."""
         self.modes.reset_margins(self.columns, self.lines)
@@ -481,16 +502,24 @@ class Terminal:
             return max(modes.margin_top, min(modes.margin_bottom, y))
         return max(0, min(self.lines - 1, y))
 
+    def _clamp_x(self, column: int) -> int:
+        """A 0-based column of CUP/HVP/CHA/HPA: in origin mode relative to the left margin and kept inside the
+        margins (xterm, Ghostty)."""
+        modes = self.modes
+        if modes.origin:
+            return min(column + modes.margin_left, modes.margin_right)
+        return min(column, self.columns - 1)
+
     def cursor_position(self, line: int | None = None, column: int | None = None) -> None:
         line = max(1, line or 1) - 1
         column = max(1, column or 1) - 1
         if self.modes.origin:
             line += self.modes.margin_top
-        self.screen.move_to(min(column, self.columns - 1), self._clamp_y(line))
+        self.screen.move_to(self._clamp_x(column), self._clamp_y(line))
 
     def cursor_to_column(self, column: int | None = None) -> None:
         s = self.screen
-        s.move_to(min(max(1, column or 1) - 1, self.columns - 1), s.y)
+        s.move_to(self._clamp_x(max(1, column or 1) - 1), s.y)
 
     def cursor_to_line(self, line: int | None = None) -> None:
         line = max(1, line or 1) - 1
@@ -510,20 +539,26 @@ class Terminal:
         s.move_to(s.x, min(bottom, s.y + max(1, count or 1)))
 
     def cursor_up1(self, count: int | None = None) -> None:
+        """CPL: up, then to the left margin as CR goes there."""
         self.cursor_up(count)
-        self.screen.x = 0
+        self.screen.carriage_return()
 
     def cursor_down1(self, count: int | None = None) -> None:
+        """CNL: down, then to the left margin as CR goes there."""
         self.cursor_down(count)
-        self.screen.x = 0
+        self.screen.carriage_return()
 
     def cursor_back(self, count: int | None = None) -> None:
         s = self.screen
-        s.move_to(max(0, s.x - max(1, count or 1)), s.y)
+        s.cursor_left(count or 1)
+        s.last_cluster = ""         # a moved cursor: what follows never joins the last cluster (BS keeps it)
 
     def cursor_forward(self, count: int | None = None) -> None:
+        """CUF/HPR: right, stopping at the right margin (at the last column when the cursor is right of it)."""
         s = self.screen
-        s.move_to(min(self.columns - 1, s.x + max(1, count or 1)), s.y)
+        right = self.modes.margin_right
+        limit = right if s.x <= right else self.columns - 1
+        s.move_to(min(limit, s.x + max(1, count or 1)), s.y)
 
     def set_tab_stop(self) -> None:
         self.tabstops.add(self.screen.x)
@@ -535,20 +570,26 @@ class Terminal:
             self.tabstops.clear()
 
     def cursor_forward_tab(self, count: int = 1) -> None:
+        """HT/CHT: to the next tab stop, stopping at the right margin (at the last column when the cursor is right
+        of it), as DEC terminals and xterm do."""
         s = self.screen
         x = s.x
+        right = self.modes.margin_right
+        limit = right if x <= right else self.columns - 1
         for _ in range(max(1, min(count, self.columns))):
-            nxt = [t for t in self.tabstops if t > x]
-            x = min(nxt) if nxt else self.columns - 1
+            nxt = [t for t in self.tabstops if x < t < limit]
+            x = min(nxt) if nxt else max(x, limit)
         s.x = x
         s.last_cluster = ""
 
     def cursor_back_tab(self, count: int = 1) -> None:
+        """CBT: to the previous tab stop, stopping at the left margin in origin mode (Ghostty)."""
         s = self.screen
         x = s.x
+        limit = self.modes.margin_left if self.modes.origin else 0
         for _ in range(max(1, min(count, self.columns))):
-            prev = [t for t in self.tabstops if t < x]
-            x = max(prev) if prev else 0
+            prev = [t for t in self.tabstops if limit < t < x]
+            x = max(prev) if prev else min(x, limit)
         s.move_to(x, s.y)
 
     def set_margins(self, top: int | None = None, bottom: int | None = None, *args: object) -> None:
@@ -559,6 +600,22 @@ class Terminal:
             return
         self.screen.flush()
         self.modes.margin_top, self.modes.margin_bottom = top, bottom
+        self.cursor_position()
+
+    def set_left_right_margins(self, *args: int) -> None:
+        """CSI Pl ; Pr s: DECSLRM while DECLRMM (mode 69) is set: left/right margins (1-based, defaults the full
+        width, ignored unless left < right), then the cursor goes home (honouring origin mode). While DECLRMM is
+        reset, a bare `CSI s` is SCOSC (save the cursor) and one with parameters is ignored (as Ghostty)."""
+        if DECLRMM not in self.modes.dec:
+            if not args:
+                self.save_cursor()
+            return
+        left = max(1, args[0] if args and args[0] else 1) - 1
+        right = min(args[1] if len(args) > 1 and args[1] else self.columns, self.columns) - 1
+        if left >= right:
+            return
+        self.screen.flush()
+        self.modes.margin_left, self.modes.margin_right = left, right
         self.cursor_position()
 
     # ------------------------------------------------------------------ save/restore, reset
@@ -580,8 +637,8 @@ class Terminal:
         s.move_to(min(saved.x, self.columns - 1), min(saved.y, self.lines - 1))
         s.pen = saved.pen
         self.modes.origin = saved.origin
-        self.modes.autowrap = saved.autowrap
-        s.pending_wrap = saved.pending_wrap and s.x == self.columns - 1
+        # DECAWM is not restored: xterm and Ghostty keep the current one (esctest's SaveRestoreCursor_Wrap).
+        s.pending_wrap = saved.pending_wrap and s.x in (self.columns - 1, self.modes.margin_right)
         self.g = list(saved.g)
         self.active_g = saved.active_g
         self._update_translate()
@@ -605,6 +662,8 @@ class Terminal:
         s.pen = DEFAULT_STYLE
         modes = self.modes
         modes.reset_margins(self.columns, self.lines)
+        modes.dec.discard(DECLRMM)
+        modes.reverse_wrap = False
         modes.origin = False
         modes.autowrap = True
         modes.insert = False
@@ -661,6 +720,10 @@ class Terminal:
             modes.dec.discard(mode)
         if mode == DECSCNM:
             self.screen.mark_all_dirty()
+        elif mode == DECLRMM and not on:
+            modes.reset_left_right_margins(self.columns)
+            if self.screen.x != self.columns - 1:
+                self.screen.pending_wrap = False    # it was at the right margin, which is gone
         elif mode == DECCOLM and ALLOW_DECCOLM in modes.dec:
             # xterm and Ghostty: switching 80/132 columns clears the screen, resets the margins and homes the
             # cursor. The width stays the pane's: the program is in a pane, the pane's size is the layout's.
@@ -888,8 +951,10 @@ class Terminal:
             self._reply("\x1b[0n")
         elif mode == 6:
             s = self.screen
-            y = s.y - (self.modes.margin_top if self.modes.origin else 0)
-            self._reply(f"\x1b[{'?' if private else ''}{y + 1};{s.x + 1}R")
+            origin = self.modes.origin
+            y = s.y - (self.modes.margin_top if origin else 0)
+            x = s.x - (self.modes.margin_left if origin else 0)
+            self._reply(f"\x1b[{'?' if private else ''}{y + 1};{max(0, x) + 1}R")
 
     def window_operation(self, operation: int = 0, *args: int) -> None:
         """XTWINOPS (CSI Ps t): only the size reports, in characters: 18 the text area (`CSI 8 ; rows ; cols t`)

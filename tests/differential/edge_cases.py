@@ -95,6 +95,25 @@ CASES: list[tuple[str, str | bytes, int, int, bool]] = [
     ("region_top_margin_scroll", _numbered(3) + _fill(5, 6) + CSI + "1;3r" + CSI + "3;1H" + "\n\nZ" + CSI + "r",
      6, 5, False),
     ("su_sd_in_region", _fill(6, 6) + CSI + "2;5r" + CSI + "S" + CSI + "3T" + CSI + "r", 6, 6, True),
+    # --- left/right margins (DECLRMM + DECSLRM) and reverse wraparound -----------------------------------------
+    ("lr_margins_wrap_and_scroll", CSI + "?69h" + CSI + "3;6s" + CSI + "5;3H" + "abcdefghijklmnopq"
+     + CSI + "1;1H" + "0123456789" + CSI + "?69l" + CSI + "2;1Hend", 10, 5, False),
+    ("lr_margins_lf_ri_su_sd", _fill(6, 8) + CSI + "?69h" + CSI + "3;6s" + CSI + "2;5r" + CSI + "5;4H" + "\n\n"
+     + CSI + "2;4H" + ESC + "M" + CSI + "S" + CSI + "2T" + CSI + "5;8H" + "\n" + ESC + "D" + CSI + "2;1H" + ESC + "M"
+     + CSI + "3;4H" + "\r\nX", 8, 6, True),
+    ("lr_margins_il_dl", _fill(6, 8) + CSI + "?69h" + CSI + "2;5s" + CSI + "2;3H" + CSI + "2L" + CSI + "5;4H"
+     + CSI + "M" + CSI + "3;7H" + CSI + "L" + CSI + "1;1H" + CSI + "M", 8, 6, True),
+    ("lr_margins_ich_dch", _fill(4, 10) + CSI + "?69h" + CSI + "3;7s" + CSI + "1;4H" + CSI + "2@" + CSI + "2;4H"
+     + CSI + "2P" + CSI + "3;1H" + CSI + "3@" + CSI + "3;9H" + CSI + "P" + CSI + "4;5H" + CSI + "4h" + "XY"
+     + CSI + "4l", 10, 4, True),
+    ("lr_margins_cursor_moves", CSI + "?69h" + CSI + "4;8s" + CSI + "2;5r" + CSI + "1;6H" + "\ra" + CSI + "1;2H"
+     + "\rb" + CSI + "2;2H" + "\bd" + CSI + "3;5H" + CSI + "9Ce" + CSI + "4;1H\tf" + CSI + "?6h" + CSI + "2;2Hg"
+     + CSI + "3;99Hi" + CSI + "2Ej" + CSI + "?6l", 12, 6, True),
+    ("lr_margins_cub_stops_at_left_margin", CSI + "?69h" + CSI + "4;8s" + CSI + "1;6H" + CSI + "9Dc" + CSI + "2;6H"
+     + "\b\b\b\bd", 12, 3, True),
+    ("lr_margins_cha_in_origin_mode", CSI + "?69h" + CSI + "4;8s" + CSI + "2;5r" + CSI + "?6h" + CSI + "2;2Hg"
+     + CSI + "3Gh" + CSI + "?6l", 12, 6, True),
+    ("reverse_wrap_bs", CSI + "?45h" + "abcdefghijklm\rX\b\bY" + CSI + "3;1H" + CSI + "?7l\bZ", 10, 4, True),
     ("ri_at_top_ind_nel", _fill(4, 6) + CSI + "H" + ESC + "M" + "top" + CSI + "4;1H" + ESC + "D" + "ind"
      + ESC + "E" + "nel", 6, 4, True),
     ("origin_mode", CSI + "2;4r" + CSI + "?6h" + CSI + "1;1Ha" + CSI + "9;9Hb" + CSI + "2;2Hc" + CSI + "?6l"

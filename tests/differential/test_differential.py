@@ -35,6 +35,9 @@ _TMUX_WIDTHS = ("tmux 3.3a sizes grapheme clusters by summing its own per-codepo
                 "is 4 cells (Ghostty: 2), an emoji with VS16 stays 1 cell (Ghostty: 2), a lone regional "
                 "indicator is 1 cell (Ghostty: 2) and a flag can be split across a wrap")
 
+_TMUX_NO_LR_MARGINS = ("tmux 3.3a has no left/right margins: it ignores DECLRMM (mode 69) and DECSLRM, so text, "
+                       "scrolling and editing use the whole width; xterm and Ghostty keep them inside the margins")
+
 #: Where tmux 3.3a is the odd one out (Ghostty agrees with xterm, or tmux has a bug). mux should match Ghostty.
 TMUX_QUIRKS: dict[str, str] = {
     "pending_wrap_cub": "tmux keeps the cursor one past the last column while a wrap is pending, so CUB 1 lands on "
@@ -77,6 +80,9 @@ TMUX_QUIRKS: dict[str, str] = {
     "decsca_decsed_all": _TMUX_NO_PROTECTION,
     "decsca_decsel": _TMUX_NO_PROTECTION,
     "spa_epa_ed_el_ech": _TMUX_NO_PROTECTION,
+    **{name: _TMUX_NO_LR_MARGINS for name in (
+        "lr_margins_wrap_and_scroll", "lr_margins_lf_ri_su_sd", "lr_margins_il_dl", "lr_margins_ich_dch",
+        "lr_margins_cursor_moves", "lr_margins_cha_in_origin_mode")},
 }
 
 #: Where Ghostty (libghostty-vt as pyghostty ships it) is the odd one out. mux should match tmux.
@@ -103,6 +109,15 @@ ACCEPTED: dict[tuple[str, str], str] = {
     **{(name, "ghostty"): reason for name, reason in GHOSTTY_QUIRKS.items()},
     **{(name, oracle): _NO_RECTANGLES for name in ("decfra_decera", "deccra_overlap", "decsera", "rect_wide_edges")
        for oracle in ("tmux", "ghostty")},
+    ("lr_margins_cub_stops_at_left_margin", "tmux"): _TMUX_NO_LR_MARGINS,
+    ("lr_margins_cub_stops_at_left_margin", "ghostty"):
+        "libghostty-vt's CUB and BS (without reverse wraparound) ignore the left margin and go on to column 1 "
+        "(as tmux, which has no margins, does); xterm stops at the margin (esctest "
+        "CUBTests.test_CUB_StopsAtLeftMarginInScrollRegion, BSTests.test_BS_StopsAtLeftMargin), which mux follows",
+    ("lr_margins_cha_in_origin_mode", "ghostty"):
+        "libghostty-vt's CHA in origin mode also moves the cursor down by the top margin (it sets the row from "
+        "the cursor's screen row plus the origin offset); xterm's CHA keeps the row and counts the column from "
+        "the left margin (esctest CHATests.test_CHA_RespectsOriginMode), which mux follows",
 }
 
 #: tmux against Ghostty.

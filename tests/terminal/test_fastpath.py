@@ -170,6 +170,17 @@ def test_scroll_regions_straddling_a_page_boundary(region, boundary):
     assert_same(*run_both([data[i:i + 4096] for i in range(0, len(data), 4096)], cols, rows))
 
 
+@pytest.mark.parametrize("margins", [b"\x1b[3;30s", b"\x1b[1;79s", b"\x1b[2;80s", b"\x1b[10;12s\x1b[?6h"])
+def test_left_right_margins_give_identical_pages(margins):
+    """With DECSLRM narrower than the screen the kernel hands text, controls and cursor motion to Python; set and
+    reset in the middle of chunks, over the benchmark corpora, both paths must still agree."""
+    names = ("plain", "sgr", "cjk", "scroll_region", "cursor")
+    corpus_data = b"".join(corpus.generate(name, 20_000) for name in names)
+    data = b"\x1b[?69h" + margins + b"\x1b[?45h" + corpus_data[:50_000] + b"\x1b[?69l" + corpus_data[50_000:60_000] \
+        + b"\x1b[?69h" + margins + corpus_data[60_000:]
+    assert_same(*run_both([data[i:i + 4093] for i in range(0, len(data), 4093)], 80, 24))
+
+
 def test_a_style_table_that_collects_too_little_grows_at_the_same_write():
     """A page whose style table is full collects the styles no cell uses; when that leaves less than an eighth
     free, the page grows. The compiled path must grow at that same write, not retry it on the full page (where the
@@ -246,6 +257,9 @@ def _random_fragment(rng) -> str:
                            "\x1b[?2027l", "\x1b[?2027h", "\x1b[?1000;1006h", "\x1b[?47h", "\x1b[?1h\x1b="])
     if kind == 7:
         top = rng.randrange(1, 12)
+        if rng.random() < 0.3:      # left/right margins (DECLRMM, DECSLRM), reverse wraparound
+            return rng.choice(["\x1b[?69h", "\x1b[?69l", "\x1b[?45h", "\x1b[?45l", "\x1b6", "\x1b9", "\x1b[2'}",
+                               "\x1b['~"]) + f"\x1b[{top};{top + rng.randrange(0, 10)}s"
         return f"\x1b[{top};{top + rng.randrange(0, 10)}r" if rng.random() < 0.8 else "\x1b[r"
     if kind == 8:
         link = f"\x1b]8;id={rng.randrange(50)};https://e.com/{rng.randrange(1000)}\x1b\\"

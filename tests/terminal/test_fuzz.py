@@ -248,7 +248,8 @@ MODES = [b"\x1b[?1049h", b"\x1b[?1049l", b"\x1b[?47h", b"\x1b[?47l", b"\x1b[?104
          b"\x1bH", b"\x1b[3J", b"\x1b[2J", b"\x1b[J", b"\x1b[1J", b"\x1b[K", b"\x1b[1K", b"\x1b[2K", b"\r\n",
          b"\n", b"\r", b"\t", b"\x08", b"\x07", b"\x85", b"\x84", b"\x8d", b"\x88", b"\x1b[>c", b"\x1b[>q",
          b"\x1b[?u", b"\x1b[>1u", b"\x1b[<u", b"\x1b[=3;2u", b"\x1b[6n", b"\x1b[?6n", b"\x1b[5n", b"\x1b[c",
-         b"\x1b[?2004$p", b"\x1b[4$p", b"\x1b[3 q", b"\x1b=", b"\x1b>"]
+         b"\x1b[?2004$p", b"\x1b[4$p", b"\x1b[3 q", b"\x1b=", b"\x1b>", b"\x1b[?69h", b"\x1b[?69l",
+         b"\x1b[?45h", b"\x1b[?45l", b"\x1b6", b"\x1b9", b"\x1b[2'}", b"\x1b['~", b"\x1b[99999'}"]
 
 
 @st.composite
@@ -274,6 +275,16 @@ def rectangles(draw) -> bytes:
     else:
         tail = f"\x1b[{coords}{op}"
     return protect + text + draw(st.sampled_from([b"\x1b[?6h", b"", b"\x1b[3;9r\x1b[?6h"])) + tail.encode()
+
+
+@st.composite
+def lr_margins(draw) -> bytes:
+    """DECLRMM and DECSLRM (any numbers), then something that wraps, scrolls or edits inside them."""
+    left, right = draw(numbers), draw(numbers)
+    return b"\x1b[?69h" + f"\x1b[{left};{right}s".encode() + draw(st.sampled_from(
+        [b"", b"\x1b[99;1H\n\n\n", b"\x1bM\x1bM", "ab中cd\U0001F525efgh".encode() * 3, b"\x1b[2L\x1b[M",
+         b"\x1b[3@\x1b[2P", b"\x1b[?6h\x1b[2;3H\x1b[6n\x1b[3S\x1b[T", b"\x1b[?45h\x08\x08\x08\x1b[9D",
+         b"\x1b6\x1b6\x1b9\x1b9", b"\x1b[2'}\x1b[3'~", b"\x1b[4h\xe4\xb8\xadxyz\x1b[4l", b"\x1b[?7lxxxxxxxxxxxx"]))
 
 
 @st.composite
@@ -306,6 +317,7 @@ fragment = st.one_of(
     cluster(),
     margins(),
     rectangles(),
+    lr_margins(),
     strings(),
     st.sampled_from(MODES),
     st.binary(max_size=40),

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from mux.terminal import stream as stream_module
 from mux.terminal.stream import Stream
 
-from .stream_recorder import PYTE_EVENTS, Event, Recorder, merge_draws
+from .stream_recorder import NEW_EVENTS, PYTE_EVENTS, Event, Recorder, merge_draws
 
 
 def E(name: str, *args: Any, **kwargs: Any) -> Event:
@@ -59,7 +59,7 @@ CONTRACT: list[tuple[bytes, list[Event]]] = [
     # ESC sequences (pyte's FSM fallback and the ones handled directly)
     (b"\x1bD", [E("index")]),
     (b"\x1bM", [E("reverse_index")]),
-    (b"\x1bE", [E("carriage_return"), LF]),  # NEL: pyte gets this wrong (a bare LF)
+    (b"\x1bE", [LF, E("carriage_return")]),  # NEL: pyte gets this wrong (a bare LF)
     (b"\x1bH", [E("set_tab_stop")]),
     (b"\x1b7", [E("save_cursor")]),
     (b"\x1b8", [E("restore_cursor")]),
@@ -73,7 +73,9 @@ CONTRACT: list[tuple[bytes, list[Event]]] = [
     # CSI: pyte's events
     (b"\x1b[g", [E("clear_tab_stop")]),
     (b"\x1b[3g", [E("clear_tab_stop", 3)]),
-    (b"\x1b[s", [E("save_cursor")]),
+    (b"\x1b[s", [E("set_left_right_margins")]),     # SCOSC or DECSLRM: the listener knows DECLRMM
+    (b"\x1b6\x1b9", [E("back_index"), E("forward_index")]),
+    (b"\x1b[3'}\x1b['~\x1b[0'}", [E("insert_columns", 3), E("delete_columns", 1), E("insert_columns", 1)]),
     (b"\x1b[u", [E("restore_cursor")]),
     (b"\x1b[@", [E("insert_characters")]),
     (b"\x1b[4@", [E("insert_characters", 4)]),
@@ -159,7 +161,8 @@ CONTRACT: list[tuple[bytes, list[Event]]] = [
     (b"\x1b[=c", [E("debug", "\x1b[=c")]),
     (b"\x1b[?5m", [E("debug", "\x1b[?5m")]),
     (b"\x1b[>1c", [E("debug", "\x1b[>1c")]),
-    (b"\x1b[2;5s", [E("debug", "\x1b[2;5s")]),  # DECSLRM is unsupported: not save_cursor
+    (b"\x1b[2;5s", [E("set_left_right_margins", 2, 5)]),  # DECSLRM, never save_cursor
+    (b"\x1b[?2'}", [E("debug", "\x1b[?2'}")]),
     (b"\x1b[1;2;3;4;5T", [E("debug", "\x1b[1;2;3;4;5T")]),  # mouse highlight, not SD
     (b"\x1b[1:2H", [E("debug", "\x1b[1:2H")]),  # ':' only means something in SGR
     (b"\x1b[1?2h", []),  # misplaced private marker: invalid, dropped
@@ -343,8 +346,8 @@ def test_c1_controls() -> None:
     csi, nel = "\x9b".encode(), "\x85".encode()
     assert run(csi + b"2J" + nel + "\x84\x88\x8d".encode() + "\x81".encode()) == [
         E("erase_in_display", 2),
-        E("carriage_return"),
         LF,
+        E("carriage_return"),
         E("index"),
         E("set_tab_stop"),
         E("reverse_index"),
@@ -651,3 +654,8 @@ def test_adjacent_sgrs_merge_into_one_call_with_the_same_meaning() -> None:
     Stream(screen).feed(b"\x1b[38;5;3m\x1b[1mB")
     page, r = screen.line(0)
     assert screen.style_of(page, r, 1) == (COLOR_PALETTE | 3, 0, 0, BOLD)
+
+
+def test_bare_csi_s_saves_the_cursor_for_a_listener_without_left_right_margins() -> None:
+    events = tuple(e for e in PYTE_EVENTS + NEW_EVENTS if e != "set_left_right_margins")
+    assert run(b"\x1b[s\x1b[2;5s", listener=Recorder(events)) == [E("save_cursor")]
