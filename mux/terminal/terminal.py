@@ -1,16 +1,18 @@
 """The Terminal: what every event of the Stream means, over a primary and an alternate Screen.
 
 Owns: the listener protocol (pyte's events plus mux's extensions: REP, SU/SD, CHT/CBT, DECSCUSR, DECRQM, DA2,
-XTVERSION, kitty keyboard flags, OSC 7/8/9/52/133/777/4/10/11/12), the modes (one `Modes` shared by both screens: each
-mode has one source of truth), the alternate screen, the pen (SGR), charsets, tab stops, saved cursors, titles,
-colours, replies to the child (through `on_reply`), desktop notifications (OSC 9 text, iTerm2/Ghostty, and OSC 777
-`notify;title;body`, rxvt/Ghostty, handed to `on_notify(title, body)`; `OSC 9;<number>;...` is ConEmu's progress
-and other subcommands, not a notification, and is ignored), and resize. Cells are written by the active `Screen`.
+XTVERSION, DECRQSS, DECDSR, DECID, XTSAVE/XTRESTORE, kitty keyboard flags, OSC 7/8/9/52/133/777/4/10/11/12), the
+modes (one `Modes` shared by both screens: each mode has one source of truth), the alternate screen, the pen (SGR),
+charsets, tab stops, saved cursors, titles, colours, replies to the child (through `on_reply`), desktop
+notifications (OSC 9 text, iTerm2/Ghostty, and OSC 777 `notify;title;body`, rxvt/Ghostty, handed to
+`on_notify(title, body)`; `OSC 9;<number>;...` is ConEmu's progress and other subcommands, not a notification, and
+is ignored), and resize. Cells are written by the active `Screen`.
 
 Invariants:
 - `screen` is `primary` or `alternate`; the alternate never keeps history (its PageList has no scrollback).
 - A handler never raises on bad parameters: out-of-range values are clamped or ignored.
-- Replies never echo text the child chose (no title report): they would be an injection vector.
+- Replies never echo text the child chose (no title report): they would be an injection vector. A reply is
+  built from mux's state, fixed words and the numbers of a recognised request (DECRQSS's setting name, DECCKSR's id).
 - Memory is bounded: the primary screen by the scrollback limits, the alternate by its active area, clusters by
   MAX_KEPT_CLUSTER codepoints, links by MAX_URI_BYTES, titles by MAX_TITLE.
 - What `on_title` and `on_notify` get has no control characters (C0, DEL, C1: no ESC, no BEL) and is bounded
@@ -36,6 +38,7 @@ from mux.terminal.styles import (
     XTERM_PALETTE,
     Style,
     apply_sgr,
+    sgr_report,
 )
 
 MAX_URI_BYTES = 8192
@@ -51,8 +54,9 @@ MOUSE_X10, MOUSE_NORMAL, MOUSE_BUTTON, MOUSE_ANY = 9, 1000, 1002, 1003
 FOCUS_EVENTS, MOUSE_UTF8, MOUSE_SGR, ALT_SCROLL, MOUSE_URXVT = 1004, 1005, 1006, 1007, 1015
 ALT_47, ALT_1047, SAVE_CURSOR_1048, ALT_1049 = 47, 1047, 1048, 1049
 BRACKETED_PASTE, SYNC_OUTPUT, GRAPHEME_CLUSTERING = 2004, 2026, 2027
+DECNKM = 66                 # numeric keypad mode: the same state as DECKPAM / DECKPNM (ESC = / ESC >)
 KNOWN_PRIVATE = {DECCKM, DECCOLM, ALLOW_DECCOLM, DECSCNM, DECOM, DECAWM, BLINKING_CURSOR, DECTCEM, MOUSE_X10,
-                 MOUSE_NORMAL,
+                 MOUSE_NORMAL, DECNKM,
                  MOUSE_BUTTON, MOUSE_ANY, FOCUS_EVENTS, MOUSE_UTF8, MOUSE_SGR, ALT_SCROLL, MOUSE_URXVT,
                  ALT_47, ALT_1047, SAVE_CURSOR_1048, ALT_1049, BRACKETED_PASTE, SYNC_OUTPUT, GRAPHEME_CLUSTERING}
 ALT_MODES = (ALT_47, ALT_1047, ALT_1049)
@@ -62,10 +66,59 @@ MOUSE_ENCODINGS = (MOUSE_UTF8, MOUSE_SGR, MOUSE_URXVT)
 NAMED_PRIVATE = {DECAWM: "autowrap", DECOM: "origin", GRAPHEME_CLUSTERING: "clustering"}
 #: Private modes whose whole effect is their membership in Modes.dec (the compiled hot path sets these itself).
 PLAIN_PRIVATE = frozenset(KNOWN_PRIVATE - set(NAMED_PRIVATE) - set(ALT_MODES) - set(MOUSE_TRACKING)
-                          - set(MOUSE_ENCODINGS) - {SAVE_CURSOR_1048, DECSCNM, DECCOLM})
+                          - set(MOUSE_ENCODINGS) - {SAVE_CURSOR_1048, DECSCNM, DECCOLM, DECNKM})
+#: The private modes XTSAVE / XTRESTORE keep (1048 is an action, saving the cursor, not a state).
+SAVEABLE_PRIVATE = frozenset(KNOWN_PRIVATE - {SAVE_CURSOR_1048})
 # ANSI modes
 IRM, LNM = 4, 20
 NAMED_ANSI = {IRM: "insert", LNM: "newline"}
+
+# DECRQM's answer for the modes a pane can never have: 4 "permanently reset" or 3 "permanently set". It tells a
+# program that setting the mode does nothing, where 0 ("not recognised") would leave it guessing.
+PERMANENTLY_RESET, PERMANENTLY_SET = 4, 3
+PERMANENT_ANSI = {
+    1: PERMANENTLY_RESET,       # GATM guarded area transfer
+    2: PERMANENTLY_RESET,       # KAM keyboard action: a child never locks the user's keyboard
+    3: PERMANENTLY_RESET,       # CRM control representation: controls are never shown as glyphs
+    5: PERMANENTLY_RESET,       # SRTM status report transfer
+    7: PERMANENTLY_RESET,       # VEM vertical editing
+    10: PERMANENTLY_RESET,      # HEM horizontal editing
+    11: PERMANENTLY_RESET,      # PUM positioning unit
+    12: PERMANENTLY_SET,        # SRM send/receive: set means no local echo, and a pane never echoes locally
+    13: PERMANENTLY_RESET,      # FEAM format effector action
+    14: PERMANENTLY_RESET,      # FETM format effector transfer
+    15: PERMANENTLY_RESET,      # MATM multiple area transfer
+    16: PERMANENTLY_RESET,      # TTM transfer termination
+    17: PERMANENTLY_RESET,      # SATM selected area transfer
+    18: PERMANENTLY_RESET,      # TSM tabulation stop
+    19: PERMANENTLY_RESET,      # EBM editing boundary
+}
+PERMANENT_PRIVATE = {
+    4: PERMANENTLY_RESET,       # DECSCLM smooth scrolling: scrolling is always a jump
+    8: PERMANENTLY_SET,         # DECARM auto-repeat: keys repeat as the user's own terminal repeats them
+    18: PERMANENTLY_RESET,      # DECPFF print form feed: there is no printer
+    19: PERMANENTLY_RESET,      # DECPEX print extent: there is no printer
+    35: PERMANENTLY_RESET,      # DECHEBM Hebrew keyboard mapping
+    42: PERMANENTLY_RESET,      # DECNRCM national replacement character sets
+    60: PERMANENTLY_RESET,      # DECHCCM horizontal cursor coupling: there is no horizontal scrolling
+    67: PERMANENTLY_RESET,      # DECBKM: the backarrow key always sends DEL (mux.session.keys)
+}
+
+#: DECDSR (CSI ? Ps n) requests -> the fixed status mux answers.
+DECDSR_STATUS = {
+    15: "13",       # printer: none
+    25: "21",       # user-defined keys: locked (there are none to define)
+    26: "27;0",     # keyboard: language unknown (the VT220 form: no status or type)
+    53: "50",       # locator (DEC's request): none
+    55: "50",       # locator (xterm's request): none
+    56: "57;0",     # locator type: none
+    75: "70",       # data integrity: no errors
+    85: "83",       # multiple sessions: not configured
+}
+
+#: The operating level mux reports (DA1, DECRQSS of DECSCL): 62, a VT220 with 7-bit controls. DECSCL cannot
+#: change it.
+CONFORMANCE_LEVEL = 62
 
 # OSC 133 semantic prompt marks stored in row flags
 PROMPT_MARKS = {"A": 1, "B": 2, "C": 3, "D": 0}
@@ -155,6 +208,7 @@ class Terminal:
         self.g = ["B", "B"]
         self.active_g = 0
         self.saved: dict[bool, SavedCursor] = {}
+        self.saved_modes: dict[int, bool] = {}      # XTSAVE: at most one entry per SAVEABLE_PRIVATE mode
         self.keyboard_flags: list[int] = [0]
 
     # Where the cursor is, for the layers above (the active screen's).
@@ -195,6 +249,8 @@ class Terminal:
                 return getattr(modes, NAMED_PRIVATE[mode])
             if mode == ALT_1049:
                 return self.in_alternate
+            if mode == DECNKM:
+                return self.keypad_application
             return mode in modes.dec
         return mode in NAMED_ANSI and getattr(modes, NAMED_ANSI[mode])
 
@@ -202,6 +258,8 @@ class Terminal:
     def private_modes(self) -> set[int]:
         """Every DEC private mode that is set (a derived view, for tests and dumps)."""
         named = {mode for mode, name in NAMED_PRIVATE.items() if getattr(self.modes, name)}
+        if self.keypad_application:
+            named.add(DECNKM)
         return named | self.modes.dec
 
     @property
@@ -517,6 +575,9 @@ class Terminal:
         if mode == SAVE_CURSOR_1048:
             self.save_cursor() if on else self.restore_cursor()
             return
+        if mode == DECNKM:
+            self.keypad_application = on
+            return
         if mode in NAMED_PRIVATE:
             setattr(modes, NAMED_PRIVATE[mode], on)
             if mode == DECAWM and not on:
@@ -540,6 +601,19 @@ class Terminal:
             self.set_margins()
             self.erase_in_display(2)
             self.cursor_position()
+
+    def save_modes(self, *modes: int) -> None:
+        """XTSAVE (CSI ? Pm s): remember the state of each DEC private mode named that mux knows."""
+        for mode in modes:
+            if mode in SAVEABLE_PRIVATE:
+                self.saved_modes[mode] = self.mode_is_set(mode)
+
+    def restore_modes(self, *modes: int) -> None:
+        """XTRESTORE (CSI ? Pm r): set each mode named back to its XTSAVE state (a mode never saved is left)."""
+        for mode in modes:
+            on = self.saved_modes.get(mode) if isinstance(mode, int) else None
+            if on is not None and on != self.mode_is_set(mode):
+                self._mode(mode, True, on)
 
     def set_keypad_application(self, on: bool) -> None:
         self.keypad_application = on
@@ -722,7 +796,7 @@ class Terminal:
 
     def report_device_attributes(self, mode: int = 0, private: bool = False, **kwargs: object) -> None:
         if mode == 0 and not private:
-            self._reply("\x1b[?62;22c")      # VT220 with ANSI colour
+            self._reply(f"\x1b[?{CONFORMANCE_LEVEL};22c")      # VT220 with ANSI colour
 
     def report_secondary_device_attributes(self) -> None:
         self._reply("\x1b[>1;10;0c")
@@ -730,13 +804,26 @@ class Terminal:
     def report_version(self) -> None:
         self._reply(f"\x1bP>|mux {__version__}\x1b\\")
 
-    def report_device_status(self, mode: int = 0, private: bool = False, **kwargs: object) -> None:
+    def report_device_status(self, mode: int = 0, *args: int, private: bool = False, **kwargs: object) -> None:
+        """DSR (CSI Ps n) and DECDSR (CSI ? Ps n). DECXCPR has no page (mux says it is a VT220); the DEC
+        reports answer what a pane has: no printer, no user-defined keys, an unknown keyboard, no locator, no
+        macros, a good link, no multiple sessions."""
         if mode == 5:
             self._reply("\x1b[0n")
         elif mode == 6:
             s = self.screen
             y = s.y - (self.modes.margin_top if self.modes.origin else 0)
             self._reply(f"\x1b[{'?' if private else ''}{y + 1};{s.x + 1}R")
+        elif private:
+            if mode == 63:      # DECCKSR: the checksum of the (empty) macro memory, tagged with the request's id
+                pid = args[0] if args and isinstance(args[0], int) else 0
+                self._reply(f"\x1bP{max(0, min(pid, 65535))}!~0000\x1b\\")
+            elif mode == 62:    # DECMSR: no macro space
+                self._reply("\x1b[0*{")
+            else:
+                status = DECDSR_STATUS.get(mode)
+                if status is not None:
+                    self._reply(f"\x1b[?{status}n")
 
     def window_operation(self, operation: int = 0, *args: int) -> None:
         """XTWINOPS (CSI Ps t): only the size reports, in characters: 18 the text area (`CSI 8 ; rows ; cols t`)
@@ -747,13 +834,39 @@ class Terminal:
             self._reply(f"\x1b[{operation - 10};{self.lines};{self.columns}t")
 
     def request_mode(self, mode: int, private: bool = False) -> None:
-        """DECRQM: 1 set, 2 reset, 0 not recognised."""
+        """DECRQM: 1 set, 2 reset, 3 permanently set, 4 permanently reset, 0 not recognised."""
         if private:
-            state = (1 if self.mode_is_set(mode) else 2) if mode in KNOWN_PRIVATE else 0
+            state = (1 if self.mode_is_set(mode) else 2) if mode in KNOWN_PRIVATE else PERMANENT_PRIVATE.get(mode, 0)
             self._reply(f"\x1b[?{mode};{state}$y")
         else:
-            state = (1 if self.mode_is_set(mode, private=False) else 2) if mode in NAMED_ANSI else 0
+            known = mode in NAMED_ANSI
+            state = (1 if self.mode_is_set(mode, private=False) else 2) if known else PERMANENT_ANSI.get(mode, 0)
             self._reply(f"\x1b[{mode};{state}$y")
+
+    def request_status_string(self, request: str) -> None:
+        """DECRQSS (DCS $ q Pt ST): `DCS 1 $ r <value><Pt> ST` for a setting mux has, else `DCS 0 $ r ST`. The
+        reply is built from mux's state and the recognised request only: nothing else the child sent is echoed."""
+        report = STATUS_REPORTS.get(request)
+        value = None if report is None else report(self)
+        if value is None:
+            self._reply("\x1bP0$r\x1b\\")
+        else:
+            self._reply(f"\x1bP1$r{value}{request}\x1b\\")
+
+    def _status_sgr(self) -> str:
+        return sgr_report(self.screen.pen)
+
+    def _status_margins(self) -> str:
+        return f"{self.modes.margin_top + 1};{self.modes.margin_bottom + 1}"
+
+    def _status_side_margins(self) -> str:
+        return f"{self.modes.margin_left + 1};{self.modes.margin_right + 1}"
+
+    def _status_cursor_style(self) -> str:
+        return str(self.cursor_style or 1)     # 0 means the default, a blinking block: 1
+
+    def _status_lines(self) -> str:
+        return str(self.lines)
 
     def report_keyboard_flags(self) -> None:
         self._reply(f"\x1b[?{self.keyboard_flags[-1]}u")
@@ -834,5 +947,22 @@ class Terminal:
                 assert (screen.columns, screen.lines) == (self.columns, self.lines)
                 screen.check()
 
+
+#: DECRQSS requests -> the value they report (None: not supported). DECSLPP (`t`) and DECSNLS (`*|`) are the pane's
+#: rows (a program cannot change them); DECSCA is 0, as the pen has no protection attribute; the status line
+#: settings (DECSASD, DECSSDT) and DECSACE have their fixed values (no status line, stream extent).
+STATUS_REPORTS: dict[str, Callable[[Terminal], str | None]] = {
+    "m": Terminal._status_sgr,
+    "r": Terminal._status_margins,
+    "s": Terminal._status_side_margins,
+    " q": Terminal._status_cursor_style,
+    "t": Terminal._status_lines,
+    "*|": Terminal._status_lines,
+    '"q': lambda t: "0",
+    '"p': lambda t: f"{CONFORMANCE_LEVEL};1",
+    "$}": lambda t: "0",
+    "$~": lambda t: "0",
+    "*x": lambda t: "0",
+}
 
 __all__ = ["Terminal", "strip_controls"]
