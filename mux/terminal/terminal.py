@@ -147,13 +147,13 @@ def _palette_index(text: str) -> int | None:
 
 
 class SavedCursor:
-    """What DECSC saves."""
+    """What DECSC saves. Not DECAWM: as in xterm, Ghostty and tmux, DECRC leaves autowrap as it is."""
 
-    __slots__ = ("x", "y", "pen", "origin", "autowrap", "pending_wrap", "g", "active_g")
+    __slots__ = ("x", "y", "pen", "origin", "pending_wrap", "g", "active_g")
 
-    def __init__(self, x: int, y: int, pen: Style, origin: bool, autowrap: bool, pending_wrap: bool,
+    def __init__(self, x: int, y: int, pen: Style, origin: bool, pending_wrap: bool,
                  g: list[str], active_g: int) -> None:
-        self.x, self.y, self.pen, self.origin, self.autowrap = x, y, pen, origin, autowrap
+        self.x, self.y, self.pen, self.origin = x, y, pen, origin
         self.pending_wrap, self.g, self.active_g = pending_wrap, list(g), active_g
 
 
@@ -497,7 +497,7 @@ class Terminal:
 
     def save_cursor(self) -> None:
         s = self.screen
-        self.saved[self.in_alternate] = SavedCursor(s.x, s.y, s.pen, self.modes.origin, self.modes.autowrap,
+        self.saved[self.in_alternate] = SavedCursor(s.x, s.y, s.pen, self.modes.origin,
                                                     s.pending_wrap, self.g, self.active_g)
 
     def restore_cursor(self) -> None:
@@ -512,8 +512,8 @@ class Terminal:
         s.move_to(min(saved.x, self.columns - 1), min(saved.y, self.lines - 1))
         s.pen = saved.pen
         self.modes.origin = saved.origin
-        self.modes.autowrap = saved.autowrap
-        s.pending_wrap = saved.pending_wrap and s.x == self.columns - 1
+        # A pending wrap means something only under autowrap, which DECRC does not restore.
+        s.pending_wrap = saved.pending_wrap and self.modes.autowrap and s.x == self.columns - 1
         self.g = list(saved.g)
         self.active_g = saved.active_g
         self._update_translate()

@@ -190,3 +190,19 @@ def test_xtsave_without_modes_and_cursor_save_are_different_things(pane: Pane) -
 def test_ris_forgets_the_saved_modes(pane: Pane) -> None:
     pane.ask(b"\x1b[?7l\x1b[?7s\x1bc\x1b[?7r")
     assert pane.terminal.saved_modes == {} and pane.terminal.autowrap
+
+
+# ---------------------------------------------------------------------------------------------------- DECRC
+
+
+@pytest.mark.parametrize("save, restore", [(b"\x1b7", b"\x1b8"), (b"\x1b[s", b"\x1b[u"),
+                                           (b"\x1b[?1048h", b"\x1b[?1048l")])
+def test_restoring_the_cursor_leaves_autowrap_as_it_is(pane: Pane, save: bytes, restore: bytes) -> None:
+    t = pane.terminal
+    pane.ask(b"\x1b[?7h" + save + b"\x1b[?7l" + restore)
+    assert not t.autowrap
+    pane.ask(b"\x1b[1;79Habcd")
+    assert (t.x, t.y) == (79, 0) and t.display()[0].endswith("ad")
+    # A wrap pending when the cursor was saved does not survive into a restore without autowrap.
+    pane.ask(b"\x1b[?7h\x1b[1;80Hx" + save + b"\x1b[?7l" + restore + b"y")
+    assert (t.x, t.y) == (79, 0) and t.display()[0].endswith("y")
