@@ -48,6 +48,7 @@ arguments so the handler's default applies (``CSI H`` -> ``cursor_position()``);
 parameter inside a list is 0 (``CSI ;5H`` -> ``cursor_position(0, 5)``); extra parameters beyond
 what the handler takes are dropped; ``report_device_status`` has no default and gets 0 (its DEC form,
 ``CSI ? Ps ; Pid n``, may pass a second parameter).  ``ESC Z`` (DECID) is ``report_device_attributes()``.
+``CSI Pl ; Pc " p`` (DECSCL) is ``select_conformance_level(Pl, Pc)``.
 ``CSI ? Pm s`` / ``CSI ? Pm r`` (XTSAVE / XTRESTORE) are ``save_modes(*modes)`` / ``restore_modes(*modes)``, unlike
 the bare ``CSI s``; a DCS ``$q Pt`` (DECRQSS) is ``request_status_string(Pt)``.  SGR
 parameters with ``:`` sub-parameters arrive as tuples of ints (an empty sub-parameter is -1).
@@ -210,6 +211,7 @@ OPTIONAL_EVENTS = (
     "save_modes",
     "restore_modes",
     "request_status_string",
+    "select_conformance_level",
 )
 
 
@@ -720,6 +722,10 @@ class Stream(pyte.ByteStream):
             return self._optional_call("set_cursor_style", args[0] if args else 0)
         elif inter == "!" and final == "p" and not prefix and not args:
             return opt["soft_reset"] or _noop
+        elif inter == '"' and final == "p" and not prefix:
+            return self._optional_call(
+                "select_conformance_level", args[0] if args else 0, args[1] if len(args) > 1 else 0
+            )
         elif inter == "$" and final == "p" and prefix in ("", "?"):
             return self._optional_call("request_mode", args[0] if args else 0, prefix == "?")
         if spec is None:

@@ -116,9 +116,12 @@ DECDSR_STATUS = {
     85: "83",       # multiple sessions: not configured
 }
 
-#: The operating level mux reports (DA1, DECRQSS of DECSCL): 62, a VT220 with 7-bit controls. DECSCL cannot
-#: change it.
-CONFORMANCE_LEVEL = 62
+#: DECSCL's operating levels run from 1 (VT100) to 5 (VT500). mux starts at the highest, the level of the newest
+#: sequences it implements (DECSCUSR, DECRQSS, DECRQM); a program may ask for a lower one, where the reports of the
+#: higher levels stay unanswered as on a real terminal (DECRQM is a VT300 report). DA1 still says VT220 (62), as
+#: Ghostty's does: programs read DA1 to pick features, and a higher class would promise ones a pane lacks.
+MAX_OPERATING_LEVEL = 5
+DECRQM_LEVEL = 3
 
 # OSC 133 semantic prompt marks stored in row flags
 PROMPT_MARKS = {"A": 1, "B": 2, "C": 3, "D": 0}
@@ -209,6 +212,7 @@ class Terminal:
         self.active_g = 0
         self.saved: dict[bool, SavedCursor] = {}
         self.saved_modes: dict[int, bool] = {}      # XTSAVE: at most one entry per SAVEABLE_PRIVATE mode
+        self.operating_level = MAX_OPERATING_LEVEL  # DECSCL
         self.keyboard_flags: list[int] = [0]
 
     # Where the cursor is, for the layers above (the active screen's).
@@ -796,7 +800,7 @@ class Terminal:
 
     def report_device_attributes(self, mode: int = 0, private: bool = False, **kwargs: object) -> None:
         if mode == 0 and not private:
-            self._reply(f"\x1b[?{CONFORMANCE_LEVEL};22c")      # VT220 with ANSI colour
+            self._reply("\x1b[?62;22c")      # VT220 with ANSI colour
 
     def report_secondary_device_attributes(self) -> None:
         self._reply("\x1b[>1;10;0c")
@@ -835,6 +839,8 @@ class Terminal:
 
     def request_mode(self, mode: int, private: bool = False) -> None:
         """DECRQM: 1 set, 2 reset, 3 permanently set, 4 permanently reset, 0 not recognised."""
+        if self.operating_level < DECRQM_LEVEL:
+            return
         if private:
             state = (1 if self.mode_is_set(mode) else 2) if mode in KNOWN_PRIVATE else PERMANENT_PRIVATE.get(mode, 0)
             self._reply(f"\x1b[?{mode};{state}$y")
@@ -842,6 +848,13 @@ class Terminal:
             known = mode in NAMED_ANSI
             state = (1 if self.mode_is_set(mode, private=False) else 2) if known else PERMANENT_ANSI.get(mode, 0)
             self._reply(f"\x1b[{mode};{state}$y")
+
+    def select_conformance_level(self, level: int = 0, controls: int = 0) -> None:
+        """DECSCL (CSI Pl ; Pc " p): 61-65 pick the operating level (VT100-VT500) and soft-reset, as xterm does;
+        other values are ignored. Replies stay 7-bit whatever `controls` asks."""
+        if 61 <= level <= 60 + MAX_OPERATING_LEVEL:
+            self.soft_reset()
+            self.operating_level = level - 60
 
     def request_status_string(self, request: str) -> None:
         """DECRQSS (DCS $ q Pt ST): `DCS 1 $ r <value><Pt> ST` for a setting mux has, else `DCS 0 $ r ST`. The
@@ -959,7 +972,7 @@ STATUS_REPORTS: dict[str, Callable[[Terminal], str | None]] = {
     "t": Terminal._status_lines,
     "*|": Terminal._status_lines,
     '"q': lambda t: "0",
-    '"p': lambda t: f"{CONFORMANCE_LEVEL};1",
+    '"p': lambda t: f"6{t.operating_level};1",     # always 7-bit controls: mux never sends 8-bit ones
     "$}": lambda t: "0",
     "$~": lambda t: "0",
     "*x": lambda t: "0",

@@ -73,7 +73,6 @@ def test_decrqss_reports_the_cursor_style(pane: Pane) -> None:
 
 
 def test_decrqss_reports_the_fixed_settings(pane: Pane) -> None:
-    assert pane.ask(decrqss(b'"p')) == [b'\x1bP1$r62;1"p\x1b\\']
     assert pane.ask(decrqss(b'"q')) == [b'\x1bP1$r0"q\x1b\\']
     assert pane.ask(decrqss(b"t") + decrqss(b"*|")) == [b"\x1bP1$r24t\x1b\\", b"\x1bP1$r24*|\x1b\\"]
     assert pane.ask(decrqss(b"$}") + decrqss(b"$~") + decrqss(b"*x")) == [
@@ -126,6 +125,22 @@ def test_decnkm_is_the_keypad_application_mode(pane: Pane) -> None:
     assert pane.ask(b"\x1b=\x1b[?66$p") == [b"\x1b[?66;1$y"]
     pane.ask(b"\x1b[?66l")
     assert not t.keypad_application
+
+
+def test_decscl_sets_the_operating_level_that_decrqss_reports(pane: Pane) -> None:
+    t = pane.terminal
+    assert pane.ask(decrqss(b'"p')) == [b'\x1bP1$r65;1"p\x1b\\']
+    assert pane.ask(b'\x1b[5;6r\x1b[1m\x1b[64;0"p' + decrqss(b'"p')) == [b'\x1bP1$r64;1"p\x1b\\']
+    assert t.pen == (0, 0, 0, 0) and t.margin_bottom == 23, "DECSCL soft-resets"
+    pane.ask(b'\x1b[66"p\x1b[60"p\x1b["p')
+    assert t.operating_level == 4
+    pane.ask(b"\x1bc")
+    assert t.operating_level == 5
+
+
+def test_decrqm_is_not_answered_below_the_vt300_level(pane: Pane) -> None:
+    assert pane.ask(b'\x1b[62"p\x1b[4$p\x1b[?7$p') == []
+    assert pane.ask(b'\x1b[63"p\x1b[4$p\x1b[?7$p') == [b"\x1b[4;2$y", b"\x1b[?7;1$y"]
 
 
 # ---------------------------------------------------------------------------------------------------- DECDSR

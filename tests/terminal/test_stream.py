@@ -148,6 +148,8 @@ CONTRACT: list[tuple[bytes, list[Event]]] = [
     (b"\x1b[?63;123n\x1b[?26n", [E("report_device_status", 63, 123, private=True),
                                   E("report_device_status", 26, private=True)]),
     (b"\x1bZ\xc2\x9a", [E("report_device_attributes")] * 2),  # DECID, 7- and 8-bit
+    (b'\x1b[62;1"p\x1b[61"p\x1b["p', [E("select_conformance_level", 62, 1), E("select_conformance_level", 61, 0),
+                                    E("select_conformance_level", 0, 0)]),
     # DCS: DECRQSS requests reach their event; other DCS strings are consumed
     (b"\x1bP$qm\x1b\\", [E("request_status_string", "m")]),
     (b'\xc2\x90$q"p\xc2\x9c', [E("request_status_string", '"p')]),
