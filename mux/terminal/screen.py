@@ -354,6 +354,12 @@ class Screen:
         self.pending_wrap = False
         self.last_cluster = ""
 
+    def wrap_pending(self) -> None:
+        """Do now the soft wrap a pending wrap promises (the next character would do it)."""
+        if self.pending_wrap:
+            self.flush()
+            self._wrap()
+
     def _wrap(self) -> None:
         """Soft-wrap: mark the row as continued, go to the start of the next row."""
         page, r = self.locs[self.y]

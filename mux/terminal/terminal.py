@@ -50,12 +50,13 @@ MAX_DIMENSION = 4096
 # DEC private modes mux implements (others are accepted and reported as "not recognised").
 DECCKM, DECCOLM, DECSCNM, DECOM, DECAWM, BLINKING_CURSOR, DECTCEM = 1, 3, 5, 6, 7, 12, 25
 ALLOW_DECCOLM = 40          # xterm's "allow 80 <-> 132": DECCOLM does nothing without it
+MORE_FIX = 41               # xterm's more(1) fix: a TAB after a full line wraps first (curses relies on it)
 MOUSE_X10, MOUSE_NORMAL, MOUSE_BUTTON, MOUSE_ANY = 9, 1000, 1002, 1003
 FOCUS_EVENTS, MOUSE_UTF8, MOUSE_SGR, ALT_SCROLL, MOUSE_URXVT = 1004, 1005, 1006, 1007, 1015
 ALT_47, ALT_1047, SAVE_CURSOR_1048, ALT_1049 = 47, 1047, 1048, 1049
 BRACKETED_PASTE, SYNC_OUTPUT, GRAPHEME_CLUSTERING = 2004, 2026, 2027
 DECNKM = 66                 # numeric keypad mode: the same state as DECKPAM / DECKPNM (ESC = / ESC >)
-KNOWN_PRIVATE = {DECCKM, DECCOLM, ALLOW_DECCOLM, DECSCNM, DECOM, DECAWM, BLINKING_CURSOR, DECTCEM, MOUSE_X10,
+KNOWN_PRIVATE = {DECCKM, DECCOLM, ALLOW_DECCOLM, MORE_FIX, DECSCNM, DECOM, DECAWM, BLINKING_CURSOR, DECTCEM, MOUSE_X10,
                  MOUSE_NORMAL, DECNKM,
                  MOUSE_BUTTON, MOUSE_ANY, FOCUS_EVENTS, MOUSE_UTF8, MOUSE_SGR, ALT_SCROLL, MOUSE_URXVT,
                  ALT_47, ALT_1047, SAVE_CURSOR_1048, ALT_1049, BRACKETED_PASTE, SYNC_OUTPUT, GRAPHEME_CLUSTERING}
@@ -342,6 +343,8 @@ class Terminal:
         self.screen.backspace()
 
     def tab(self) -> None:
+        if MORE_FIX in self.modes.dec:
+            self.screen.wrap_pending()
         self.cursor_forward_tab(1)
 
     def carriage_return(self) -> None:

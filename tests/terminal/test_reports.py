@@ -221,3 +221,17 @@ def test_restoring_the_cursor_leaves_autowrap_as_it_is(pane: Pane, save: bytes, 
     # A wrap pending when the cursor was saved does not survive into a restore without autowrap.
     pane.ask(b"\x1b[?7h\x1b[1;80Hx" + save + b"\x1b[?7l" + restore + b"y")
     assert (t.x, t.y) == (79, 0) and t.display()[0].endswith("y")
+
+
+# ---------------------------------------------------------------------------------------------------- mode 41
+
+
+def test_more_fix_makes_a_tab_after_a_full_line_wrap_first() -> None:
+    pane = Pane(20, 4)
+    t = pane.terminal
+    pane.ask(b"\x1b[?41h" + b"x" * 20 + b"\t1")
+    assert (t.x, t.y) == (9, 1) and t.display()[1] == " " * 8 + "1" + " " * 11
+    pane.ask(b"\x1b[?41l\r\n" + b"y" * 20 + b"\t2")
+    assert t.display()[2] == "y" * 20 and t.display()[3].startswith("2")
+    assert pane.ask(b"\x1b[?41$p") == [b"\x1b[?41;2$y"]
+    pane.terminal.close()
