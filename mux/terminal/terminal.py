@@ -47,10 +47,11 @@ MAX_NOTIFY_TITLE = 256      # characters of a desktop notification's title...
 MAX_NOTIFY_BODY = 1024      # ...and of its body (what is longer is cut)
 MAX_DIMENSION = 4096
 
-# DEC private modes mux implements (others are accepted and reported as "not recognised").
+# DEC private modes mux implements (others are accepted and ignored; DECRQM reports them as "not recognised", or as
+# permanently set or reset: PERMANENT_PRIVATE).
 DECCKM, DECCOLM, DECSCNM, DECOM, DECAWM, BLINKING_CURSOR, DECTCEM = 1, 3, 5, 6, 7, 12, 25
 ALLOW_DECCOLM = 40          # xterm's "allow 80 <-> 132": DECCOLM does nothing without it
-MORE_FIX = 41               # xterm's more(1) fix: a TAB after a full line wraps first (curses relies on it)
+MORE_FIX = 41               # xterm's more(1) fix: a TAB after a full line wraps first (old curses output)
 MOUSE_X10, MOUSE_NORMAL, MOUSE_BUTTON, MOUSE_ANY = 9, 1000, 1002, 1003
 FOCUS_EVENTS, MOUSE_UTF8, MOUSE_SGR, ALT_SCROLL, MOUSE_URXVT = 1004, 1005, 1006, 1007, 1015
 ALT_47, ALT_1047, SAVE_CURSOR_1048, ALT_1049 = 47, 1047, 1048, 1049

@@ -14,10 +14,10 @@ from mux.terminal.terminal import Terminal
 class Pane:
     """A Terminal fed by its Stream, with the replies it sent."""
 
-    def __init__(self, columns: int = 80, lines: int = 24) -> None:
+    def __init__(self, columns: int = 80, lines: int = 24, compiled: bool = True) -> None:
         self.replies: list[bytes] = []
         self.terminal = Terminal(columns, lines, on_reply=self.replies.append)
-        self.stream = Stream(self.terminal)
+        self.stream = Stream(self.terminal, compiled=compiled)
 
     def ask(self, data: bytes) -> list[bytes]:
         self.replies.clear()
@@ -84,13 +84,16 @@ def test_decrqss_of_an_unknown_setting_is_not_supported(pane: Pane) -> None:
         assert pane.ask(decrqss(pt)) == [b"\x1bP0$r\x1b\\"], pt
 
 
-def test_decrqss_split_across_feeds_gets_one_reply(pane: Pane) -> None:
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "pure"])
+def test_decrqss_split_across_feeds_gets_one_reply(compiled: bool) -> None:
+    pane = Pane(compiled=compiled)
     data = b"\x1b[2;9r" + decrqss(b"r") + "\x90$qm\x9c".encode()
     for cut in range(len(data) + 1):
         pane.replies.clear()
         pane.stream.feed(data[:cut])
         pane.stream.feed(data[cut:])
         assert pane.replies == [b"\x1bP1$r2;9r\x1b\\", b"\x1bP1$r0m\x1b\\"], cut
+    pane.terminal.close()
 
 
 def test_a_long_dcs_is_never_answered_nor_drawn(pane: Pane) -> None:
