@@ -344,7 +344,7 @@ class Terminal:
         self.screen.backspace()
 
     def tab(self) -> None:
-        if MORE_FIX in self.modes.dec:
+        if self.screen.pending_wrap and MORE_FIX in self.modes.dec:
             self.screen.wrap_pending()
         self.cursor_forward_tab(1)
 
