@@ -58,7 +58,12 @@ ALLOWED_REPLIES = re.compile("|".join([
     r"\x1bP>\|mux [0-9A-Za-z.+-]+\x1b\\",       # XTVERSION
     r"\x1b\[0n",                                # DSR 5
     r"\x1b\[\??\d{1,5};\d{1,5}R",               # cursor position
-    r"\x1b\[\??\d{1,5};[012]\$y",               # DECRQM
+    r"\x1b\[\??\d{1,5};[01234]\$y",             # DECRQM
+    r"\x1bP0\$r\x1b\\",                          # DECRQSS: not supported
+    r'\x1bP1\$r[0-9;:]{1,80}(?:m|r|s| q|t|\*\||"q|"p|\$\}|\$~|\*x)\x1b\\',   # DECRQSS: numbers + the request
+    r"\x1b\[\?\d{2}(?:;\d)?n",                   # DECDSR status (printer, keys, locator, ...)
+    r"\x1b\[0\*\{",                              # DECMSR
+    r"\x1bP\d{1,5}!~0000\x1b\\",                 # DECCKSR
     r"\x1b\[\?\d{1,2}u",                        # kitty keyboard flags
     rf"\x1b\]4;\d{{1,3}};{_RGB}\x1b\\",          # palette colour
     rf"\x1b\]5;[0-4];{_RGB}\x1b\\",             # special colour
@@ -99,8 +104,8 @@ def test_title_reports_and_queries_get_no_reply():
         assert "EVIL" in screen.title
         for query in (b"\x1b[21t", b"\x1b[20t", b"\x1b[14t", b"\x1b[13t", b"\x1b[11t",
                       b"\x1b[22;0t\x1b[23;0t", b"\x1b]2;?\x07", b"\x1b]0;?\x07", b"\x1b]1;?\x07", b"\x1b]21\x07",
-                      b"\x1b]l\x07", b"\x1b]L\x07", b"\x1b]176;?\x07", b"\x1bP+q544e\x1b\\", b"\x1bP$qm\x1b\\",
-                      b"\x1bP$q\"p\x1b\\", b"\x1b]7;?\x07", b"\x1b]8;;?\x07"):
+                      b"\x1b]l\x07", b"\x1b]L\x07", b"\x1b]176;?\x07", b"\x1bP+q544e\x1b\\",
+                      b"\x1b]7;?\x07", b"\x1b]8;;?\x07"):
             stream.feed(query)
         stream.feed(DA1)
         assert replies == [b"\x1b[?62;22c"]
@@ -149,16 +154,34 @@ def test_colour_replies_hold_only_rgb_values_after_arbitrary_sets():
 _QUERIES = ["\x1b[c", "\x1b[>c", "\x1b[>q", "\x1b[5n", "\x1b[6n", "\x1b[?6n", "\x1b[?2004$p", "\x1b[4$p", "\x1b[?u",
             "\x1b]4;7;?\x07", "\x1b]10;?\x07", "\x1b]11;?\x1b\\", "\x1b]12;?\x07", "\x1b]52;c;?\x07", "\x1b[21t",
             "\x1b]2;?\x07", "\x1bP+q544e\x1b\\", "\x1b[99999;99999H\x1b[6n", "\x1b[?99999$p", "\x1b]4;0;?;1;?\x07",
-            "\x1b]4;260;?\x07", "\x1b]5;0;?;4;?\x07", "\x1b]13;?;?;?\x07", "\x1b]19;?\x07"]
+            "\x1b]4;260;?\x07", "\x1b]5;0;?;4;?\x07", "\x1b]13;?;?;?\x07", "\x1b]19;?\x07",
+            "\x1bP$qm\x1b\\", "\x1bP$q r\x1b\\", '\x1bP$q"p\x1b\\', "\x1b[?63;99999n", "\x1b[?26n", "\x1b[?62n",
+            "\x1b[12$p", "\x1b[?67$p", "\x1bZ"]
+_DCS_JUNK = ["\x1bP$q{t}\x1b\\", "\x1bP$qm{t}\x1b\\", "\x1bP$q{t}m\x1b\\", "\x1bP{t}$qm\x1b\\"]
 _SETS = ["\x1b]4;{n};{t}\x07", "\x1b]10;{t}\x07", "\x1b]11;{t}\x1b\\", "\x1b]2;{t}\x07", "\x1b]7;{t}\x07",
          "\x1b]8;;{t}\x07{t}\x1b]8;;\x07", "\x1b]52;c;{t}\x07", "{t}", "\x1b]104;{n}\x07", "\x1b]4;{n};#{n:06x}\x07",
          "\x1b]5;{n};{t}\x07", "\x1b]105;{n}\x07", "\x1b]17;{t}\x07"]
+
+
+def test_a_decrqss_reply_never_carries_what_the_child_sent_beyond_the_request():
+    screen, stream, replies, _ = make_screen()
+    try:
+        for junk in (b"mEVIL", b"EVILm", b"m\x1b[31m", b"$(touch /tmp/pwned)", b"r;r", b" q ", b"mm", b""):
+            stream.feed(b"\x1bP$q" + junk + b"\x1b\\")
+        assert replies == [b"\x1bP0$r\x1b\\"] * 8
+        replies.clear()
+        stream.feed(b"\x1b[31m\x1bP$qm\x1b\\\x1bP$qr\x1b\\")
+        assert replies == [b"\x1bP1$r0;31m\x1b\\", b"\x1bP1$r1;24r\x1b\\"]
+    finally:
+        screen.close()
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(parts=st.lists(st.one_of(
     st.sampled_from(_QUERIES),
     st.builds(lambda fmt, n, t: fmt.format(n=n, t=t), st.sampled_from(_SETS), st.integers(0, 300),
+              st.text(max_size=30).map(lambda t: "EVIL" + t)),
+    st.builds(lambda fmt, t: fmt.format(t=t), st.sampled_from(_DCS_JUNK),
               st.text(max_size=30).map(lambda t: "EVIL" + t))), max_size=25))
 def test_every_reply_has_an_allowed_shape(parts):
     """Whatever a child writes, each reply is one of a fixed set of shapes and never carries its text."""

@@ -365,6 +365,12 @@ class Screen:
         self.pending_wrap = False
         self.last_cluster = ""
 
+    def wrap_pending(self) -> None:
+        """Do now the soft wrap a pending wrap promises (the next character would do it)."""
+        if self.pending_wrap:
+            self.flush()
+            self._wrap()
+
     def _wrap(self) -> None:
         """Soft-wrap: go to the left margin of the next row (scrolling at the bottom margin). Only a wrap at the
         screen's last column marks the rows as one continued line (as Ghostty): a wrap at a right margin is a

@@ -29,9 +29,11 @@ Invariants:
   (the same meaning; an empty SGR counts as 0).  UTF-8 is decoded incrementally; invalid bytes become U+FFFD.
 * After every ``feed()`` the parser is in ground state or holds an incomplete sequence: a CSI/ESC
   prefix of at most ``CSI_MAX`` characters, or an open OSC/DCS/SOS/PM/APC string.  An OSC payload
-  is buffered up to ``OSC_MAX`` characters; a longer one is consumed and dropped.  DCS/SOS/PM/APC
-  payloads are never buffered and never drawn.  Strings end only at their terminator (ST, or BEL
-  for OSC) or are aborted by CAN/SUB; an ESC inside one that does not start ST is payload.
+  is buffered up to ``OSC_MAX`` characters; a longer one is consumed and dropped.  A DCS payload is
+  buffered only up to ``DCS_MAX`` characters (enough for the short requests, such as DECRQSS's ``$q Pt``,
+  that are dispatched); a longer one (sixel, ...) is consumed and dropped without being kept or copied.
+  SOS/PM/APC payloads are never buffered.  No string payload is ever drawn.  Strings end only at their
+  terminator (ST, or BEL for OSC) or are aborted by CAN/SUB; an ESC inside one that does not start ST is payload.
   Memory is bounded whatever the input.
 * CSI parameters are clamped to ``PARAM_MAX`` and truncated to ``MAX_PARAMS``.  CSI sequences with
   a ``<=>?`` prefix or intermediates only reach the handler they belong to; unsupported ones go to
@@ -44,7 +46,11 @@ Invariants:
 Event conventions (pyte's): a CSI written without any parameter calls the handler with no
 arguments so the handler's default applies (``CSI H`` -> ``cursor_position()``); an empty
 parameter inside a list is 0 (``CSI ;5H`` -> ``cursor_position(0, 5)``); extra parameters beyond
-what the handler takes are dropped; ``report_device_status`` has no default and gets 0.  SGR
+what the handler takes are dropped; ``report_device_status`` has no default and gets 0 (its DEC form,
+``CSI ? Ps ; Pid n``, may pass a second parameter).  ``ESC Z`` (DECID) is ``report_device_attributes()``.
+``CSI Pl ; Pc " p`` (DECSCL) is ``select_conformance_level(Pl, Pc)``.
+``CSI ? Pm s`` / ``CSI ? Pm r`` (XTSAVE / XTRESTORE) are ``save_modes(*modes)`` / ``restore_modes(*modes)``, unlike
+the bare ``CSI s``; a DCS ``$q Pt`` (DECRQSS) is ``request_status_string(Pt)``.  SGR
 parameters with ``:`` sub-parameters arrive as tuples of ints (an empty sub-parameter is -1).
 Events beyond pyte's are optional on the listener; when one is missing its sequences are ignored.
 These always receive explicit values (VT defaults when the parameter is absent; an explicit 0 is
@@ -77,6 +83,8 @@ Handler = Callable[[], Any]
 CSI_MAX = 1024
 #: Longest OSC payload (in characters) that is dispatched; longer ones are consumed and dropped.
 OSC_MAX = 64 * 1024
+#: Longest DCS payload (in characters) that is kept and dispatched; longer ones are consumed and dropped.
+DCS_MAX = 64
 #: Numeric parameters are clamped to this value.
 PARAM_MAX = 65535
 #: CSI parameter lists are truncated to this many entries.
@@ -187,7 +195,7 @@ _PRIVATE_CSI: dict[str, tuple[str, int, int | None]] = {
     "l": ("reset_mode", MAX_PARAMS, None),
     "J": ("erase_in_display", 1, None),
     "K": ("erase_in_line", 1, None),
-    "n": ("report_device_status", 1, 0),
+    "n": ("report_device_status", 2, 0),
 }
 
 #: Events beyond pyte's; optional on the listener.
@@ -223,6 +231,10 @@ OPTIONAL_EVENTS = (
     "forward_index",
     "insert_columns",
     "delete_columns",
+    "save_modes",
+    "restore_modes",
+    "request_status_string",
+    "select_conformance_level",
 )
 # ``CSI Pm $ final`` rectangle operations (VT420): final -> (event, parameters). Every parameter is passed, an
 # absent one as 0, which the handler reads as its default (the screen's edge is not the stream's to know).
@@ -318,6 +330,11 @@ def _kind(tok: str) -> tuple[int, int]:
     return _CTL, 0
 
 
+def _is_dcs(tok: str) -> bool:
+    """Whether a string token (``_STR``) is a DCS (not SOS/PM/APC)."""
+    return tok[0] == "\x90" or tok[:2] == "\x1bP"
+
+
 def _string_terminated(tok: str, start: int, bel_ends: bool) -> bool:
     if len(tok) <= start:
         return False
@@ -369,7 +386,10 @@ class Stream(pyte.ByteStream):
         self._overlong_marker = ""
         self._str_kind = _CTL  # _OSC or _STR while inside a string, else _CTL
         self._str_esc = False  # the last chunk ended with ESC inside a string (maybe ST)
-        self._osc_parts: list[str] = []
+        # The open string's payload is kept only for an OSC (up to OSC_MAX) or a DCS (up to DCS_MAX); the
+        # bound is 0 for the strings that are never dispatched (SOS/PM/APC).
+        self._str_limit = 0
+        self._osc_parts: list[str] = []  # the kept payload of the open OSC or DCS
         self._osc_len = 0
         self._osc_overflow = False
 
@@ -418,6 +438,7 @@ class Stream(pyte.ByteStream):
                 "\x8d": get("reverse_index"),
                 "\x96": self._optional["start_protected_area"] or _noop,     # SPA
                 "\x97": self._optional["end_protected_area"] or _noop,       # EPA
+                "\x9a": get("report_device_attributes"),  # DECID (SCI in ECMA-48, DEC's DA request)
             }
         )
         self._base = base
@@ -524,17 +545,22 @@ class Stream(pyte.ByteStream):
             return
         self._str_kind = kind
         self._str_esc = tok[-1] == "\x1b" and len(tok) > start
-        if kind == _OSC:
-            self._osc_parts = []
-            self._osc_len = 0
-            self._osc_overflow = False
-            self._osc_append(tok[start : len(tok) - 1 if self._str_esc else len(tok)])
+        self._str_limit = OSC_MAX if kind == _OSC else DCS_MAX if _is_dcs(tok) else 0
+        self._osc_parts = []
+        self._osc_len = 0
+        self._osc_overflow = False
+        end = len(tok) - 1 if self._str_esc else len(tok)
+        if self._str_limit and end - start <= self._str_limit:
+            self._osc_append(tok[start:end])
+        else:
+            self._osc_overflow = True
 
     def _osc_append(self, piece: str) -> None:
+        """Keep a piece of the open OSC or DCS payload (all of it is dropped once it passes its bound)."""
         if self._osc_overflow or not piece:
             return
         self._osc_len += len(piece)
-        if self._osc_len > OSC_MAX:
+        if self._osc_len > self._str_limit:
             self._osc_overflow = True
             self._osc_parts = []
         else:
@@ -543,19 +569,21 @@ class Stream(pyte.ByteStream):
     def _continue_string(self, s: str) -> str:
         """Consume the rest of an open OSC/DCS/SOS/PM/APC string; return what follows it."""
         osc = self._str_kind == _OSC
+        # Only an OSC or a short DCS is kept: a payload past its bound (a sixel image) is never sliced or copied.
+        keep = not self._osc_overflow
         if self._str_esc:
             self._str_esc = False
             if s[0] == "\\":
                 self._end_string(True)
                 return s[1:]
-            if osc:
+            if keep:
                 self._osc_append("\x1b")
         search = (_OSC_END if osc else _STR_END).search
         start = at = 0
         while True:
             m = search(s, at)
             if m is None:
-                if osc:
+                if keep:
                     self._osc_append(s[start:])
                 return ""
             j = m.start()
@@ -563,28 +591,33 @@ class Stream(pyte.ByteStream):
                 if j + 1 < len(s) and s[j + 1] != "\\":
                     at = j + 1  # an ESC that is not ST: payload
                     continue
-                if osc:
+                if keep:
                     self._osc_append(s[start:j])
                 if j + 1 == len(s):
                     self._str_esc = True
                     return ""
                 self._end_string(True)
                 return s[j + 2 :]
-            if osc:
+            if keep:
                 self._osc_append(s[start:j])
             self._end_string(s[j] != "\x18" and s[j] != "\x1a")
             return s[j + 1 :]
 
     def _end_string(self, terminated: bool) -> None:
-        osc = self._str_kind == _OSC and terminated and not self._osc_overflow
+        kept = terminated and not self._osc_overflow
+        osc = self._str_kind == _OSC
         payload = "".join(self._osc_parts)
         self._str_kind = _CTL
+        self._str_limit = 0
         self._osc_parts = []
         self._osc_len = 0
         self._osc_overflow = False
-        if osc:
+        if kept:
             try:
-                self._osc_dispatch(payload)
+                if osc:
+                    self._osc_dispatch(payload)
+                else:
+                    self._dcs_dispatch(payload)
             except Exception:
                 self.errors += 1
 
@@ -603,7 +636,7 @@ class Stream(pyte.ByteStream):
             elif kind == _OSC:
                 return self._compile_osc(tok, start)
             elif kind == _STR:
-                return _noop  # DCS/SOS/PM/APC: consumed, never drawn
+                return self._compile_dcs(tok, start)  # SOS/PM/APC and long DCS: consumed, never drawn
             elif tok[:2] == "\r\n" and len(tok) > 2:
                 return self._compile_lines(tok)
             else:
@@ -710,6 +743,8 @@ class Stream(pyte.ByteStream):
                 private = True
                 if final == "u" and not args:
                     return opt["report_keyboard_flags"] or _noop
+                if final == "s" or final == "r":  # XTSAVE / XTRESTORE of DEC private modes
+                    return self._optional_call("save_modes" if final == "s" else "restore_modes", *args)
             elif prefix == ">":
                 if final == "c" and args in ([], [0]):
                     return opt["report_secondary_device_attributes"] or _noop
@@ -728,6 +763,10 @@ class Stream(pyte.ByteStream):
             return self._optional_call("set_cursor_style", args[0] if args else 0)
         elif inter == "!" and final == "p" and not prefix and not args:
             return opt["soft_reset"] or _noop
+        elif inter == '"' and final == "p" and not prefix:
+            return self._optional_call(
+                "select_conformance_level", args[0] if args else 0, args[1] if len(args) > 1 else 0
+            )
         elif inter == "$" and final == "p" and prefix in ("", "?"):
             return self._optional_call("request_mode", args[0] if args else 0, prefix == "?")
         elif inter == "$" and final in _RECT_CSI and not prefix:
@@ -776,6 +815,8 @@ class Stream(pyte.ByteStream):
                 return self._base["\x96" if final == "V" else "\x97"]  # SPA / EPA
             if final in _EXTRA_ESC:
                 return self._optional_call(_EXTRA_ESC[final])
+            if final == "Z":
+                return self._base["\x9a"]  # DECID: the obsolete form of primary DA
             return self._event(self.escape.get(final), tok)
         if inter == "(" or inter == ")":
             return partial(self.listener.define_charset, final, mode=inter)
@@ -797,6 +838,23 @@ class Stream(pyte.ByteStream):
             end = -2 if tok[-1] == "\\" else -1
             return partial(self._osc_dispatch, tok[start:end])
         return _noop  # aborted by CAN/SUB
+
+    def _compile_dcs(self, tok: str, start: int) -> Handler:
+        # The length test comes first, so that a sixel image (one huge token) is never sliced or copied.
+        if len(tok) - start > DCS_MAX + 2 or not _is_dcs(tok) or not _string_terminated(tok, start, False):
+            return _noop
+        end = -2 if tok[-1] == "\\" else -1
+        fn = partial(self._dcs_dispatch, tok[start:end])
+        self._memo(tok, fn)
+        return fn
+
+    def _dcs_dispatch(self, payload: str) -> None:
+        """A complete DCS payload of at most DCS_MAX characters: ``$q Pt`` is DECRQSS (``request_status_string(Pt)``);
+        others are ignored."""
+        if len(payload) <= DCS_MAX and payload.startswith("$q"):
+            fn = self._optional["request_status_string"]
+            if fn is not None:
+                fn(payload[2:])
 
     def _osc_dispatch(self, payload: str) -> None:
         """``code;data``: 0/1/2 titles, 8 hyperlinks, other numeric codes to ``osc``."""

@@ -19,6 +19,7 @@ __all__ = [
     "XTERM_FOREGROUND", "XTERM_BACKGROUND",
     "BOLD", "DIM", "ITALIC", "UNDERLINE_MASK", "UNDERLINE_SHIFT", "BLINK", "REVERSE", "INVISIBLE", "STRIKE",
     "OVERLINE", "PROTECTED", "SGR_KEEPS", "underline_style", "COLOR_KIND_MASK", "SGR_CACHE", "SGR_SETS", "SGR_RESETS",
+    "sgr_report",
 ]
 
 # Style: (fg, bg, underline colour, attribute bits). Colours: 0 default, COLOR_PALETTE | index, COLOR_RGB | rgb.
@@ -164,6 +165,38 @@ def apply_sgr(style: Style, params: tuple) -> Style:
             SGR_CACHE.clear()
         SGR_CACHE[key] = out
     return out
+
+
+#: The attribute bits DECRQSS reports, with their SGR parameter, in parameter order (underline, 4, is apart).
+_REPORTED_ATTRS = ((BOLD, 1), (DIM, 2), (ITALIC, 3), (BLINK, 5), (REVERSE, 7), (INVISIBLE, 8), (STRIKE, 9),
+                   (OVERLINE, 53))
+
+
+def _report_colour(colour: int, extended: int, base: int | None = None) -> str:
+    """One colour as SGR: `base`+0-7 and `base`+60+0-7 for the first 16 (when there is a `base`), else
+    `38:5:n` or `38:2::r:g:b` (colon forms, which cannot be misread)."""
+    kind = colour & COLOR_KIND_MASK
+    value = colour & 0xFFFFFF
+    if kind == COLOR_PALETTE:
+        if base is not None and value < 16:
+            return f";{base + value if value < 8 else base + 60 + value - 8}"
+        return f";{extended}:5:{value}"
+    if kind == COLOR_RGB:
+        return f";{extended}:2::{value >> 16}:{value >> 8 & 0xFF}:{value & 0xFF}"
+    return ""
+
+
+def sgr_report(style: Style) -> str:
+    """The SGR parameters that set `style` from the default, as DECRQSS reports the pen (xterm's form: always
+    starting with 0, e.g. ``0;1;31``)."""
+    fg, bg, ul, attrs = style
+    params = [(param, str(param)) for bit, param in _REPORTED_ATTRS if attrs & bit]
+    kind = underline_style(attrs)
+    if kind:
+        params.append((4, "4" if kind == 1 else f"4:{kind}"))
+    params.sort()
+    return ("0" + "".join(";" + text for _, text in params) + _report_colour(fg, 38, 30) + _report_colour(bg, 48, 40)
+            + _report_colour(ul, 58))
 
 
 def _xterm_palette() -> list[int]:

@@ -1,14 +1,15 @@
 """The Terminal: what every event of the Stream means, over a primary and an alternate Screen.
 
 Owns: the listener protocol (pyte's events plus mux's extensions: REP, SU/SD, CHT/CBT, DECSCUSR, DECRQM, DA2,
-XTVERSION, kitty keyboard flags, OSC 7/8/9/52/133/777, colours, DECSLRM (`set_left_right_margins`, which is SCOSC
-while DECLRMM is reset), DECBI/DECFI (`back_index`, `forward_index`), DECIC/DECDC (`insert_columns`,
-`delete_columns`), character protection (DECSCA, SPA/EPA) and the selective erases (DECSED, DECSEL, DECSERA), the
-VT420 rectangles DECFRA, DECERA and DECCRA), the modes (one `Modes` shared by both screens: each mode has one source
-of truth), the alternate screen, the pen (SGR), charsets, tab stops, saved cursors, titles, colours, replies to the
-child (through `on_reply`), desktop notifications (OSC 9 text, iTerm2/Ghostty, and OSC 777 `notify;title;body`,
-rxvt/Ghostty, handed to `on_notify(title, body)`; `OSC 9;<number>;...` is ConEmu's progress and other subcommands,
-not a notification, and is ignored), and resize. Cells are written by the active `Screen`.
+XTVERSION, DECRQSS, DECDSR, DECID, XTSAVE/XTRESTORE, kitty keyboard flags, OSC 7/8/9/52/133/777, colours, DECSLRM
+(`set_left_right_margins`, which is SCOSC while DECLRMM is reset), DECBI/DECFI (`back_index`, `forward_index`),
+DECIC/DECDC (`insert_columns`, `delete_columns`), character protection (DECSCA, SPA/EPA) and the selective erases
+(DECSED, DECSEL, DECSERA), the VT420 rectangles DECFRA, DECERA and DECCRA), the modes (one `Modes` shared by both
+screens: each mode has one source of truth), the alternate screen, the pen (SGR), charsets, tab stops, saved
+cursors, titles, colours, replies to the child (through `on_reply`), desktop notifications (OSC 9 text,
+iTerm2/Ghostty, and OSC 777 `notify;title;body`, rxvt/Ghostty, handed to `on_notify(title, body)`;
+`OSC 9;<number>;...` is ConEmu's progress and other subcommands, not a notification, and is ignored), and resize.
+Cells are written by the active `Screen`.
 
 Colours, as xterm keeps them (specs are read by `mux.terminal.colors`; a reply is `rgb:rrrr/gggg/bbbb` then ST):
 - OSC 4 `;index;spec` pairs: the 256-colour `palette`, and at 256-260 the special colours (`special_colors`:
@@ -23,8 +24,10 @@ Colours, as xterm keeps them (specs are read by `mux.terminal.colors`; a reply i
 Invariants:
 - `screen` is `primary` or `alternate`; the alternate never keeps history (its PageList has no scrollback).
 - A handler never raises on bad parameters: out-of-range values are clamped or ignored.
-- Replies never echo text the child chose (no title report): they would be an injection vector. The screen is
-  never read back to the child either (no DECRQCRA checksum): it would let any program read what others wrote.
+- Replies never echo text the child chose (no title report): they would be an injection vector. A reply is built
+  from mux's state, fixed words and the numbers of a recognised request (DECRQSS's setting name, DECCKSR's id). The
+  screen is never read back to the child either (no DECRQCRA checksum): it would let any program read what others
+  wrote.
 - Character protection is one bit of the pen's Style (styles.PROTECTED), carried into each cell written; `protection`
   remembers which kind the child used last, as xterm does: after SPA (ISO) ED, EL and ECH keep protected cells,
   after DECSCA (DEC) only DECSED, DECSEL and DECSERA do (DECSED and DECSEL keep them after SPA too, as xterm).
@@ -55,6 +58,7 @@ from mux.terminal.styles import (
     XTERM_PALETTE,
     Style,
     apply_sgr,
+    sgr_report,
 )
 
 MAX_URI_BYTES = 8192
@@ -63,17 +67,20 @@ MAX_NOTIFY_TITLE = 256      # characters of a desktop notification's title...
 MAX_NOTIFY_BODY = 1024      # ...and of its body (what is longer is cut)
 MAX_DIMENSION = 4096
 
-# DEC private modes mux implements (others are accepted and reported as "not recognised").
+# DEC private modes mux implements (others are accepted and ignored; DECRQM reports them as "not recognised", or as
+# permanently set or reset: PERMANENT_PRIVATE).
 DECCKM, DECCOLM, DECSCNM, DECOM, DECAWM, BLINKING_CURSOR, DECTCEM = 1, 3, 5, 6, 7, 12, 25
 ALLOW_DECCOLM = 40          # xterm's "allow 80 <-> 132": DECCOLM does nothing without it
+MORE_FIX = 41               # xterm's more(1) fix: a TAB after a full line wraps first (old curses output)
 MOUSE_X10, MOUSE_NORMAL, MOUSE_BUTTON, MOUSE_ANY = 9, 1000, 1002, 1003
 FOCUS_EVENTS, MOUSE_UTF8, MOUSE_SGR, ALT_SCROLL, MOUSE_URXVT = 1004, 1005, 1006, 1007, 1015
 ALT_47, ALT_1047, SAVE_CURSOR_1048, ALT_1049 = 47, 1047, 1048, 1049
 BRACKETED_PASTE, SYNC_OUTPUT, GRAPHEME_CLUSTERING = 2004, 2026, 2027
 REVERSE_WRAP = 45           # xterm's reverse-wraparound: BS / CUB at the left margin go to the row above
+DECNKM = 66                 # numeric keypad mode: the same state as DECKPAM / DECKPNM (ESC = / ESC >)
 DECLRMM = 69                # left/right margin mode: CSI Pl ; Pr s is DECSLRM while it is set (else SCOSC)
-KNOWN_PRIVATE = {DECCKM, DECCOLM, ALLOW_DECCOLM, DECSCNM, DECOM, DECAWM, BLINKING_CURSOR, DECTCEM, MOUSE_X10,
-                 MOUSE_NORMAL,
+KNOWN_PRIVATE = {DECCKM, DECCOLM, ALLOW_DECCOLM, MORE_FIX, DECSCNM, DECOM, DECAWM, BLINKING_CURSOR, DECTCEM, MOUSE_X10,
+                 MOUSE_NORMAL, DECNKM,
                  MOUSE_BUTTON, MOUSE_ANY, FOCUS_EVENTS, MOUSE_UTF8, MOUSE_SGR, ALT_SCROLL, MOUSE_URXVT,
                  ALT_47, ALT_1047, SAVE_CURSOR_1048, ALT_1049, BRACKETED_PASTE, SYNC_OUTPUT, GRAPHEME_CLUSTERING,
                  REVERSE_WRAP, DECLRMM}
@@ -85,7 +92,9 @@ NAMED_PRIVATE = {DECAWM: "autowrap", DECOM: "origin", GRAPHEME_CLUSTERING: "clus
                  REVERSE_WRAP: "reverse_wrap"}
 #: Private modes whose whole effect is their membership in Modes.dec (the compiled hot path sets these itself).
 PLAIN_PRIVATE = frozenset(KNOWN_PRIVATE - set(NAMED_PRIVATE) - set(ALT_MODES) - set(MOUSE_TRACKING)
-                          - set(MOUSE_ENCODINGS) - {SAVE_CURSOR_1048, DECSCNM, DECCOLM, DECLRMM})
+                          - set(MOUSE_ENCODINGS) - {SAVE_CURSOR_1048, DECSCNM, DECCOLM, DECLRMM, DECNKM})
+#: The private modes XTSAVE / XTRESTORE keep (1048 is an action, saving the cursor, not a state).
+SAVEABLE_PRIVATE = frozenset(KNOWN_PRIVATE - {SAVE_CURSOR_1048})
 # ANSI modes
 IRM, LNM = 4, 20
 NAMED_ANSI = {IRM: "insert", LNM: "newline"}
@@ -101,6 +110,55 @@ _DYNAMIC_ON_BACKGROUND = frozenset({11, 14, 16, 19})
 PROTECT_OFF, PROTECT_DEC, PROTECT_ISO = 0, 1, 2
 # DECFRA fills only with the characters xterm accepts: printable ASCII and Latin-1.
 _FILL_CHARS = frozenset([*range(32, 127), *range(160, 256)])
+# DECRQM's answer for the modes a pane can never have: 4 "permanently reset" or 3 "permanently set". It tells a
+# program that setting the mode does nothing, where 0 ("not recognised") would leave it guessing.
+PERMANENTLY_RESET, PERMANENTLY_SET = 4, 3
+PERMANENT_ANSI = {
+    1: PERMANENTLY_RESET,       # GATM guarded area transfer
+    2: PERMANENTLY_RESET,       # KAM keyboard action: a child never locks the user's keyboard
+    3: PERMANENTLY_RESET,       # CRM control representation: controls are never shown as glyphs
+    5: PERMANENTLY_RESET,       # SRTM status report transfer
+    7: PERMANENTLY_RESET,       # VEM vertical editing
+    10: PERMANENTLY_RESET,      # HEM horizontal editing
+    11: PERMANENTLY_RESET,      # PUM positioning unit
+    12: PERMANENTLY_SET,        # SRM send/receive: set means no local echo, and a pane never echoes locally
+    13: PERMANENTLY_RESET,      # FEAM format effector action
+    14: PERMANENTLY_RESET,      # FETM format effector transfer
+    15: PERMANENTLY_RESET,      # MATM multiple area transfer
+    16: PERMANENTLY_RESET,      # TTM transfer termination
+    17: PERMANENTLY_RESET,      # SATM selected area transfer
+    18: PERMANENTLY_RESET,      # TSM tabulation stop
+    19: PERMANENTLY_RESET,      # EBM editing boundary
+}
+PERMANENT_PRIVATE = {
+    4: PERMANENTLY_RESET,       # DECSCLM smooth scrolling: scrolling is always a jump
+    8: PERMANENTLY_SET,         # DECARM auto-repeat: keys repeat as the user's own terminal repeats them
+    18: PERMANENTLY_RESET,      # DECPFF print form feed: there is no printer
+    19: PERMANENTLY_RESET,      # DECPEX print extent: there is no printer
+    35: PERMANENTLY_RESET,      # DECHEBM Hebrew keyboard mapping
+    42: PERMANENTLY_RESET,      # DECNRCM national replacement character sets
+    60: PERMANENTLY_RESET,      # DECHCCM horizontal cursor coupling: there is no horizontal scrolling
+    67: PERMANENTLY_RESET,      # DECBKM: the backarrow key always sends DEL (mux.session.keys)
+}
+
+#: DECDSR (CSI ? Ps n) requests -> the fixed status mux answers.
+DECDSR_STATUS = {
+    15: "13",       # printer: none
+    25: "21",       # user-defined keys: locked (there are none to define)
+    26: "27;0",     # keyboard: language unknown (the VT220 form: no status or type)
+    53: "50",       # locator (DEC's request): none
+    55: "50",       # locator (xterm's request): none
+    56: "57;0",     # locator type: none
+    75: "70",       # data integrity: no errors
+    85: "83",       # multiple sessions: not configured
+}
+
+#: DECSCL's operating levels run from 1 (VT100) to 5 (VT500). mux starts at the highest, the level of the newest
+#: sequences it implements (DECSCUSR, DECRQSS, DECRQM); a program may ask for a lower one, where the reports of the
+#: higher levels stay unanswered as on a real terminal (DECRQM is a VT300 report). DA1 still says VT220 (62), as
+#: Ghostty's does: programs read DA1 to pick features, and a higher class would promise ones a pane lacks.
+MAX_OPERATING_LEVEL = 5
+DECRQM_LEVEL = 3
 
 # OSC 133 semantic prompt marks stored in row flags
 PROMPT_MARKS = {"A": 1, "B": 2, "C": 3, "D": 0}
@@ -129,13 +187,13 @@ def _palette_index(text: str, limit: int = PALETTE_SIZE) -> int | None:
 
 
 class SavedCursor:
-    """What DECSC saves."""
+    """What DECSC saves. Not DECAWM: as in xterm, Ghostty and tmux, DECRC leaves autowrap as it is."""
 
-    __slots__ = ("x", "y", "pen", "origin", "autowrap", "pending_wrap", "g", "active_g")
+    __slots__ = ("x", "y", "pen", "origin", "pending_wrap", "g", "active_g")
 
-    def __init__(self, x: int, y: int, pen: Style, origin: bool, autowrap: bool, pending_wrap: bool,
+    def __init__(self, x: int, y: int, pen: Style, origin: bool, pending_wrap: bool,
                  g: list[str], active_g: int) -> None:
-        self.x, self.y, self.pen, self.origin, self.autowrap = x, y, pen, origin, autowrap
+        self.x, self.y, self.pen, self.origin = x, y, pen, origin
         self.pending_wrap, self.g, self.active_g = pending_wrap, list(g), active_g
 
 
@@ -193,6 +251,8 @@ class Terminal:
         self.g = ["B", "B"]
         self.active_g = 0
         self.saved: dict[bool, SavedCursor] = {}
+        self.saved_modes: dict[int, bool] = {}      # XTSAVE: at most one entry per SAVEABLE_PRIVATE mode
+        self.operating_level = MAX_OPERATING_LEVEL  # DECSCL
         self.keyboard_flags: list[int] = [0]
         self.protection = PROTECT_OFF
 
@@ -234,6 +294,8 @@ class Terminal:
                 return getattr(modes, NAMED_PRIVATE[mode])
             if mode == ALT_1049:
                 return self.in_alternate
+            if mode == DECNKM:
+                return self.keypad_application
             return mode in modes.dec
         return mode in NAMED_ANSI and getattr(modes, NAMED_ANSI[mode])
 
@@ -241,6 +303,8 @@ class Terminal:
     def private_modes(self) -> set[int]:
         """Every DEC private mode that is set (a derived view, for tests and dumps)."""
         named = {mode for mode, name in NAMED_PRIVATE.items() if getattr(self.modes, name)}
+        if self.keypad_application:
+            named.add(DECNKM)
         return named | self.modes.dec
 
     @property
@@ -319,6 +383,8 @@ class Terminal:
         self.screen.backspace()
 
     def tab(self) -> None:
+        if self.screen.pending_wrap and MORE_FIX in self.modes.dec:
+            self.screen.wrap_pending()
         self.cursor_forward_tab(1)
 
     def carriage_return(self) -> None:
@@ -622,7 +688,7 @@ class Terminal:
 
     def save_cursor(self) -> None:
         s = self.screen
-        self.saved[self.in_alternate] = SavedCursor(s.x, s.y, s.pen, self.modes.origin, self.modes.autowrap,
+        self.saved[self.in_alternate] = SavedCursor(s.x, s.y, s.pen, self.modes.origin,
                                                     s.pending_wrap, self.g, self.active_g)
 
     def restore_cursor(self) -> None:
@@ -637,8 +703,10 @@ class Terminal:
         s.move_to(min(saved.x, self.columns - 1), min(saved.y, self.lines - 1))
         s.pen = saved.pen
         self.modes.origin = saved.origin
-        # DECAWM is not restored: xterm and Ghostty keep the current one (esctest's SaveRestoreCursor_Wrap).
-        s.pending_wrap = saved.pending_wrap and s.x in (self.columns - 1, self.modes.margin_right)
+        # DECAWM is not restored: xterm and Ghostty keep the current one (esctest's SaveRestoreCursor_Wrap), and a
+        # pending wrap means something only under autowrap.
+        s.pending_wrap = (saved.pending_wrap and self.modes.autowrap
+                          and s.x in (self.columns - 1, self.modes.margin_right))
         self.g = list(saved.g)
         self.active_g = saved.active_g
         self._update_translate()
@@ -703,6 +771,9 @@ class Terminal:
         if mode == SAVE_CURSOR_1048:
             self.save_cursor() if on else self.restore_cursor()
             return
+        if mode == DECNKM:
+            self.keypad_application = on
+            return
         if mode in NAMED_PRIVATE:
             setattr(modes, NAMED_PRIVATE[mode], on)
             if mode == DECAWM and not on:
@@ -730,6 +801,19 @@ class Terminal:
             self.set_margins()
             self.erase_in_display(2)
             self.cursor_position()
+
+    def save_modes(self, *modes: int) -> None:
+        """XTSAVE (CSI ? Pm s): remember the state of each DEC private mode named that mux knows."""
+        for mode in modes:
+            if mode in SAVEABLE_PRIVATE:
+                self.saved_modes[mode] = self.mode_is_set(mode)
+
+    def restore_modes(self, *modes: int) -> None:
+        """XTRESTORE (CSI ? Pm r): set each mode named back to its XTSAVE state (a mode never saved is left)."""
+        for mode in modes:
+            on = self.saved_modes.get(mode) if isinstance(mode, int) else None
+            if on is not None and on != self.mode_is_set(mode):
+                self._mode(mode, True, on)
 
     def set_keypad_application(self, on: bool) -> None:
         self.keypad_application = on
@@ -946,7 +1030,10 @@ class Terminal:
     def report_version(self) -> None:
         self._reply(f"\x1bP>|mux {__version__}\x1b\\")
 
-    def report_device_status(self, mode: int = 0, private: bool = False, **kwargs: object) -> None:
+    def report_device_status(self, mode: int = 0, *args: int, private: bool = False, **kwargs: object) -> None:
+        """DSR (CSI Ps n) and DECDSR (CSI ? Ps n). DECXCPR has no page (mux says it is a VT220); the DEC
+        reports answer what a pane has: no printer, no user-defined keys, an unknown keyboard, no locator, no
+        macros, a good link, no multiple sessions."""
         if mode == 5:
             self._reply("\x1b[0n")
         elif mode == 6:
@@ -955,6 +1042,16 @@ class Terminal:
             y = s.y - (self.modes.margin_top if origin else 0)
             x = s.x - (self.modes.margin_left if origin else 0)
             self._reply(f"\x1b[{'?' if private else ''}{y + 1};{max(0, x) + 1}R")
+        elif private:
+            if mode == 63:      # DECCKSR: the checksum of the (empty) macro memory, tagged with the request's id
+                pid = args[0] if args and isinstance(args[0], int) else 0
+                self._reply(f"\x1bP{max(0, min(pid, 65535))}!~0000\x1b\\")
+            elif mode == 62:    # DECMSR: no macro space
+                self._reply("\x1b[0*{")
+            else:
+                status = DECDSR_STATUS.get(mode)
+                if status is not None:
+                    self._reply(f"\x1b[?{status}n")
 
     def window_operation(self, operation: int = 0, *args: int) -> None:
         """XTWINOPS (CSI Ps t): only the size reports, in characters: 18 the text area (`CSI 8 ; rows ; cols t`)
@@ -965,13 +1062,48 @@ class Terminal:
             self._reply(f"\x1b[{operation - 10};{self.lines};{self.columns}t")
 
     def request_mode(self, mode: int, private: bool = False) -> None:
-        """DECRQM: 1 set, 2 reset, 0 not recognised."""
+        """DECRQM: 1 set, 2 reset, 3 permanently set, 4 permanently reset, 0 not recognised."""
+        if self.operating_level < DECRQM_LEVEL:
+            return
         if private:
-            state = (1 if self.mode_is_set(mode) else 2) if mode in KNOWN_PRIVATE else 0
+            state = (1 if self.mode_is_set(mode) else 2) if mode in KNOWN_PRIVATE else PERMANENT_PRIVATE.get(mode, 0)
             self._reply(f"\x1b[?{mode};{state}$y")
         else:
-            state = (1 if self.mode_is_set(mode, private=False) else 2) if mode in NAMED_ANSI else 0
+            known = mode in NAMED_ANSI
+            state = (1 if self.mode_is_set(mode, private=False) else 2) if known else PERMANENT_ANSI.get(mode, 0)
             self._reply(f"\x1b[{mode};{state}$y")
+
+    def select_conformance_level(self, level: int = 0, controls: int = 0) -> None:
+        """DECSCL (CSI Pl ; Pc " p): 61-65 pick the operating level (VT100-VT500) and soft-reset, as xterm does;
+        other values are ignored. Replies stay 7-bit whatever `controls` asks."""
+        if 61 <= level <= 60 + MAX_OPERATING_LEVEL:
+            self.soft_reset()
+            self.operating_level = level - 60
+
+    def request_status_string(self, request: str) -> None:
+        """DECRQSS (DCS $ q Pt ST): `DCS 1 $ r <value><Pt> ST` for a setting mux has, else `DCS 0 $ r ST`. The
+        reply is built from mux's state and the recognised request only: nothing else the child sent is echoed."""
+        report = STATUS_REPORTS.get(request)
+        value = None if report is None else report(self)
+        if value is None:
+            self._reply("\x1bP0$r\x1b\\")
+        else:
+            self._reply(f"\x1bP1$r{value}{request}\x1b\\")
+
+    def _status_sgr(self) -> str:
+        return sgr_report(self.screen.pen)
+
+    def _status_margins(self) -> str:
+        return f"{self.modes.margin_top + 1};{self.modes.margin_bottom + 1}"
+
+    def _status_side_margins(self) -> str:
+        return f"{self.modes.margin_left + 1};{self.modes.margin_right + 1}"
+
+    def _status_cursor_style(self) -> str:
+        return str(self.cursor_style or 1)     # 0 means the default, a blinking block: 1
+
+    def _status_lines(self) -> str:
+        return str(self.lines)
 
     def report_keyboard_flags(self) -> None:
         self._reply(f"\x1b[?{self.keyboard_flags[-1]}u")
@@ -1052,5 +1184,22 @@ class Terminal:
                 assert (screen.columns, screen.lines) == (self.columns, self.lines)
                 screen.check()
 
+
+#: DECRQSS requests -> the value they report (None: not supported). DECSLPP (`t`) and DECSNLS (`*|`) are the pane's
+#: rows (a program cannot change them); DECSCA is 1 while the pen protects what it writes; the status line
+#: settings (DECSASD, DECSSDT) and DECSACE have their fixed values (no status line, stream extent).
+STATUS_REPORTS: dict[str, Callable[[Terminal], str | None]] = {
+    "m": Terminal._status_sgr,
+    "r": Terminal._status_margins,
+    "s": Terminal._status_side_margins,
+    " q": Terminal._status_cursor_style,
+    "t": Terminal._status_lines,
+    "*|": Terminal._status_lines,
+    '"q': lambda t: "1" if t.screen.pen[3] & PROTECTED else "0",
+    '"p': lambda t: f"6{t.operating_level};1",     # always 7-bit controls: mux never sends 8-bit ones
+    "$}": lambda t: "0",
+    "$~": lambda t: "0",
+    "*x": lambda t: "0",
+}
 
 __all__ = ["Terminal", "strip_controls"]

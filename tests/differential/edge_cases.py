@@ -175,6 +175,17 @@ CASES: list[tuple[str, str | bytes, int, int, bool]] = [
     ("dcs_apc_pm_sos", "a" + ESC + "P1$r0m" + ST + "b" + ESC + "Pq#0;2;0;0;0#0~~@@" + ST + "c"
      + ESC + "_Gf=100,a=T;AAAA" + ST + "d" + ESC + "^privacy" + ST + "e" + ESC + "Xstart of string" + ST + "f"
      + ESC + "P+q544e" + ST + "g", 12, 2, False),
+    ("decrqss_requests_print_nothing", "a" + ESC + "P$qm" + ST + "b" + ESC + "P$q\"p" + ST + "c" + ESC + "P$qjunk"
+     + ST + "d" + ESC + "P$q" + ";" * 80 + "m" + ST + "e" + ESC + "P$q r" + ST + "f" + ESC + "Z" + CSI + "?63;1n"
+     + CSI + "?26n" + "g", 12, 2, False),
+    ("decrc_keeps_autowrap", CSI + "?7h" + ESC + "7" + CSI + "?7l" + ESC + "8" + "0123456789abc\r\nnext", 10, 3,
+     False),
+    ("xtrestore_autowrap_off", CSI + "?7l" + CSI + "?7s" + CSI + "?7h" + CSI + "?7r" + "0123456789abc\r\nnext", 10,
+     3, False),
+    ("xtrestore_autowrap_on", CSI + "?7h" + CSI + "?7s" + CSI + "?7l" + CSI + "?7r" + "0123456789abc\r\nnext", 10,
+     3, False),
+    ("xtsave_is_not_save_cursor", CSI + "2;3H" + CSI + "s" + CSI + "4;5H" + CSI + "?s" + CSI + "H" + CSI + "u" + "X"
+     + CSI + "?r" + "Y", 10, 5, False),
     ("c0_controls", "a\x00b\x07c\x05d\x0ee\x0ff", 10, 2, False),
     ("del_is_ignored", "ab\x7fc", 10, 2, False),
     ("dec_special_graphics", ESC + "(0" + "lqqk\r\nx  x\r\nmqqj" + ESC + "(B" + " ok", 10, 4, False),

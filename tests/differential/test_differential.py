@@ -42,6 +42,9 @@ _TMUX_NO_LR_MARGINS = ("tmux 3.3a has no left/right margins: it ignores DECLRMM 
 TMUX_QUIRKS: dict[str, str] = {
     "pending_wrap_cub": "tmux keeps the cursor one past the last column while a wrap is pending, so CUB 1 lands on "
                         "the last column; xterm and Ghostty move from the last column to the one before it",
+    "xtrestore_autowrap_off": "tmux 3.3a has no XTSAVE / XTRESTORE (CSI ? Pm s / CSI ? Pm r) and ignores both, so "
+                              "the autowrap set in between stays; xterm and Ghostty restore the saved state",
+    "xtrestore_autowrap_on": "same as xtrestore_autowrap_off: tmux 3.3a ignores XTRESTORE",
     "pending_wrap_bs": "same as pending_wrap_cub for BS: tmux's cursor sits past the last column in pending wrap",
     "pending_wrap_el0": "EL 0 with a wrap pending erases nothing in tmux (cursor past the edge); xterm and Ghostty "
                         "erase the last column",

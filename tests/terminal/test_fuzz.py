@@ -249,7 +249,9 @@ MODES = [b"\x1b[?1049h", b"\x1b[?1049l", b"\x1b[?47h", b"\x1b[?47l", b"\x1b[?104
          b"\n", b"\r", b"\t", b"\x08", b"\x07", b"\x85", b"\x84", b"\x8d", b"\x88", b"\x1b[>c", b"\x1b[>q",
          b"\x1b[?u", b"\x1b[>1u", b"\x1b[<u", b"\x1b[=3;2u", b"\x1b[6n", b"\x1b[?6n", b"\x1b[5n", b"\x1b[c",
          b"\x1b[?2004$p", b"\x1b[4$p", b"\x1b[3 q", b"\x1b=", b"\x1b>", b"\x1b[?69h", b"\x1b[?69l",
-         b"\x1b[?45h", b"\x1b[?45l", b"\x1b6", b"\x1b9", b"\x1b[2'}", b"\x1b['~", b"\x1b[99999'}"]
+         b"\x1b[?45h", b"\x1b[?45l", b"\x1b6", b"\x1b9", b"\x1b[2'}", b"\x1b['~", b"\x1b[99999'}",
+         b"\x1b[?41h", b"\x1b[?66h",
+         b"\x1b[?7;1049;6;66s", b"\x1b[?7;1049;6;66r", b'\x1b[62"p', b'\x1b[65;1"p', b"\x1b[?63;9n", b"\x1bZ"]
 
 
 @st.composite
@@ -292,7 +294,8 @@ def strings(draw) -> bytes:
     """OSC/DCS/APC/PM/SOS strings, terminated, aborted, or left open (the next fragment continues them)."""
     intro = draw(st.sampled_from([b"\x1b]", b"\x1bP", b"\x1b_", b"\x1b^", b"\x1bX", b"\x9d", b"\x90", b"\x9f"]))
     code = draw(st.sampled_from([b"0;", b"2;", b"4;1;", b"4;300;?", b"4;", b"8;;", b"10;?", b"10;", b"11;", b"52;c;",
-                                 b"52;c;?", b"7;", b"133;A", b"104;", b"112", b"", b"1q", b"999999999999;"]))
+                                 b"52;c;?", b"7;", b"133;A", b"104;", b"112", b"", b"1q", b"999999999999;",
+                                 b"$q", b"$qm", b'$q"p', b"$q r"]))
     body = draw(st.one_of(st.binary(max_size=50), st.text(max_size=20).map(lambda t: t.encode("utf-8", "replace")),
                           st.sampled_from([b"aGVsbG8=", b"rgb:ff/00/00", b"#123456", b"x" * 70_000, b"\x1b[31m",
                                            b"\x1bX", b"9" * 5000 + b";?", "\u00b2;?".encode(), "\u0661;?".encode(),

@@ -153,10 +153,20 @@ CONTRACT: list[tuple[bytes, list[Event]]] = [
     (b"\x1b[1;2$z", [E("erase_rectangle", 1, 2, 0, 0)]),
     (b"\x1b[;;3;4${", [E("selective_erase_rectangle", 0, 0, 3, 4)]),
     (b"\x1b[1;1;2;2;1;5;5;1;9$v", [E("copy_rectangle", 1, 1, 2, 2, 1, 5, 5, 1)]),
+    (b"\x1b[?1;7s\x1b[?7r\x1b[?s", [E("save_modes", 1, 7), E("restore_modes", 7), E("save_modes")]),
+    (b"\x1b[?63;123n\x1b[?26n", [E("report_device_status", 63, 123, private=True),
+                                  E("report_device_status", 26, private=True)]),
+    (b"\x1bZ\xc2\x9a", [E("report_device_attributes")] * 2),  # DECID, 7- and 8-bit
+    (b'\x1b[62;1"p\x1b[61"p\x1b["p', [E("select_conformance_level", 62, 1), E("select_conformance_level", 61, 0),
+                                    E("select_conformance_level", 0, 0)]),
+    # DCS: DECRQSS requests reach their event; other DCS strings are consumed
+    (b"\x1bP$qm\x1b\\", [E("request_status_string", "m")]),
+    (b'\xc2\x90$q"p\xc2\x9c', [E("request_status_string", '"p')]),
+    (b"\x1bP$q\x1b\\\x1bP$q r\x1b\\", [E("request_status_string", ""), E("request_status_string", " r")]),
+    (b"\x1bP1$qm\x1b\\\x1bP+q544e\x1b\\\x1bP$rm\x1b\\\x1bP$qm\x18x", [E("draw", "x")]),
     # prefixed / intermediate forms that belong to nobody: never mis-dispatched
     (b"\x1b[>4;1m", [E("debug", "\x1b[>4;1m")]),
     (b"\x1b[>4n", [E("debug", "\x1b[>4n")]),
-    (b'\x1b["p', [E("debug", '\x1b["p')]),      # DECSCL is unsupported
     (b"\x1b[?1$x", [E("debug", "\x1b[?1$x")]),  # no private rectangle operations
     (b"\x1b[=c", [E("debug", "\x1b[=c")]),
     (b"\x1b[?5m", [E("debug", "\x1b[?5m")]),
@@ -203,7 +213,7 @@ def test_optional_events_may_be_missing() -> None:
     s = Stream(rec)
     s.feed(
         b"\x1b[3b\x1b[S\x1b[T\x1b[I\x1b[Z\x1b[2 q\x1b[!p\x1b[?1$p\x1b[>c\x1b[>q\x1b=\x1b>"
-        b"\x1b[?u\x1b[>1u\x1b[<u\x1b[=1u\x1b]8;;http://x\x07\x1b]52;c;?\x07ok"
+        b"\x1b[?u\x1b[>1u\x1b[<u\x1b[=1u\x1b]8;;http://x\x07\x1b]52;c;?\x07\x1bP$qm\x1b\\\x1b[?7s\x1b[?7rok"
     )
     assert rec.log == [E("draw", "ok")]
     assert s.errors == 0
@@ -261,6 +271,23 @@ def test_huge_dcs_is_discarded_as_it_goes() -> None:
     s.feed(b"\x1b")
     s.feed(b"\\after")
     assert rec.log == [E("draw", "after")]
+
+
+def test_a_dcs_request_is_dispatched_up_to_its_bound_whole_or_split() -> None:
+    cap = stream_module.DCS_MAX
+    at_cap = b"\x1bP$q" + b"m" * (cap - 2) + b"\x1b\\"
+    over_cap = b"\x1bP$q" + b"m" * (cap - 1) + b"\x1b\\z"
+    for cut in range(len(over_cap) + 1):
+        assert run(at_cap, cut) == [E("request_status_string", "m" * (cap - 2))]
+        assert merge_draws(run(over_cap, cut)) == [E("draw", "z")]
+    rec = Recorder()
+    s = Stream(rec)
+    s.feed(b"\x1bP$q")
+    for _ in range(100):
+        s.feed(b"m" * 1000)
+        assert sum(map(len, s._osc_parts)) <= cap
+    s.feed(b"\x1b\\")
+    assert rec.log == []
 
 
 def test_osc_over_cap_is_dropped_and_text_continues() -> None:
@@ -503,10 +530,11 @@ _CSI = st.builds(
 _STRINGS = st.builds(
     lambda intro, payload, end: intro + payload + end,
     st.sampled_from(
-        [b"\x1b]", b"\x1b]0;", b"\x1b]2;", b"\x1b]8;;", b"\x1b]7;", b"\x1bP", b"\x1b_", b"\xc2\x9d"]
+        [b"\x1b]", b"\x1b]0;", b"\x1b]2;", b"\x1b]8;;", b"\x1b]7;", b"\x1bP", b"\x1bP$q", b"\xc2\x90$q", b"\x1b_",
+         b"\xc2\x9d"]
     ),
     st.lists(
-        st.sampled_from([b"a", b"\xc3\xa9", b";", b"\x1b", b"\x1b[", b"\x07", b"\r\n", b"\\"]), max_size=6
+        st.sampled_from([b"a", b"m", b" q", b"\xc3\xa9", b";", b"\x1b", b"\x1b[", b"\x07", b"\r\n", b"\\"]), max_size=6
     ).map(b"".join),
     st.sampled_from([b"\x07", b"\x1b\\", b"\xc2\x9c", b"\x18", b"\x1a", b""]),
 )
@@ -556,12 +584,12 @@ def test_split_feeds_equal_whole_feed(data: bytes, draw: st.DataObject) -> None:
 
 @contextlib.contextmanager
 def _small_caps() -> Iterator[None]:
-    saved = stream_module.CSI_MAX, stream_module.OSC_MAX
-    stream_module.CSI_MAX, stream_module.OSC_MAX = 8, 6
+    saved = stream_module.CSI_MAX, stream_module.OSC_MAX, stream_module.DCS_MAX
+    stream_module.CSI_MAX, stream_module.OSC_MAX, stream_module.DCS_MAX = 8, 6, 4
     try:
         yield
     finally:
-        stream_module.CSI_MAX, stream_module.OSC_MAX = saved
+        stream_module.CSI_MAX, stream_module.OSC_MAX, stream_module.DCS_MAX = saved
 
 
 @settings(max_examples=200, deadline=None)
@@ -580,6 +608,9 @@ def test_tiny_caps_are_in_effect() -> None:
         for cut in range(len(over_cap) + 1):
             assert run(at_cap, cut) == [E("set_title", "abcd")]
             assert run(over_cap, cut) == []
+        for cut in range(10):
+            assert run(b"\x1bP$qmm\x1b\\", cut) == [E("request_status_string", "mm")]
+            assert run(b"\x1bP$qmmm\x1b\\", cut) == []
 
 
 # Differential check against pyte, on input where pyte is right: printable text, C0, SGR with ';',
