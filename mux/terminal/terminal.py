@@ -797,9 +797,11 @@ class Terminal:
                 self.screen.pending_wrap = False    # it was at the right margin, which is gone
         elif mode == DECCOLM and ALLOW_DECCOLM in modes.dec:
             # xterm and Ghostty: switching 80/132 columns clears the screen, resets the margins and homes the
-            # cursor. The width stays the pane's: the program is in a pane, the pane's size is the layout's.
-            self.set_margins()
-            self.erase_in_display(2)
+            # cursor. The width stays the pane's: the program is in a pane, the pane's size is the layout's. The
+            # clear is the screen's, not ED's: protected cells go too.
+            self.screen.flush()
+            modes.reset_margins(self.columns, self.lines)
+            self.screen.erase_in_display(2)
             self.cursor_position()
 
     def save_modes(self, *modes: int) -> None:

@@ -484,3 +484,14 @@ def test_deccolm_clears_resets_the_margins_and_homes_only_when_mode_40_allows_it
     assert rows(screen) == ["X", "", "", "", "", "Y"]       # origin mode after it: the margins are the whole screen
     assert (screen.modes.margin_top, screen.modes.margin_bottom) == (0, 5)
     assert (screen.columns, screen.lines) == (20, 6)        # the width stays the pane's
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_deccolm_clears_protected_cells_and_the_left_right_margins_too(compiled):
+    screen = Terminal(20, 4)
+    stream = Stream(screen, compiled=compiled)
+    stream.feed(b"\x1b[?40h\x1bVkeep\x1bW\x1b[?69h\x1b[3;8s\x1b[2J")
+    assert rows(screen)[0] == "keep"                        # ED after SPA keeps the protected cells...
+    stream.feed(b"\x1b[?3h")
+    assert rows(screen) == ["", "", "", ""]                 # ...DECCOLM does not
+    assert (screen.modes.margin_left, screen.modes.margin_right) == (0, 19)
