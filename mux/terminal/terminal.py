@@ -159,6 +159,7 @@ DECDSR_STATUS = {
 #: Ghostty's does: programs read DA1 to pick features, and a higher class would promise ones a pane lacks.
 MAX_OPERATING_LEVEL = 5
 DECRQM_LEVEL = 3
+DECSLRM_LEVEL = 4     # left/right margins are a VT420 feature
 
 # OSC 133 semantic prompt marks stored in row flags
 PROMPT_MARKS = {"A": 1, "B": 2, "C": 3, "D": 0}
@@ -671,8 +672,9 @@ class Terminal:
     def set_left_right_margins(self, *args: int) -> None:
         """CSI Pl ; Pr s: DECSLRM while DECLRMM (mode 69) is set: left/right margins (1-based, defaults the full
         width, ignored unless left < right), then the cursor goes home (honouring origin mode). While DECLRMM is
-        reset, a bare `CSI s` is SCOSC (save the cursor) and one with parameters is ignored (as Ghostty)."""
-        if DECLRMM not in self.modes.dec:
+        reset, a bare `CSI s` is SCOSC (save the cursor) and one with parameters is ignored (as Ghostty); so too
+        below the VT420 operating level (DECSCL)."""
+        if DECLRMM not in self.modes.dec or self.operating_level < DECSLRM_LEVEL:
             if not args:
                 self.save_cursor()
             return

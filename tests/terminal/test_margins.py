@@ -38,6 +38,14 @@ def test_csi_s_is_save_cursor_while_declrmm_is_reset():
     assert (t.modes.margin_left, t.modes.margin_right) == (0, 9)
 
 
+def test_decslrm_needs_the_vt420_operating_level():
+    t, feed, _ = make()
+    feed(b'\x1b[63;1"p' + LRM + b"\x1b[3;6s")      # DECSCL level 3 (VT300): no left/right margins
+    assert (t.modes.margin_left, t.modes.margin_right) == (0, 9)
+    feed(b'\x1b[64;1"p' + LRM + b"\x1b[3;6s")
+    assert (t.modes.margin_left, t.modes.margin_right) == (2, 5)
+
+
 def test_decslrm_sets_margins_and_homes_the_cursor_under_declrmm():
     t, feed, _ = make()
     feed(b"\x1b[3;4H" + LRM + b"\x1b[3;6s")
