@@ -233,8 +233,7 @@ def test_rectangles_ignore_scroll_margins_and_never_touch_history(make):
 
 def test_rectangles_in_origin_mode_are_relative_to_the_margins(make):
     t, feed = make(8, 6)
-    feed(b"\x1b[2;5r\x1b[?6h")
-    t.modes.margin_left = 2         # DECSLRM's margin, as another change sets it
+    feed(b"\x1b[2;5r\x1b[?6h\x1b[?69h\x1b[3;8s")      # margins: rows 2-5, columns 3-8
     feed(b"\x1b[88;1;1;2;2$x")
     assert rows(t)[:4] == ["", "  XX", "  XX", ""]
     feed(b"\x1b[1;1;1;1;1;4;3$v")       # the X at (1,1) of the margins to (3,4) of the margins
