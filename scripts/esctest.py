@@ -249,6 +249,12 @@ def main() -> int:
         return 2
     names = [n for n in list_tests(args.esctest_dir) if include.search(n)]
     emulators = ["mux", "ghostty"] if args.emulator == "both" else [args.emulator]
+    if "ghostty" in emulators:
+        try:
+            import pyghostty  # noqa: F401
+        except ImportError as exc:
+            print(f"esctest: libghostty-vt needs pyghostty (pip install pyghostty): {exc}", file=sys.stderr)
+            return 2
     results: dict[str, dict[str, tuple[str, str]]] = {}
     started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
