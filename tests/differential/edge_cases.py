@@ -113,6 +113,13 @@ CASES: list[tuple[str, str | bytes, int, int, bool]] = [
      + "\b\b\b\bd", 12, 3, True),
     ("lr_margins_cha_in_origin_mode", CSI + "?69h" + CSI + "4;8s" + CSI + "2;5r" + CSI + "?6h" + CSI + "2;2Hg"
      + CSI + "3Gh" + CSI + "?6l", 12, 6, True),
+    ("decbi_decfi_scroll_inside_the_margins", _fill(4, 8) + CSI + "?69h" + CSI + "3;6s" + CSI + "2;3r" + CSI
+     + "2;3H" + ESC + "6" + ESC + "6X" + CSI + "3;6H" + ESC + "9" + ESC + "9Y" + CSI + "4;1H" + ESC + "6Z", 8, 4, True),
+    ("decic_decdc_inside_the_margins", _fill(4, 8) + CSI + "?69h" + CSI + "2;7s" + CSI + "2;3r" + CSI + "2;3H"
+     + CSI + "2'}" + CSI + "3;4H" + CSI + "'~" + CSI + "1;1H" + CSI + "'}" + CSI + "4;5H" + CSI + "9'~", 8, 4, True),
+    ("deccolm_clears_and_resets_margins", _fill(4, 8) + CSI + "2;3r" + CSI + "?40h" + CSI + "?3l" + "a" + CSI
+     + "4;1H\n\nb", 8, 4, True),
+    ("uk_charset", "#" + ESC + "(A" + "#a" + ESC + ")0" + "\x0e#q\x0f#" + ESC + "(B" + "#", 12, 2, True),
     ("reverse_wrap_bs", CSI + "?45h" + "abcdefghijklm\rX\b\bY" + CSI + "3;1H" + CSI + "?7l\bZ", 10, 4, True),
     ("ri_at_top_ind_nel", _fill(4, 6) + CSI + "H" + ESC + "M" + "top" + CSI + "4;1H" + ESC + "D" + "ind"
      + ESC + "E" + "nel", 6, 4, True),

@@ -31,6 +31,9 @@ _TMUX_NO_PROTECTION = ("tmux 3.3a has no character protection (DECSCA, SPA/EPA) 
 _NO_RECTANGLES = ("tmux 3.3a and libghostty-vt do not implement the VT420 rectangle operations (DECFRA, DECERA, "
                   "DECSERA, DECCRA) and leave the screen as it was; mux does them as xterm does (esctest2's "
                   "DECFRA/DECERA/DECSERA/DECCRA tests)")
+_NO_COLUMN_SCROLLS = ("tmux 3.3a and libghostty-vt do not implement the VT420 horizontal scrolls DECBI / DECFI "
+                      "(ESC 6 / ESC 9 at a left/right margin) and DECIC / DECDC (CSI ' } / CSI ' ~) and leave the "
+                      "screen as it was; mux does them as xterm does (esctest2's DECBI/DECFI/DECIC/DECDC tests)")
 _TMUX_WIDTHS = ("tmux 3.3a sizes grapheme clusters by summing its own per-codepoint widths: a skin-toned emoji "
                 "is 4 cells (Ghostty: 2), an emoji with VS16 stays 1 cell (Ghostty: 2), a lone regional "
                 "indicator is 1 cell (Ghostty: 2) and a flag can be split across a wrap")
@@ -79,6 +82,10 @@ TMUX_QUIRKS: dict[str, str] = {
     "invalid_utf8_cut_by_escape": "an incomplete UTF-8 sequence cut by ESC or a new character: tmux drops it, "
                                   "Ghostty prints U+FFFD",
     "agent": _TMUX_WIDTHS,
+    "deccolm_clears_and_resets_margins": "tmux 3.3a's DECCOLM clears the screen and homes the cursor but keeps the "
+                                         "scroll region; xterm and Ghostty reset it (with mode 40 set)",
+    "uk_charset": "tmux 3.3a has no UK character set (ESC ( A): '#' stays '#'; xterm and Ghostty show '£' (and "
+                  "capture-pane prints the DEC graphics cell as its ASCII byte)",
     "decsca_decsed": _TMUX_NO_PROTECTION,
     "decsca_decsed_all": _TMUX_NO_PROTECTION,
     "decsca_decsel": _TMUX_NO_PROTECTION,
@@ -111,6 +118,9 @@ ACCEPTED: dict[tuple[str, str], str] = {
     **{(name, "tmux"): reason for name, reason in TMUX_QUIRKS.items()},
     **{(name, "ghostty"): reason for name, reason in GHOSTTY_QUIRKS.items()},
     **{(name, oracle): _NO_RECTANGLES for name in ("decfra_decera", "deccra_overlap", "decsera", "rect_wide_edges")
+       for oracle in ("tmux", "ghostty")},
+    **{(name, oracle): _NO_COLUMN_SCROLLS for name in ("decbi_decfi_scroll_inside_the_margins",
+                                                        "decic_decdc_inside_the_margins")
        for oracle in ("tmux", "ghostty")},
     ("lr_margins_cub_stops_at_left_margin", "tmux"): _TMUX_NO_LR_MARGINS,
     ("lr_margins_cub_stops_at_left_margin", "ghostty"):
