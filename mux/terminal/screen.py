@@ -1178,11 +1178,8 @@ class Screen:
         for y in range(y0, y1):
             if keep_protected:
                 self.erase_unprotected(y, x0, x1, bce)
-                continue
-            page, sid = self.style_id(y, bce)
-            r = self.locs[y][1]
-            page.clear_wide_edges(r, x0, x1)
-            page.clear_cells(r, x0, x1, sid)
+            else:
+                self.clear_span(y, x0, x1, bce)
 
     def copy_rect(self, x0: int, y0: int, x1: int, y1: int, dx: int, dy: int) -> None:
         """DECCRA: copy the rectangle so that its top-left cell lands on (dx, dy), as if through a buffer (source
@@ -1216,10 +1213,7 @@ class Screen:
             if cut_right:
                 page.clear_cells(r, end, end + 1, page.style_id_at(r, end))
             # ...then the halves copied without their other half (the source's edge cut them).
-            if page.flags_at(r, dx) & CELL_SPACER_TAIL:
-                page.clear_cells(r, dx, dx + 1, page.style_id_at(r, dx))
-            if page.flags_at(r, end - 1) & CELL_WIDE:
-                page.clear_cells(r, end - 1, end, page.style_id_at(r, end - 1))
+            self._blank_cut_wide(ty, dx, end)
 
     def fill(self, char: str) -> None:
         """DECALN: every cell holds `char` in the default style."""
