@@ -389,9 +389,9 @@ class Stream(pyte.ByteStream):
         # The open string's payload is kept only for an OSC (up to OSC_MAX) or a DCS (up to DCS_MAX); the
         # bound is 0 for the strings that are never dispatched (SOS/PM/APC).
         self._str_limit = 0
-        self._osc_parts: list[str] = []  # the kept payload of the open OSC or DCS
-        self._osc_len = 0
-        self._osc_overflow = False
+        self._str_parts: list[str] = []  # the kept payload of the open OSC or DCS
+        self._str_len = 0
+        self._str_overflow = False
 
     def attach(self, screen: Any) -> None:
         """Attach a listener; binds every event once (pyte's events are required when strict)."""
@@ -546,45 +546,45 @@ class Stream(pyte.ByteStream):
         self._str_kind = kind
         self._str_esc = tok[-1] == "\x1b" and len(tok) > start
         self._str_limit = OSC_MAX if kind == _OSC else DCS_MAX if _is_dcs(tok) else 0
-        self._osc_parts = []
-        self._osc_len = 0
-        self._osc_overflow = False
+        self._str_parts = []
+        self._str_len = 0
+        self._str_overflow = False
         end = len(tok) - 1 if self._str_esc else len(tok)
         if self._str_limit and end - start <= self._str_limit:
-            self._osc_append(tok[start:end])
+            self._str_append(tok[start:end])
         else:
-            self._osc_overflow = True
+            self._str_overflow = True
 
-    def _osc_append(self, piece: str) -> None:
+    def _str_append(self, piece: str) -> None:
         """Keep a piece of the open OSC or DCS payload (all of it is dropped once it passes its bound)."""
-        if self._osc_overflow or not piece:
+        if self._str_overflow or not piece:
             return
-        self._osc_len += len(piece)
-        if self._osc_len > self._str_limit:
-            self._osc_overflow = True
-            self._osc_parts = []
+        self._str_len += len(piece)
+        if self._str_len > self._str_limit:
+            self._str_overflow = True
+            self._str_parts = []
         else:
-            self._osc_parts.append(piece)
+            self._str_parts.append(piece)
 
     def _continue_string(self, s: str) -> str:
         """Consume the rest of an open OSC/DCS/SOS/PM/APC string; return what follows it."""
         osc = self._str_kind == _OSC
         # Only an OSC or a short DCS is kept: a payload past its bound (a sixel image) is never sliced or copied.
-        keep = not self._osc_overflow
+        keep = not self._str_overflow
         if self._str_esc:
             self._str_esc = False
             if s[0] == "\\":
                 self._end_string(True)
                 return s[1:]
             if keep:
-                self._osc_append("\x1b")
+                self._str_append("\x1b")
         search = (_OSC_END if osc else _STR_END).search
         start = at = 0
         while True:
             m = search(s, at)
             if m is None:
                 if keep:
-                    self._osc_append(s[start:])
+                    self._str_append(s[start:])
                 return ""
             j = m.start()
             if s[j] == "\x1b":
@@ -592,26 +592,26 @@ class Stream(pyte.ByteStream):
                     at = j + 1  # an ESC that is not ST: payload
                     continue
                 if keep:
-                    self._osc_append(s[start:j])
+                    self._str_append(s[start:j])
                 if j + 1 == len(s):
                     self._str_esc = True
                     return ""
                 self._end_string(True)
                 return s[j + 2 :]
             if keep:
-                self._osc_append(s[start:j])
+                self._str_append(s[start:j])
             self._end_string(s[j] != "\x18" and s[j] != "\x1a")
             return s[j + 1 :]
 
     def _end_string(self, terminated: bool) -> None:
-        kept = terminated and not self._osc_overflow
+        kept = terminated and not self._str_overflow
         osc = self._str_kind == _OSC
-        payload = "".join(self._osc_parts)
+        payload = "".join(self._str_parts)
         self._str_kind = _CTL
         self._str_limit = 0
-        self._osc_parts = []
-        self._osc_len = 0
-        self._osc_overflow = False
+        self._str_parts = []
+        self._str_len = 0
+        self._str_overflow = False
         if kept:
             try:
                 if osc:

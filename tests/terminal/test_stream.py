@@ -267,7 +267,7 @@ def test_huge_dcs_is_discarded_as_it_goes() -> None:
     s.feed(b"\x1bPq")
     for _ in range(64):
         s.feed(b"#0;2;0;0;0~~@@vv" * 1024)
-        assert s._pending == "" and s._osc_parts == []
+        assert s._pending == "" and s._str_parts == []
     s.feed(b"\x1b")
     s.feed(b"\\after")
     assert rec.log == [E("draw", "after")]
@@ -285,7 +285,7 @@ def test_a_dcs_request_is_dispatched_up_to_its_bound_whole_or_split() -> None:
     s.feed(b"\x1bP$q")
     for _ in range(100):
         s.feed(b"m" * 1000)
-        assert sum(map(len, s._osc_parts)) <= cap
+        assert sum(map(len, s._str_parts)) <= cap
     s.feed(b"\x1b\\")
     assert rec.log == []
 
@@ -297,7 +297,7 @@ def test_osc_over_cap_is_dropped_and_text_continues() -> None:
     s = Stream(rec)
     for i in range(0, len(big), 4096):
         s.feed(big[i : i + 4096])
-        assert sum(map(len, s._osc_parts)) <= stream_module.OSC_MAX
+        assert sum(map(len, s._str_parts)) <= stream_module.OSC_MAX
     assert rec.log == [E("draw", "after")]
     # exactly at the cap is still dispatched
     at_cap = "2;" + "y" * (stream_module.OSC_MAX - 2)
