@@ -58,13 +58,13 @@ except ImportError:
         _zstd = None
 
 
-def shuffle_py(raw: memoryview, end4: int, end2: int) -> bytes:
-    """raw's bytes as planes: byte k of every u32 item of [0, end4) (k = 0..3), then byte k of every u16 item of
-    [end4, end2) (k = 0..1), then [end2, len) as it is. The same length as raw. (The reference; `shuffle` is the
-    compiled one when it is there.)"""
+def shuffle_py(raw: memoryview, out: memoryview, end4: int, end2: int) -> None:
+    """Write raw's bytes as planes into the start of `out`: byte k of every u32 item of [0, end4) (k = 0..3), then
+    byte k of every u16 item of [end4, end2) (k = 0..1), then [end2, len) as it is; as many bytes as raw. (The
+    reference; `shuffle` is the compiled one when it is there.)"""
     data = bytes(raw)
     u32, u16 = data[:end4], data[end4:end2]
-    return b"".join([u32[0::4], u32[1::4], u32[2::4], u32[3::4], u16[0::2], u16[1::2], data[end2:]])
+    out[:len(data)] = b"".join([u32[0::4], u32[1::4], u32[2::4], u32[3::4], u16[0::2], u16[1::2], data[end2:]])
 
 
 def unshuffle_py(planes: bytes, out: memoryview, end4: int, end2: int) -> None:
@@ -120,13 +120,31 @@ def available_codecs() -> list[int]:
     return sorted(_COMPRESS)
 
 
+#: A page's planes are written into one buffer kept for the next page, up to this size (an oversized page's go
+#: into a buffer of their own): a new 400 KiB object per page would be page-faulted in every time.
+PLANES_KEPT_BYTES = 1 << 20
+_planes_buffer = bytearray()
+
+
+def _planes(raw: memoryview, end4: int, end2: int) -> memoryview:
+    """raw as planes, in the kept buffer (valid until the next call: `encode` is used from one thread)."""
+    global _planes_buffer
+    n = len(raw)
+    buffer = _planes_buffer if len(_planes_buffer) >= n else bytearray(n)
+    if n <= PLANES_KEPT_BYTES:
+        _planes_buffer = buffer
+    view = memoryview(buffer)[:n]
+    shuffle(raw, view, end4, end2)
+    return view
+
+
 def encode(raw: memoryview, planes: tuple[int, int], codec: int = DEFAULT_CODEC) -> bytes:
     """The blob of a page's raw bytes (`raw` is read, never kept), whose u32 regions end at planes[0] and u16
     regions at planes[1]."""
     end4, end2 = planes
     if not 0 <= end4 <= end2 <= len(raw) or end4 % 4 or (end2 - end4) % 2:
         raise ValueError(f"plane ends {planes} do not fit {len(raw)} bytes")
-    payload = _COMPRESS[codec](shuffle(raw, end4, end2))
+    payload = _COMPRESS[codec](_planes(raw, end4, end2))
     head = _HEADER.pack(_MAGIC, LAYOUT_VERSION, codec, 0, len(raw), len(payload), end4, end2, 0)[:-4]
     return head + struct.pack("<I", zlib.crc32(payload, zlib.crc32(head))) + payload
 

@@ -2524,50 +2524,18 @@ planes_join(const unsigned char *restrict in, unsigned char *restrict o, Py_ssiz
 }
 
 PyDoc_STRVAR(shuffle_doc,
-"shuffle(raw, end4, end2, /)\n--\n\n"
-"raw's bytes as planes (see cold.shuffle, the reference): a new bytes object of the same length.");
+"shuffle(raw, out, end4, end2, /)\n--\n\n"
+"Write raw's bytes as planes (see cold.shuffle_py, the reference) into the start of the writable buffer `out` (at\n"
+"least as long): a buffer the caller reuses, since a new 400 KiB object per page costs its page faults.");
 
+/* shuffle and unshuffle: `in` (args[0]) into the writable `out` (args[1]), through `transform`. */
 static PyObject *
-fastpath_shuffle(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+planes_into(PyObject *const *args, Py_ssize_t nargs, const char *usage,
+            void (*transform)(const unsigned char *restrict, unsigned char *restrict, Py_ssize_t, Py_ssize_t,
+                              Py_ssize_t))
 {
-    (void)module;
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "shuffle(raw, end4: int, end2: int)");
-        return NULL;
-    }
-    Py_buffer src;
-    if (PyObject_GetBuffer(args[0], &src, PyBUF_C_CONTIGUOUS) < 0) {
-        return NULL;
-    }
-    Py_ssize_t end4, end2;
-    if (plane_bounds(args + 1, src.len, &end4, &end2) < 0) {
-        PyBuffer_Release(&src);
-        return NULL;
-    }
-    PyObject *out = PyBytes_FromStringAndSize(NULL, src.len);
-    if (out == NULL) {
-        PyBuffer_Release(&src);
-        return NULL;
-    }
-    const unsigned char *in = src.buf;
-    unsigned char *o = (unsigned char *)PyBytes_AS_STRING(out);
-    Py_BEGIN_ALLOW_THREADS
-    planes_split(in, o, end4, end2, src.len);
-    Py_END_ALLOW_THREADS
-    PyBuffer_Release(&src);
-    return out;
-}
-
-PyDoc_STRVAR(unshuffle_doc,
-"unshuffle(planes, out, end4, end2, /)\n--\n\n"
-"Write the bytes shuffle() made `planes` of into the start of the writable buffer `out` (at least as long).");
-
-static PyObject *
-fastpath_unshuffle(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    (void)module;
     if (nargs != 4) {
-        PyErr_SetString(PyExc_TypeError, "unshuffle(planes, out, end4: int, end2: int)");
+        PyErr_SetString(PyExc_TypeError, usage);
         return NULL;
     }
     Py_buffer src, dst;
@@ -2580,11 +2548,11 @@ fastpath_unshuffle(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     Py_ssize_t end4, end2;
     if (dst.len < src.len) {
-        PyErr_SetString(PyExc_ValueError, "unshuffle: out is shorter than planes");
+        PyErr_SetString(PyExc_ValueError, "out is shorter than the input");
     }
     else if (plane_bounds(args + 2, src.len, &end4, &end2) == 0) {
         Py_BEGIN_ALLOW_THREADS
-        planes_join(src.buf, dst.buf, end4, end2, src.len);
+        transform(src.buf, dst.buf, end4, end2, src.len);
         Py_END_ALLOW_THREADS
     }
     PyBuffer_Release(&dst);
@@ -2593,6 +2561,24 @@ fastpath_unshuffle(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     Py_RETURN_NONE;
+}
+
+static PyObject *
+fastpath_shuffle(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    return planes_into(args, nargs, "shuffle(raw, out, end4: int, end2: int)", planes_split);
+}
+
+PyDoc_STRVAR(unshuffle_doc,
+"unshuffle(planes, out, end4, end2, /)\n--\n\n"
+"Write the bytes shuffle() made `planes` of into the start of the writable buffer `out` (at least as long).");
+
+static PyObject *
+fastpath_unshuffle(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    return planes_into(args, nargs, "unshuffle(planes, out, end4: int, end2: int)", planes_join);
 }
 
 PyDoc_STRVAR(dispatch_doc,

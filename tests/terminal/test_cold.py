@@ -56,11 +56,15 @@ def test_a_blob_restores_exactly_the_bytes_it_was_made_from(codec):
 def test_byte_planes_are_the_same_compiled_and_in_python_and_undo_exactly(ends):
     raw = bytes((i * 37 + i // 5) & 0xFF for i in range(41))
     end4, end2 = ends
-    planes = cold.shuffle_py(memoryview(raw), end4, end2)
-    assert len(planes) == len(raw)
+    out = bytearray(len(raw) + 3)
+    cold.shuffle_py(memoryview(raw), memoryview(out), end4, end2)
+    planes = bytes(out[:len(raw)])
+    assert out[len(raw):] == bytes(3)
     assert planes[:end4 // 4] == raw[0:end4:4] and planes[end4:end4 + (end2 - end4) // 2] == raw[end4:end2:2]
     assert planes[end2:] == raw[end2:]
-    assert cold.shuffle(memoryview(raw), end4, end2) == planes
+    compiled = bytearray(b"\xff" * (len(raw) + 3))
+    cold.shuffle(memoryview(raw), memoryview(compiled), end4, end2)
+    assert bytes(compiled[:len(raw)]) == planes and compiled[len(raw):] == b"\xff" * 3
     for undo in (cold.unshuffle, cold.unshuffle_py):
         out = bytearray(len(raw) + 3)
         undo(planes, memoryview(out), end4, end2)
@@ -74,7 +78,7 @@ def test_plane_ends_that_do_not_fit_are_refused(ends):
         cold.encode(raw, ends)
     if cold.shuffle is not cold.shuffle_py:      # the compiled one checks too (the reference trusts encode)
         with pytest.raises(ValueError):
-            cold.shuffle(raw, *ends)
+            cold.shuffle(raw, memoryview(bytearray(40)), *ends)
         with pytest.raises(ValueError):
             cold.unshuffle(bytes(40), memoryview(bytearray(40)), *ends)
 
