@@ -816,11 +816,12 @@ class Screen:
 
     def _blank_cut_wide(self, y: int, start: int, end: int) -> None:
         """After cells were moved into [start, end) of row y: a spacer tail at `start` or a wide character at
-        `end - 1` lost its other half (left outside the span), so it is blanked, keeping its style."""
+        `end - 1` lost its other half (left outside the span, or pushed off the screen's last column), so it is
+        blanked, keeping its style."""
         page, r = self.locs[y]
         if page.flags_at(r, start) & CELL_SPACER_TAIL:
             page.clear_cells(r, start, start + 1, page.style_id_at(r, start))
-        if end < self.columns and page.flags_at(r, end - 1) & CELL_WIDE:
+        if page.flags_at(r, end - 1) & CELL_WIDE:
             page.clear_cells(r, end - 1, end, page.style_id_at(r, end - 1))
 
     def clear_span(self, y: int, start: int, end: int, style: Style = DEFAULT_STYLE) -> None:

@@ -370,6 +370,16 @@ def test_decbi_at_column_0_without_margins_shifts_the_whole_screen_right():
     assert rows(t)[0] == " x"
 
 
+def test_a_wide_character_pushed_off_the_last_column_is_blanked_not_left_half():
+    for compiled in (True, False):
+        t, feed, _ = make(compiled=compiled)
+        feed("abcdefgh漢".encode() + b"\x1b[1;1H\x1b6")      # the wide character's tail goes past column 10
+        page, r = t.screen.locs[0]
+        assert rows(t)[0] == " abcdefgh" and not page.flags_at(r, 9) & CELL_WIDE
+        feed(b"\x1b[1;1H" + "漢".encode() + b"\x1b[1;1H\x1b[8'}")   # DECIC at the margin, the same way
+        assert not page.flags_at(r, 9) & CELL_WIDE
+
+
 # ---------------------------------------------------------------- saved cursor
 
 def test_decrc_keeps_autowrap_and_a_pending_wrap_at_the_right_margin():
