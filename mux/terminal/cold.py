@@ -1,9 +1,9 @@
 """Cold pages: the compressed form of a page's memory, in its own named mapping.
 
-Owns the cold blob format (header, codec, layout version, checksum), the byte-plane transform, the codecs, and
-the two conversions: `encode(raw, planes)` (a hot page's bytes -> a blob) and `decode_into(blob, buffer)` (a blob
--> the page's bytes, into a mapping the caller provides). Which pages go cold and when is the PageList's business,
-not this module's.
+Owns the cold blob format (header, codec, layout version, checksum), the byte-plane transform, the codecs, the
+two conversions: `encode(raw, planes)` (a hot page's bytes -> a blob) and `decode_into(blob, buffer)` (a blob -> the
+page's bytes, into a mapping the caller provides), and the `Freezer` that makes cold mappings off the parsing
+thread. Which pages go cold and when is the PageList's business, not this module's.
 
 Blob layout (little endian), at offset 0 of a `mux-cold.<owner>` mapping of the blob's size rounded up to the OS
 page size:
@@ -28,15 +28,20 @@ Invariants:
   what it validated: a flipped bit anywhere in the blob is caught by the header checks, the CRC (of the header
   and the payload) or the codec's own check, never returned as cells.
 - A blob records its codec, so pages frozen by one codec thaw after the default changes.
+- The worker thread (`Freezer`, over the compiled module's ColdWorker) writes the same blobs as `encode` with
+  zstd: the same header, planes and CRC, decoded by the same `decode_into`.
 """
 
 from __future__ import annotations
 
+import os
 import struct
+import sys
 import zlib
 from collections.abc import Callable
 
 from mux.terminal.fastpath import compiled as _compiled
+from mux.terminal.memory import Mapping, Ownership, round_to_pages
 
 LAYOUT_VERSION = 2
 CODEC_ZLIB = 1
@@ -118,6 +123,110 @@ DEFAULT_CODEC = CODEC_ZSTD if _zstd is not None else CODEC_ZLIB
 
 def available_codecs() -> list[int]:
     return sorted(_COMPRESS)
+
+
+def _zstd_library() -> str:
+    """The file holding the zstd functions the Python module calls (the worker looks them up there, so both use
+    one library), or the system's libzstd when the module is built into Python."""
+    for name in ("backports.zstd._zstd", "_zstd"):
+        path = getattr(sys.modules.get(name), "__file__", None)
+        if path:
+            return path
+    return "libzstd.so.1"
+
+
+class Freezer:
+    """Turns hot pages into cold mappings for PageLists, in the order they are submitted: on the compiled module's
+    worker thread (ColdWorker: planes, zstd, CRC and a named memfd, all without the GIL) when there is one and the
+    codec is zstd, else inline, at submit. Either way a PageList sees the same results in the same order, so its
+    decisions never depend on how fast the thread is.
+
+    Each owner's jobs finish in the order they were submitted (one thread, one queue); a job's page bytes must not
+    change until its result is collected or the owner's jobs are cancelled. A result is mapped only when it is
+    collected, so every mapping made is one its PageList accounts for at once (a finished memfd or blob is not in
+    the process's maps yet)."""
+
+    def __init__(self, threaded: object | None) -> None:
+        self._thread = threaded
+        # owner -> results not yet collected, oldest first: (job, (fd, size)) from the thread, (job, (blob, owner
+        # name)) made inline, or (job, None) for a page not worth freezing
+        self._done: dict[int, list[tuple[int, tuple | None]]] = {}
+
+    @property
+    def threaded(self) -> bool:
+        return self._thread is not None
+
+    def submit(self, owner: int, job: int, raw: memoryview, planes: tuple[int, int], codec: int, max_bytes: int,
+               tag_owner: str) -> None:
+        """Queue `raw` (a hot page's bytes, planes as for `encode`) to become a cold mapping of at most max_bytes,
+        named for `tag_owner`; a result of None means it would not be smaller than that."""
+        if self._thread is not None and codec == CODEC_ZSTD and not self._done.get(owner):
+            try:
+                self._thread.submit(owner, job, raw, *planes, max_bytes, Ownership.COLD.tag(tag_owner))
+                return
+            except OSError:             # no thread could be started: this job runs inline instead
+                pass
+        done = self._done.setdefault(owner, [])
+        if self._thread is not None:    # results keep the order of their jobs
+            self._take_thread(owner, 1 << 30, done)
+        blob = encode(raw, planes, codec)
+        done.append((job, (blob, tag_owner) if round_to_pages(len(blob)) <= max_bytes else None))
+
+    def collect(self, owner: int, count: int) -> list[tuple[int, Mapping | None]]:
+        """The `count` oldest results of owner's jobs as cold mappings (waiting for them, without the GIL), fewer
+        only if fewer are pending."""
+        done = self._done.pop(owner, [])
+        if len(done) > count:
+            self._done[owner] = done[count:]
+            del done[count:]
+        if len(done) < count and self._thread is not None:
+            self._take_thread(owner, count - len(done), done)
+        return [(job, _mapped(result)) for job, result in done]
+
+    def _take_thread(self, owner: int, count: int, out: list) -> None:
+        while count > 0:
+            results = self._thread.collect(owner, True, count)
+            if not results:
+                return
+            count -= len(results)
+            out.extend((job, (fd, size) if fd >= 0 else None) for job, fd, size in results)
+
+    def cancel(self, owner: int) -> None:
+        """Forget owner's jobs: queued ones are dropped, a running one is waited for, results are let go."""
+        if self._thread is not None:
+            self._thread.cancel(owner)
+        for _, result in self._done.pop(owner, []):
+            if result is not None and isinstance(result[0], int):
+                os.close(result[0])
+
+
+def _mapped(result: tuple | None) -> Mapping | None:
+    if result is None:
+        return None
+    data, detail = result
+    if isinstance(data, int):        # a memfd the worker thread filled, `detail` bytes
+        return Mapping.from_memfd(data, detail, Ownership.COLD)
+    mapping = Mapping(round_to_pages(len(data)), Ownership.COLD, detail)
+    mapping.buffer[:len(data)] = data
+    return mapping
+
+
+_freezer: Freezer | None = None
+
+
+def freezer() -> Freezer:
+    """The process's Freezer, with the compiled worker thread when it can be had (started on first use)."""
+    global _freezer
+    if _freezer is None:
+        make = getattr(_compiled, "ColdWorker", None)
+        thread = None
+        if make is not None and _zstd is not None:
+            try:
+                thread = make(_zstd_library(), ZSTD_LEVEL, _MAGIC, LAYOUT_VERSION, CODEC_ZSTD)
+            except OSError:
+                thread = None
+        _freezer = Freezer(thread)
+    return _freezer
 
 
 #: A page's planes are written into one buffer kept for the next page, up to this size (an oversized page's go

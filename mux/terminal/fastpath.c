@@ -3,7 +3,8 @@
  * Owns: the width class of a codepoint (width_class: 0 joins, 1 narrow, 2 wide), looked up in the two-stage
  * table that mux/terminal/widthtable.py generates at build time from graphemes.width_class into
  * mux_widthtable.h (in the build temp directory, never in the source tree), and the wcwidth version that table
- * came from (WIDTH_TABLE_WCWIDTH_VERSION); and the emulator kernel (dispatch, configure; described below).
+ * came from (WIDTH_TABLE_WCWIDTH_VERSION); the emulator kernel (dispatch, configure; described below); cold page
+ * planes (shuffle, unshuffle); and the cold page worker thread (ColdWorker, described at its section).
  *
  * Rules for everything in this file:
  *  - Imported only by mux/terminal/fastpath.py, which decides whether it is used at all (a table from another
@@ -2581,6 +2582,629 @@ fastpath_unshuffle(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return planes_into(args, nargs, "unshuffle(planes, out, end4: int, end2: int)", planes_join);
 }
 
+/* ------------------------------------------------------------------ the cold page worker
+ * One thread per process that turns hot pages into cold blobs without the GIL: planes (planes_split), zstd,
+ * the CRC, and a named memfd holding the blob, so that a flood of output is parsed on one core while its history
+ * is compressed on the other. cold.py owns the blob format and passes its constants in; pagelist.py owns which
+ * pages go, and guarantees that a page's bytes do not change while its job is pending. zstd is not linked: its
+ * functions are looked up in the library the Python zstd module already loaded (dlopen of that module's file, or
+ * libzstd.so.1), with the prototypes of zstd's stable API below.
+ *
+ * Invariants:
+ *  - The worker thread never touches a Python object or the GIL. A job holds a Py_buffer on the page's bytes
+ *    (so the mapping cannot be unmapped under it); buffers are released only by collect/cancel, with the GIL.
+ *  - Every memfd the worker creates is handed to Python by collect() exactly once, or closed by cancel() or
+ *    dealloc; a job is in exactly one of queued, running, done.
+ *  - After fork() the child sees no thread and no jobs (they belong to the parent's pages). */
+
+#if defined(__linux__)
+#define MUX_COLD_WORKER 1
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC 1U
+#endif
+
+typedef void *(*zstd_create_fn)(void);
+typedef size_t (*zstd_free_fn)(void *);
+typedef size_t (*zstd_compress_fn)(void *, void *, size_t, const void *, size_t, int);
+typedef size_t (*zstd_bound_fn)(size_t);
+typedef unsigned (*zstd_is_error_fn)(size_t);
+
+enum { COLD_HEADER_BYTES = 28, COLD_TAG_MAX = 48 };
+/* collect()'s status for a job that made no blob: not worth it (the blob would not fit max_bytes), or failed. */
+enum { COLD_NOT_WORTH = -1, COLD_FAILED = -2 };
+
+typedef struct ColdJob {
+    struct ColdJob *next;
+    long long owner, id;
+    Py_buffer src;
+    Py_ssize_t end4, end2, max_bytes;
+    char tag[COLD_TAG_MAX];
+    int fd;                         /* the blob's memfd once done, or COLD_NOT_WORTH / COLD_FAILED */
+    Py_ssize_t size;                /* the memfd's size (the blob rounded up to the OS page size), or an errno */
+} ColdJob;
+
+typedef struct {
+    PyObject_HEAD
+    pthread_mutex_t lock;
+    pthread_cond_t work;            /* a job was queued, or stop */
+    pthread_cond_t done;            /* a job finished */
+    ColdJob *queued, *queued_tail, *running, *finished;
+    int stop, started;
+    pid_t pid;
+    pthread_t thread;
+    zstd_compress_fn compress;
+    zstd_bound_fn bound;
+    zstd_is_error_fn is_error;
+    zstd_free_fn free_cctx;
+    void *cctx;
+    int level;
+    unsigned char head[8];          /* magic (4), layout, codec, reserved (2): cold.py's values */
+    unsigned char *planes, *out;    /* the worker's buffers, kept up to COLD_KEPT_BYTES */
+    size_t planes_cap, out_cap;
+    long page_size;
+} ColdWorker;
+
+enum { COLD_KEPT_BYTES = 1 << 20 };
+
+static uint32_t crc_table[8][256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void
+crc_init(void)
+{
+    for (uint32_t n = 0; n < 256; n++) {
+        uint32_t c = n;
+        for (int k = 0; k < 8; k++) {
+            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        }
+        crc_table[0][n] = c;
+    }
+    for (uint32_t n = 0; n < 256; n++) {
+        for (int t = 1; t < 8; t++) {
+            crc_table[t][n] = crc_table[0][crc_table[t - 1][n] & 0xFF] ^ (crc_table[t - 1][n] >> 8);
+        }
+    }
+}
+
+/* zlib's crc32(data, crc): CRC-32 continued from `crc` (slicing by 8). */
+static uint32_t
+crc32_update(uint32_t crc, const unsigned char *p, size_t n)
+{
+    crc = ~crc;
+    while (n >= 8) {
+        uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+        crc = crc_table[7][lo & 0xFF] ^ crc_table[6][(lo >> 8) & 0xFF] ^ crc_table[5][(lo >> 16) & 0xFF]
+              ^ crc_table[4][lo >> 24] ^ crc_table[3][p[4]] ^ crc_table[2][p[5]] ^ crc_table[1][p[6]]
+              ^ crc_table[0][p[7]];
+        p += 8;
+        n -= 8;
+    }
+    while (n--) {
+        crc = crc_table[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+    }
+    return ~crc;
+}
+
+static void
+put_u32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+/* Grow a worker buffer to n bytes (contents not kept). 0 on success. */
+static int
+cold_reserve(unsigned char **buf, size_t *cap, size_t n)
+{
+    if (*cap >= n) {
+        return 0;
+    }
+    free(*buf);
+    *buf = malloc(n);
+    *cap = *buf != NULL ? n : 0;
+    return *buf != NULL ? 0 : -1;
+}
+
+static void
+cold_trim(unsigned char **buf, size_t *cap)
+{
+    if (*cap > COLD_KEPT_BYTES) {     /* an oversized page's buffers are not kept for the next, standard, page */
+        free(*buf);
+        *buf = NULL;
+        *cap = 0;
+    }
+}
+
+/* Compress one job into a memfd (no GIL, the lock not held). Sets job->fd and job->size. */
+static void
+cold_run(ColdWorker *w, ColdJob *job)
+{
+    size_t len = (size_t)job->src.len;
+    size_t bound = w->bound(len);
+    job->fd = COLD_FAILED;
+    job->size = ENOMEM;
+    if (cold_reserve(&w->planes, &w->planes_cap, len) < 0
+        || cold_reserve(&w->out, &w->out_cap, COLD_HEADER_BYTES + bound) < 0) {
+        return;
+    }
+    planes_split(job->src.buf, w->planes, job->end4, job->end2, (Py_ssize_t)len);
+    size_t pay = w->compress(w->cctx, w->out + COLD_HEADER_BYTES, bound, w->planes, len, w->level);
+    cold_trim(&w->planes, &w->planes_cap);
+    if (w->is_error(pay)) {
+        job->size = EINVAL;
+        cold_trim(&w->out, &w->out_cap);
+        return;
+    }
+    unsigned char *h = w->out;      /* cold.py's header: magic layout codec reserved raw_len pay_len end4 end2 crc */
+    memcpy(h, w->head, 8);
+    put_u32(h + 8, (uint32_t)len);
+    put_u32(h + 12, (uint32_t)pay);
+    put_u32(h + 16, (uint32_t)job->end4);
+    put_u32(h + 20, (uint32_t)job->end2);
+    put_u32(h + 24, crc32_update(crc32_update(0, h, 24), h + COLD_HEADER_BYTES, pay));
+    size_t blob = COLD_HEADER_BYTES + pay;
+    size_t size = (blob + (size_t)w->page_size - 1) / (size_t)w->page_size * (size_t)w->page_size;
+    if (size > (size_t)job->max_bytes) {
+        job->fd = COLD_NOT_WORTH;
+        job->size = 0;
+        cold_trim(&w->out, &w->out_cap);
+        return;
+    }
+    int fd = (int)syscall(SYS_memfd_create, job->tag, MFD_CLOEXEC);
+    int err = 0;
+    if (fd < 0 || ftruncate(fd, (off_t)size) < 0) {
+        err = errno;
+    }
+    for (size_t at = 0; err == 0 && at < blob;) {
+        ssize_t n = pwrite(fd, w->out + at, blob - at, (off_t)at);
+        if (n < 0 && errno != EINTR) {
+            err = errno;
+        }
+        else if (n > 0) {
+            at += (size_t)n;
+        }
+    }
+    cold_trim(&w->out, &w->out_cap);
+    if (err != 0) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        job->size = err;
+        return;
+    }
+    job->fd = fd;
+    job->size = (Py_ssize_t)size;
+}
+
+static void *
+cold_thread(void *arg)
+{
+    ColdWorker *w = arg;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (w->queued == NULL && !w->stop) {
+            pthread_cond_wait(&w->work, &w->lock);
+        }
+        if (w->stop) {
+            break;
+        }
+        ColdJob *job = w->queued;
+        w->queued = job->next;
+        if (w->queued == NULL) {
+            w->queued_tail = NULL;
+        }
+        w->running = job;
+        pthread_mutex_unlock(&w->lock);
+        cold_run(w, job);
+        pthread_mutex_lock(&w->lock);
+        w->running = NULL;
+        job->next = w->finished;
+        w->finished = job;
+        pthread_cond_broadcast(&w->done);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+static void
+cold_free_job(ColdJob *job)
+{
+    if (job->fd >= 0) {
+        close(job->fd);
+    }
+    PyBuffer_Release(&job->src);
+    PyMem_Free(job);
+}
+
+/* After fork: the parent's thread and jobs are not the child's. Forget them (their buffers' objects are the
+ * child's copies, so releasing them is right; their memfds are the child's copies too). */
+static void
+cold_after_fork(ColdWorker *w)
+{
+    if (w->pid == getpid()) {
+        return;
+    }
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->work, NULL);
+    pthread_cond_init(&w->done, NULL);
+    ColdJob *lists[3] = {w->queued, w->running, w->finished};
+    for (int i = 0; i < 3; i++) {
+        for (ColdJob *job = lists[i], *next; job != NULL; job = next) {
+            next = job == w->running ? NULL : job->next;
+            cold_free_job(job);
+        }
+    }
+    w->queued = w->queued_tail = w->running = w->finished = NULL;
+    w->started = 0;
+    w->stop = 0;
+    w->pid = getpid();
+}
+
+/* Jobs of `owner` not yet done (queued or running). Lock held. */
+static int
+cold_pending_locked(ColdWorker *w, long long owner)
+{
+    int n = w->running != NULL && w->running->owner == owner;
+    for (ColdJob *job = w->queued; job != NULL; job = job->next) {
+        n += job->owner == owner;
+    }
+    return n;
+}
+
+static int
+cold_done_locked(ColdWorker *w, long long owner)
+{
+    for (ColdJob *job = w->finished; job != NULL; job = job->next) {
+        if (job->owner == owner) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Unlink and return `owner`'s oldest `most` finished jobs, oldest first. Lock held. */
+static ColdJob *
+cold_take_finished_locked(ColdWorker *w, long long owner, Py_ssize_t most)
+{
+    ColdJob *mine = NULL, **link = &w->finished;     /* finished is newest first: take the last `most` of owner's */
+    Py_ssize_t skip = -most;
+    for (ColdJob *job = w->finished; job != NULL; job = job->next) {
+        skip += job->owner == owner;
+    }
+    while (*link != NULL) {
+        ColdJob *job = *link;
+        if (job->owner == owner && skip-- <= 0) {
+            *link = job->next;
+            job->next = mine;       /* pushed newest first, so `mine` ends oldest first */
+            mine = job;
+        }
+        else {
+            link = &job->next;
+        }
+    }
+    return mine;
+}
+
+static void
+cold_stop(ColdWorker *w)
+{
+    if (!w->started || w->pid != getpid()) {
+        return;
+    }
+    pthread_mutex_lock(&w->lock);
+    w->stop = 1;
+    pthread_cond_broadcast(&w->work);
+    pthread_mutex_unlock(&w->lock);
+    Py_BEGIN_ALLOW_THREADS
+    pthread_join(w->thread, NULL);
+    Py_END_ALLOW_THREADS
+    w->started = 0;
+    w->stop = 0;
+}
+
+static void
+coldworker_dealloc(ColdWorker *w)
+{
+    cold_after_fork(w);
+    cold_stop(w);
+    ColdJob *lists[2] = {w->queued, w->finished};
+    for (int i = 0; i < 2; i++) {
+        for (ColdJob *job = lists[i], *next; job != NULL; job = next) {
+            next = job->next;
+            cold_free_job(job);
+        }
+    }
+    if (w->cctx != NULL) {
+        w->free_cctx(w->cctx);
+    }
+    free(w->planes);
+    free(w->out);
+    pthread_cond_destroy(&w->done);
+    pthread_cond_destroy(&w->work);
+    pthread_mutex_destroy(&w->lock);
+    PyTypeObject *type = Py_TYPE(w);
+    type->tp_free((PyObject *)w);
+    Py_DECREF(type);
+}
+
+static PyObject *
+coldworker_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    static char *keywords[] = {"library", "level", "magic", "layout", "codec", NULL};
+    const char *library;
+    int level, layout, codec;
+    Py_buffer magic;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "siy*ii:ColdWorker", keywords, &library, &level, &magic,
+                                     &layout, &codec)) {
+        return NULL;
+    }
+    if (magic.len != 4 || layout < 0 || layout > 255 || codec < 0 || codec > 255) {
+        PyBuffer_Release(&magic);
+        PyErr_SetString(PyExc_ValueError, "ColdWorker: magic is 4 bytes, layout and codec are bytes");
+        return NULL;
+    }
+    void *lib = dlopen(library, RTLD_NOW | RTLD_LOCAL);
+    void *fns[5] = {NULL};
+    static const char *names[5] = {"ZSTD_createCCtx", "ZSTD_freeCCtx", "ZSTD_compressCCtx", "ZSTD_compressBound",
+                                   "ZSTD_isError"};
+    for (int i = 0; lib != NULL && i < 5; i++) {
+        fns[i] = dlsym(lib, names[i]);
+    }
+    if (lib == NULL || fns[0] == NULL || fns[1] == NULL || fns[2] == NULL || fns[3] == NULL || fns[4] == NULL) {
+        PyBuffer_Release(&magic);
+        PyErr_Format(PyExc_OSError, "ColdWorker: no zstd in %s", library);
+        return NULL;
+    }
+    ColdWorker *w = (ColdWorker *)type->tp_alloc(type, 0);
+    if (w == NULL) {
+        PyBuffer_Release(&magic);
+        return NULL;
+    }
+    /* dlsym returns void *; POSIX guarantees that it converts to a function pointer. */
+    zstd_create_fn create;
+    memcpy(&create, &fns[0], sizeof create);
+    memcpy(&w->free_cctx, &fns[1], sizeof w->free_cctx);
+    memcpy(&w->compress, &fns[2], sizeof w->compress);
+    memcpy(&w->bound, &fns[3], sizeof w->bound);
+    memcpy(&w->is_error, &fns[4], sizeof w->is_error);
+    memcpy(w->head, magic.buf, 4);
+    PyBuffer_Release(&magic);
+    w->head[4] = (unsigned char)layout;
+    w->head[5] = (unsigned char)codec;
+    w->head[6] = w->head[7] = 0;
+    w->level = level;
+    w->page_size = sysconf(_SC_PAGESIZE);
+    w->pid = getpid();
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->work, NULL);
+    pthread_cond_init(&w->done, NULL);
+    pthread_once(&crc_once, crc_init);
+    w->cctx = create();
+    if (w->cctx == NULL) {
+        Py_DECREF(w);
+        return PyErr_NoMemory();
+    }
+    return (PyObject *)w;
+}
+
+PyDoc_STRVAR(coldworker_submit_doc,
+"submit(owner, job, raw, end4, end2, max_bytes, tag, /)\n--\n\n"
+"Queue a page's bytes `raw` (a buffer held until the job is collected or cancelled, and not to be written\n"
+"meanwhile) to become a cold blob in a memfd named `tag`, unless the blob's mapping would exceed max_bytes.");
+
+static PyObject *
+coldworker_submit(ColdWorker *w, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7) {
+        PyErr_SetString(PyExc_TypeError, "submit(owner, job, raw, end4, end2, max_bytes, tag)");
+        return NULL;
+    }
+    cold_after_fork(w);
+    ColdJob *job = PyMem_Calloc(1, sizeof *job);
+    if (job == NULL) {
+        return PyErr_NoMemory();
+    }
+    job->fd = COLD_FAILED;
+    job->owner = PyLong_AsLongLong(args[0]);
+    job->id = PyLong_AsLongLong(args[1]);
+    job->end4 = PyLong_AsSsize_t(args[3]);
+    job->end2 = PyLong_AsSsize_t(args[4]);
+    job->max_bytes = PyLong_AsSsize_t(args[5]);
+    Py_ssize_t tag_len = 0;
+    const char *tag = PyUnicode_Check(args[6]) ? PyUnicode_AsUTF8AndSize(args[6], &tag_len) : NULL;
+    if (PyErr_Occurred() || tag == NULL || tag_len >= COLD_TAG_MAX || (Py_ssize_t)strlen(tag) != tag_len) {
+        PyMem_Free(job);
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "submit: tag must be a short str without NUL");
+        }
+        return NULL;
+    }
+    memcpy(job->tag, tag, (size_t)tag_len + 1);
+    if (PyObject_GetBuffer(args[2], &job->src, PyBUF_C_CONTIGUOUS) < 0) {
+        PyMem_Free(job);
+        return NULL;
+    }
+    Py_ssize_t len = job->src.len;
+    if (job->end4 < 0 || job->end4 % 4 || job->end2 < job->end4 || (job->end2 - job->end4) % 2 || job->end2 > len
+        || len > UINT32_MAX || job->max_bytes < 0) {
+        cold_free_job(job);
+        PyErr_SetString(PyExc_ValueError, "submit: plane ends out of order, not aligned, or past the page");
+        return NULL;
+    }
+    if (!w->started) {
+        /* Signals stay with the main thread, where Python handles them. */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        int err = pthread_create(&w->thread, NULL, cold_thread, w);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (err != 0) {
+            cold_free_job(job);
+            errno = err;
+            return PyErr_SetFromErrno(PyExc_OSError);
+        }
+        w->started = 1;
+    }
+    pthread_mutex_lock(&w->lock);
+    if (w->queued_tail == NULL) {
+        w->queued = job;
+    }
+    else {
+        w->queued_tail->next = job;
+    }
+    w->queued_tail = job;
+    pthread_cond_signal(&w->work);
+    pthread_mutex_unlock(&w->lock);
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(coldworker_collect_doc,
+"collect(owner, wait, most, /)\n--\n\n"
+"The oldest `most` finished jobs of `owner`, oldest first, as (job, fd, size): fd is the blob's memfd (the caller's to map and\n"
+"close) of `size` bytes, or NOT_WORTH (size 0), or FAILED (size is an errno). With `wait`, blocks (without the\n"
+"GIL) until at least one of owner's jobs is finished, unless none is pending.");
+
+static PyObject *
+coldworker_collect(ColdWorker *w, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "collect(owner, wait, most)");
+        return NULL;
+    }
+    long long owner = PyLong_AsLongLong(args[0]);
+    int wait = PyObject_IsTrue(args[1]);
+    Py_ssize_t most = PyLong_AsSsize_t(args[2]);
+    if ((owner == -1 || most == -1) && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (wait < 0) {
+        return NULL;
+    }
+    cold_after_fork(w);
+    ColdJob *mine;
+    Py_BEGIN_ALLOW_THREADS
+    pthread_mutex_lock(&w->lock);
+    while (wait && !cold_done_locked(w, owner) && cold_pending_locked(w, owner)) {
+        pthread_cond_wait(&w->done, &w->lock);
+    }
+    mine = cold_take_finished_locked(w, owner, most);
+    pthread_mutex_unlock(&w->lock);
+    Py_END_ALLOW_THREADS
+    PyObject *out = PyList_New(0);
+    for (ColdJob *job = mine, *next; job != NULL; job = next) {
+        next = job->next;
+        PyObject *item = out != NULL ? Py_BuildValue("(Lin)", job->id, job->fd, job->size) : NULL;
+        if (item != NULL && PyList_Append(out, item) == 0) {
+            job->fd = -1;           /* the caller's now */
+        }
+        else {
+            Py_CLEAR(out);
+        }
+        Py_XDECREF(item);
+        cold_free_job(job);         /* on an error, closes the memfds the caller did not get */
+    }
+    return out;
+}
+
+PyDoc_STRVAR(coldworker_cancel_doc,
+"cancel(owner, /)\n--\n\n"
+"Drop `owner`'s queued jobs, wait for its running one, and close the memfds of its finished ones.");
+
+static PyObject *
+coldworker_cancel(ColdWorker *w, PyObject *arg)
+{
+    long long owner = PyLong_AsLongLong(arg);
+    if (owner == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    cold_after_fork(w);
+    ColdJob *dropped = NULL, *finished;
+    Py_BEGIN_ALLOW_THREADS
+    pthread_mutex_lock(&w->lock);
+    ColdJob **link = &w->queued;
+    w->queued_tail = NULL;
+    while (*link != NULL) {
+        ColdJob *job = *link;
+        if (job->owner == owner) {
+            *link = job->next;
+            job->next = dropped;
+            dropped = job;
+        }
+        else {
+            w->queued_tail = job;
+            link = &job->next;
+        }
+    }
+    while (w->running != NULL && w->running->owner == owner) {
+        pthread_cond_wait(&w->done, &w->lock);
+    }
+    finished = cold_take_finished_locked(w, owner, PY_SSIZE_T_MAX);
+    pthread_mutex_unlock(&w->lock);
+    Py_END_ALLOW_THREADS
+    ColdJob *lists[2] = {dropped, finished};
+    for (int i = 0; i < 2; i++) {
+        for (ColdJob *job = lists[i], *next; job != NULL; job = next) {
+            next = job->next;
+            cold_free_job(job);
+        }
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(coldworker_pending_doc,
+"pending(owner, /)\n--\n\nHow many of `owner`'s jobs are queued or running.");
+
+static PyObject *
+coldworker_pending(ColdWorker *w, PyObject *arg)
+{
+    long long owner = PyLong_AsLongLong(arg);
+    if (owner == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    cold_after_fork(w);
+    pthread_mutex_lock(&w->lock);
+    int n = cold_pending_locked(w, owner);
+    pthread_mutex_unlock(&w->lock);
+    return PyLong_FromLong(n);
+}
+
+static PyMethodDef coldworker_methods[] = {
+    {"submit", (PyCFunction)(void (*)(void))coldworker_submit, METH_FASTCALL, coldworker_submit_doc},
+    {"collect", (PyCFunction)(void (*)(void))coldworker_collect, METH_FASTCALL, coldworker_collect_doc},
+    {"cancel", (PyCFunction)coldworker_cancel, METH_O, coldworker_cancel_doc},
+    {"pending", (PyCFunction)coldworker_pending, METH_O, coldworker_pending_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+PyDoc_STRVAR(coldworker_doc,
+"ColdWorker(library, level, magic, layout, codec)\n--\n\n"
+"A thread that compresses pages into cold blobs (see fastpath.c) with the zstd found in `library`.");
+
+static PyType_Slot coldworker_slots[] = {
+    {Py_tp_new, coldworker_new},
+    {Py_tp_dealloc, coldworker_dealloc},
+    {Py_tp_methods, coldworker_methods},
+    {Py_tp_doc, (void *)coldworker_doc},
+    {0, NULL},
+};
+
+static PyType_Spec coldworker_spec = {
+    .name = "mux.terminal._fastpath.ColdWorker",
+    .basicsize = sizeof(ColdWorker),
+    .flags = Py_TPFLAGS_DEFAULT,
+    .slots = coldworker_slots,
+};
+#endif  /* __linux__ */
+
 PyDoc_STRVAR(dispatch_doc,
 "dispatch(parts, terminal, draw, cache, compile, /)\n--\n\n"
 "Run [text, token, text, ..., text] against a Terminal as Stream._dispatch does, the hot subset in C.\n"
@@ -2804,6 +3428,17 @@ fastpath_exec(PyObject *module)
         || PyModule_AddIntConstant(module, "WIDE", MUX_WIDE) < 0) {
         return -1;
     }
+#ifdef MUX_COLD_WORKER
+    PyObject *worker = PyType_FromModuleAndSpec(module, &coldworker_spec, NULL);
+    if (worker == NULL || PyModule_AddObject(module, "ColdWorker", worker) < 0) {
+        Py_XDECREF(worker);
+        return -1;
+    }
+    if (PyModule_AddIntConstant(module, "COLD_NOT_WORTH", COLD_NOT_WORTH) < 0
+        || PyModule_AddIntConstant(module, "COLD_FAILED", COLD_FAILED) < 0) {
+        return -1;
+    }
+#endif
     return 0;
 }
 

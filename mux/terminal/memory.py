@@ -118,11 +118,27 @@ class Mapping:
             raise ValueError(f"mapping size {size} is not a positive multiple of {PAGE_SIZE}")
         if not _OWNER.fullmatch(owner):
             raise ValueError(f"mapping owner {owner!r} must be short and alphanumeric")
-        self._mm: mmap.mmap | None = _map_named(size, ownership.tag(owner))
+        self._adopt(_map_named(size, ownership.tag(owner)), size, ownership)
+
+    @classmethod
+    def from_memfd(cls, fd: int, size: int, ownership: Ownership) -> Mapping:
+        """The Mapping of `size` bytes of the memfd `fd`, which its creator named `ownership.tag(owner)` (the cold
+        page worker makes blobs so). Takes `fd` over: it is closed, even on an error."""
+        try:
+            if size <= 0 or size % PAGE_SIZE:
+                raise ValueError(f"mapping size {size} is not a positive multiple of {PAGE_SIZE}")
+            mapping = cls.__new__(cls)
+            mapping._adopt(mmap.mmap(fd, size), size, ownership)
+            return mapping
+        finally:
+            os.close(fd)
+
+    def _adopt(self, mm: mmap.mmap, size: int, ownership: Ownership) -> None:
+        self._mm: mmap.mmap | None = mm
         self._size = size
         self._ownership = ownership
-        self._address = _address_of(self._mm)
-        self.buffer: memoryview | None = memoryview(self._mm)
+        self._address = _address_of(mm)
+        self.buffer: memoryview | None = memoryview(mm)
         _live[ownership] += size
         _counts[ownership] += 1
 

@@ -9,9 +9,16 @@ The last `rows` rows of the list are the active area; everything above is histor
 Cold pages: a page entirely in history, outside the viewport, holding no pin and idle for `cold_after` seconds is
 frozen by `maintain()` (the server calls it between reads) into a cold page: its bytes compressed into a
 `mux-cold.<owner>` mapping (cold.py), its hot mapping released by the usual rules. When growth would pass the byte
-limit, eligible pages are frozen at once, idle or not, before anything is pruned (the first of them by putting a
-cold twin in its place: the hot page itself, its pool mapping and views, is zeroed and reused as the new page, as
-pruning reuses a page, with no trip through the pool, no faults and no new views). `row_locations` and
+limit (from FREEZE_AHEAD_PAGES before it), every eligible history page is handed to the process's cold.Freezer,
+idle or not, before anything is pruned: on a worker thread where the compiled module has one, so that a flood is
+parsed on one core and compressed on the other. A page handed over stays hot, in the list and counted until its
+cold mapping is installed, FREEZE_LAG growths later (waiting for it only then, or when the room is needed now):
+what goes cold and when depends only on the output, never on the thread's speed. A result for a page that a pin or
+the viewport has reached meanwhile, or that has left the list, is dropped. A standard page installed during growth
+is replaced in the list by a cold twin and the hot page itself, its pool mapping and views, is zeroed and reused as
+the new page, as pruning reuses a page, with no trip through the pool, no faults and no new views (a few are kept
+as `_spares` for the next growths). Every operation that writes or releases history pages (erase, resize,
+reflow, pruning such a page, close) first settles the freezer. `row_locations` and
 `active_locations` hand out hot pages only (thawing what they reach: the viewport moving onto a cold page thaws
 it); `scan` reads cold pages through one scratch page per list, so a pass over all history never thaws it.
 
@@ -24,10 +31,11 @@ Invariants (checked by `check()`, which the tests run after every step):
 - A page's ownership is fixed when it is mapped, and release looks only at it: pool pages go back to the
   pool (or are reused in place by pruning), direct (oversized) pages are always unmapped, never reused.
 - History bytes stay within max(limit_bytes, floor) and history rows within limit_lines when it is set, except
-  that the pages holding the active area are never pruned, and hot pages a viewport shows are not counted (looking
-  at history never prunes it).
+  that the pages holding the active area are never pruned, hot pages a viewport shows are not counted (looking
+  at history never prunes it), and a page just thawed for a reader is pruned at the next growth, not under it.
 - Pins never point into a released page: pruning moves them to the first row of the new head and marks them
   garbage.
+- A page being compressed in the background is hot, in the list and entirely in history, and nothing writes it.
 """
 
 from __future__ import annotations
@@ -58,6 +66,12 @@ DEFAULT_COLD_AFTER_S = 1.0  # idle seconds before a history page may be frozen (
 MAINTAIN_BUDGET_S = 0.002   # one maintain() call freezes pages for at most about this long
 # A frozen page must save at least this share of its hot size, or it stays hot (random data barely compresses).
 MIN_COLD_SAVING = 0.25
+# Growth starts handing pages to the freezer while the list is this many standard pages short of its byte limit,
+# so that their cold mappings are ready before the room is needed.
+FREEZE_AHEAD_PAGES = 4
+FREEZE_LAG = 2            # growths a page's freezing is given before its result is waited for
+INSTALLS_PER_GROWTH = 1   # results installed per growth (more when the room is needed now)
+SPARE_PAGES = 4    # standard pages kept hot, already frozen out of the list, for the next growths (see _collect)
 
 
 class Pin:
@@ -110,6 +124,7 @@ class PageList:
         if cols < 1 or rows < 1:
             raise ValueError("a PageList needs at least one column and one row")
         PageList._owner_serial += 1
+        self._owner_key = PageList._owner_serial        # this list's jobs in the background worker
         self.owner = f"p{PageList._owner_serial}"
         self.cols = cols
         self.rows = rows
@@ -140,6 +155,10 @@ class PageList:
         self.frozen_total = 0
         self.thawed_total = 0
         self.cold_lost = 0                # cold pages found damaged: their rows came back blank
+        # id(page) -> (page, growth it was handed over at), in the order handed to the freezer
+        self._freezing: dict[int, tuple[Page, int]] = {}
+        self._growths = 0                        # growths that asked for room (see _freeze_in_background)
+        self._spares: list[Page] = []            # hot pages frozen for reuse by the next growths (in `bytes`)
         self._scratch: Page | None = None
         self._scratch_holds: tuple[Page, Mapping] | None = None     # the cold page the scratch page stands for
         self._serial = 0
@@ -183,6 +202,8 @@ class PageList:
 
     def _release(self, page: Page) -> None:
         """Give a page's memory back. The page must already be unlinked."""
+        if id(page) in self._freezing:
+            self.settle()         # the worker reads the page's mapping until its job is collected
         page.release_views()
         self.page_count -= 1
         if page.is_cold:
@@ -209,26 +230,35 @@ class PageList:
     # ------------------------------------------------------------------ cold pages
 
     def freeze(self, page: Page) -> bool:
-        """Compress a hot history page into a cold one (see the module docstring for who may be frozen). False,
+        """Compress a hot history page into a cold one now (see the module docstring for who may be frozen). False,
         and the page stays hot, when compressing would not save MIN_COLD_SAVING of it."""
+        if id(page) in self._freezing:
+            self.settle()
+            return page.is_cold
         cold_mapping = self._cold_mapping(page)
         if cold_mapping is None:
             return False
-        self._count_frozen(cold_mapping, page.capacity)
-        self._release_mapping(page.go_cold(cold_mapping))
+        self._install_cold(page, cold_mapping, reuse=False)
         return True
 
-    def _freeze_for_reuse(self, page: Page) -> Page | None:
-        """Freeze a standard pool page by putting a cold twin in its place; returns the page itself, unlinked and no
-        longer counted, with its pool mapping and views, for the caller to reinit as its new page. None, and the
-        page stays hot, if compressing would not pay (see freeze)."""
-        cold_mapping = self._cold_mapping(page)
-        if cold_mapping is None:
+    def _install_cold(self, page: Page, cold_mapping: Mapping, reuse: bool) -> Page | None:
+        """Make `page` cold with `cold_mapping`. With `reuse` (a standard pool page), a cold twin takes its place
+        and the page itself is returned, unlinked and no longer counted, with its pool mapping and views, for the
+        caller to reinit as its new page; else its hot mapping is released."""
+        self.bytes += cold_mapping.size      # the peak is not raised: the bigger hot mapping is given back next
+        self.cold_pages += 1
+        self.cold_bytes += cold_mapping.size
+        self.cold_raw_bytes += page.capacity.size
+        self.frozen_total += 1
+        if not reuse:
+            self._release_mapping(page.go_cold(cold_mapping))
             return None
         self._replace(page, page.cold_twin(cold_mapping))
-        self._count_frozen(cold_mapping, page.capacity)
         self.bytes -= page.mapping.size
         return page
+
+    def _reusable(self, page: Page) -> bool:
+        return page.ownership is Ownership.POOL and page.capacity == self.std_capacity
 
     def _cold_mapping(self, page: Page) -> Mapping | None:
         """A cold mapping holding `page`'s compressed bytes, or None (and the page is marked incompressible) if it
@@ -236,20 +266,88 @@ class PageList:
         assert not page.is_cold
         blob = cold.encode(page.mapping.buffer[:page.capacity.size], page.capacity.plane_ends, self.codec)
         size = round_to_pages(len(blob))
-        if size > page.mapping.size * (1 - MIN_COLD_SAVING):
+        if size > self._cold_max_bytes(page):
             page.idle_since = math.inf       # not worth it; tried again only after the page is thawed or reused
             return None
         cold_mapping = Mapping(size, Ownership.COLD, self.owner)
         cold_mapping.buffer[:len(blob)] = blob
         return cold_mapping
 
-    def _count_frozen(self, cold_mapping: Mapping, capacity: Capacity) -> None:
-        """Count a page of `capacity` that has just gone cold."""
-        self.bytes += cold_mapping.size      # the peak is not raised: the bigger hot mapping is given back next
-        self.cold_pages += 1
-        self.cold_bytes += cold_mapping.size
-        self.cold_raw_bytes += capacity.size
-        self.frozen_total += 1
+    @staticmethod
+    def _cold_max_bytes(page: Page) -> int:
+        """The largest cold mapping worth having for `page` (it must save MIN_COLD_SAVING of the hot one)."""
+        return int(page.mapping.size * (1 - MIN_COLD_SAVING))
+
+    # ------------------------------------------------------------------ freezing in the background
+
+    def _submit(self, freezer: cold.Freezer, page: Page) -> None:
+        freezer.submit(self._owner_key, id(page), page.mapping.buffer[:page.capacity.size],
+                       page.capacity.plane_ends, self.codec, self._cold_max_bytes(page), self.owner)
+        self._freezing[id(page)] = (page, self._growths)
+
+    def _collect(self, freezer: cold.Freezer, count: int, want_spare: bool, growing: bool = True) -> Page | None:
+        """Install the `count` oldest results (waiting for them). A page that a pin or the view reached meanwhile,
+        or that left the list, stays hot. While `growing`, a standard pool page is installed for reuse: the first as
+        the returned spare (with `want_spare`), the next into `_spares` while there is room for them (two finished
+        at once is common, and a page through the pool gives its memory back, to be faulted in again a moment
+        later)."""
+        spare = None
+        results = freezer.collect(self._owner_key, count)
+        shown = self._shown_pages() if results else set()
+        for job, cold_mapping in results:
+            page, _ = self._freezing.pop(job)
+            if cold_mapping is None:
+                page.idle_since = math.inf       # not worth it (see _cold_mapping)
+                continue
+            if not (page.prev is not None or self.first is page) or id(page) in shown:
+                cold_mapping.close()
+                page.idle_since = self._clock()
+                continue
+            if not growing or not self._reusable(page):
+                self._install_cold(page, cold_mapping, reuse=False)
+            elif want_spare and spare is None:
+                spare = self._install_cold(page, cold_mapping, reuse=True)
+            elif len(self._spares) < SPARE_PAGES and self.bytes + STD_PAGE_BYTES <= self.max_bytes():
+                self._spares.append(self._install_cold(page, cold_mapping, reuse=True))
+                self.bytes += STD_PAGE_BYTES
+            else:
+                self._install_cold(page, cold_mapping, reuse=False)
+        return spare
+
+    def _freeze_in_background(self, freezer: cold.Freezer) -> Page | None:
+        """At growth near the byte limit: hand every eligible history page to the freezer, and install the results
+        of pages handed over FREEZE_LAG growths ago or earlier, at most INSTALLS_PER_GROWTH at a time (more only
+        when the room is needed now). What is installed, and when, depends only on what was written, never on the
+        worker's speed; the worker has a growth's worth of parsing to finish each page in."""
+        self._growths += 1
+        spare = None
+        if self._spares:
+            spare = self._spares.pop()
+            self.bytes -= STD_PAGE_BYTES
+        due = 0
+        for _, submitted in self._freezing.values():
+            if due == INSTALLS_PER_GROWTH or submitted > self._growths - FREEZE_LAG:
+                break
+            due += 1
+        if due:
+            spare = self._collect(freezer, due, want_spare=spare is None) or spare
+        shown = self._shown_pages()
+        for page in reversed(list(self._hot_history())):      # oldest first, as maintain
+            if id(page) not in shown and page.idle_since != math.inf and id(page) not in self._freezing:
+                self._submit(freezer, page)
+        while self._freezing and self.bytes + STD_PAGE_BYTES > self.max_bytes():
+            spare = self._collect(freezer, 1, want_spare=spare is None) or spare
+        return spare
+
+    def settle(self) -> None:
+        """Install every page handed to the freezer (see _collect) and give the spare pages back to the pool.
+        Afterwards nothing reads this list's pages in the background."""
+        if self._freezing:
+            self._collect(cold.freezer(), len(self._freezing), want_spare=False, growing=False)
+        while self._spares:
+            page = self._spares.pop()
+            page.release_views()
+            self._release_mapping(page.mapping)
 
     def thaw(self, page: Page) -> None:
         """Make a cold page hot again (in a pool page when its capacity is standard). Damaged compressed bytes
@@ -340,7 +438,10 @@ class PageList:
     def maintain(self, now: float | None = None, budget_s: float = MAINTAIN_BUDGET_S) -> int:
         """Freeze the history pages idle for `cold_after` seconds, for about `budget_s` at most (one page always
         gets its turn). Returns how many were frozen; the caller calls again later for the rest."""
-        if not self.compress or self.cold_after is None or self.closed:
+        if self.closed:
+            return 0
+        self.settle()             # what growth left with the freezer; idle now, so the spares' memory goes back
+        if not self.compress or self.cold_after is None:
             return 0
         now = self._clock() if now is None else now
         start = time.perf_counter()
@@ -358,24 +459,16 @@ class PageList:
                 break
         return frozen
 
-    def _freeze_for_room(self, keep: Page | None = None, want_spare: bool = False) -> Page | None:
-        """At the byte limit: freeze every eligible history page (but `keep`), idle or not. All of them, not just
-        enough: in a flood each page would reach the limit again a moment later, and a page is frozen once either
-        way. With `want_spare`, the first standard pool page is frozen for reuse and returned (see
-        _freeze_for_reuse), for the caller's new page."""
+    def _freeze_for_room(self, keep: Page | None = None) -> None:
+        """Over the byte limit outside growth (a thaw, a grown page, new limits): freeze every eligible history page
+        (but `keep`) now, idle or not. All of them, not just enough: each page would reach the limit again a moment
+        later, and a page is frozen once either way."""
         shown = self._shown_pages()
         if keep is not None:
             shown.add(id(keep))
-        spare = None
-        for page in list(self._hot_history()):
-            if id(page) in shown or page.idle_since == math.inf:
-                continue
-            if want_spare and spare is None and page.ownership is Ownership.POOL \
-                    and page.capacity == self.std_capacity:
-                spare = self._freeze_for_reuse(page)
-            else:
+        for page in reversed(list(self._hot_history())):      # oldest first, as maintain
+            if id(page) not in shown and page.idle_since != math.inf and id(page) not in self._freezing:
                 self.freeze(page)
-        return spare
 
     def _append(self, page: Page) -> None:
         page.prev = self.last
@@ -446,6 +539,8 @@ class PageList:
 
     def _enforce_limits(self, extra_bytes: int, keep: Page | None = None) -> None:
         """Prune (after freezing what may be frozen, except `keep`) until within the limits."""
+        if self._spares and self._over_limits(extra_bytes):
+            self.settle()
         if self.compress and self.bytes + extra_bytes > self.max_bytes():
             self._freeze_for_room(keep)
         while self._over_limits(extra_bytes) and self.head_prunable() and self.first is not keep:
@@ -455,6 +550,8 @@ class PageList:
 
     def _pop_head(self) -> Page:
         """Unlink the oldest page, fixing rows and pins. The caller releases or reuses it."""
+        if id(self.first) in self._freezing:
+            self.settle()
         head = self.first
         assert head is not None and head.next is not None
         self._unlink(head)
@@ -484,10 +581,13 @@ class PageList:
                 self._enforce_limits(extra_bytes=0)
             return last, r
         spare = None
-        if self.compress and (self.cold_pages or self.bytes + STD_PAGE_BYTES > self.max_bytes()):
+        if self.compress and (self.cold_pages or self._freezing
+                              or self.bytes + (1 + FREEZE_AHEAD_PAGES) * STD_PAGE_BYTES > self.max_bytes()):
             # Keep history by freezing before pruning any. Once the list has been at its limit, each page is
             # frozen as soon as it is history: it would reach the limit again a moment later anyway.
-            spare = self._freeze_for_room(want_spare=True)
+            spare = self._freeze_in_background(cold.freezer())
+        if self._spares and self._over_limits(STD_PAGE_BYTES):
+            self.settle()             # the spares go before any history is pruned
         if self._over_limits(STD_PAGE_BYTES) and self.head_prunable():
             head = self._pop_head()
             if spare is None and head.ownership is Ownership.POOL:
@@ -519,6 +619,10 @@ class PageList:
         far projects (an oversized page, mapped directly)."""
         if page.is_cold:
             self.thaw(page)
+        elif id(page) in self._freezing:
+            self.settle()
+            if page.is_cold:
+                self.thaw(page)
         capacity = page.capacity.grown(dimension, page.projected_need(dimension))
         while True:
             if capacity.size > MAX_PAGE_BYTES:
@@ -650,6 +754,7 @@ class PageList:
 
     def erase_history(self) -> None:
         """Drop every row above the active area (ED 3), releasing whole pages the normal way."""
+        self.settle()
         history = self.total_rows - self.rows
         while history > 0 and self.first is not None and self.first.rows_used <= history \
                 and self.first is not self.last:
@@ -682,6 +787,7 @@ class PageList:
 
     def remove_bottom_rows(self, n: int) -> None:
         """Delete the last n rows (used when the screen shrinks and the rows below the cursor are blank)."""
+        self.settle()
         n = min(n, self.total_rows - 1)
         while n > 0:
             last = self.last
@@ -745,6 +851,7 @@ class PageList:
         (old pages are released as they are consumed); rows changing moves lines between screen and history."""
         if cols < 1 or rows < 1:
             raise ValueError("a PageList needs at least one column and one row")
+        self.settle()
         if cols != self.cols:
             self._reflowing = True
             try:
@@ -814,6 +921,10 @@ class PageList:
         """Release every page and the pool. Afterwards this PageList holds no mapping at all."""
         if self.closed:
             return
+        if self._freezing:
+            cold.freezer().cancel(self._owner_key)
+            self._freezing.clear()
+        self.settle()
         page = self.first
         while page is not None:
             nxt = page.next
@@ -856,7 +967,7 @@ class PageList:
             count += 1
             prev = page
         assert prev is self.last
-        assert seen_bytes == self.bytes, (seen_bytes, self.bytes)
+        assert seen_bytes + STD_PAGE_BYTES * len(self._spares) == self.bytes, (seen_bytes, self.bytes)
         assert rows == self.total_rows >= self.rows, (rows, self.total_rows, self.rows)
         assert count == self.page_count
         assert (colds, cold_bytes, cold_raw) == (self.cold_pages, self.cold_bytes, self.cold_raw_bytes)
@@ -865,11 +976,14 @@ class PageList:
             assert not page.is_cold, "a cold page in the active area"
             below += page.rows_used
             page = page.prev
-        assert self.pool.in_use == count - self.oversized_live - self.cold_pages
+        assert self.pool.in_use == count + len(self._spares) - self.oversized_live - self.cold_pages
         assert self.oversized_allocated - self.oversized_freed == self.oversized_live
         for pin in self.pins:
             assert pin.page.mapping is not None and not pin.page.mapping.closed
             assert 0 <= pin.row < pin.page.rows_used
+        history = set(map(id, self._hot_history()))
+        for key, (page, _) in self._freezing.items():
+            assert key == id(page) and key in history, "a page being compressed is not hot history in the list"
 
     def stats(self) -> dict:
         """The stats vocabulary of DESIGN.md, for the status bar, --stats-json and the soak CSV."""

@@ -21,12 +21,15 @@ CHUNK = 64 * 1024
 
 
 def feed(source: BinaryIO, screen: Terminal, chunk: int = CHUNK) -> int:
-    """Feed everything `source` yields into `screen`. Returns the number of bytes fed."""
+    """Feed everything `source` yields into `screen`, then let the background freezing finish (the end of the
+    input is idle time: what it installs is what a pane shows a moment after a flood). Returns the bytes fed."""
     stream = Stream(screen)
     total = 0
     while True:
         data = source.read(chunk)
         if not data:
+            screen.screen.flush()
+            screen.primary.pages.settle()
             return total
         total += len(data)
         stream.feed(data)

@@ -32,12 +32,15 @@ def assert_os_truth(pl: PageList) -> None:
         assert memory.os_tagged_bytes(Ownership.COLD, owner=pl.owner) == pl.cold_bytes
 
 
-def fed(data: bytes, cols: int = 100, rows: int = 40, **limits) -> Terminal:
+def fed(data: bytes, cols: int = 100, rows: int = 40, settle: bool = True, **limits) -> Terminal:
+    """A terminal fed `data`; with `settle`, then idle (the pages still with the freezer installed)."""
     terminal = Terminal(cols, rows)
     if limits:
         terminal.primary.pages.set_limits(**limits)
     Stream(terminal).feed(data)
     terminal.screen.flush()
+    if settle:
+        terminal.primary.pages.settle()
     return terminal
 
 
@@ -116,8 +119,11 @@ def test_every_flipped_bit_of_a_blob_is_detected(codec):
 
 def test_a_flood_past_the_limit_freezes_history_instead_of_pruning_it():
     data = log_lines(60_000)
-    terminal = fed(data)
+    terminal = fed(data, settle=False)
     pl = terminal.primary.pages
+    pl.check()
+    assert pl.bytes <= pl.max_bytes() and pl.prunes == 0
+    pl.settle()       # the pages still with the freezer when the flood ended, as a pane's next idle moment does
     pl.check()
     stats = pl.stats()
     assert stats["prunes"] == 0 and stats["history_rows"] >= 60_000 - 40
