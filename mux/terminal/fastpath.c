@@ -3069,9 +3069,9 @@ coldworker_submit(ColdWorker *w, PyObject *const *args, Py_ssize_t nargs)
 
 PyDoc_STRVAR(coldworker_collect_doc,
 "collect(owner, wait, most, /)\n--\n\n"
-"The oldest `most` finished jobs of `owner`, oldest first, as (job, fd, size): fd is the blob's memfd (the caller's to map and\n"
-"close) of `size` bytes, or NOT_WORTH (size 0), or FAILED (size is an errno). With `wait`, blocks (without the\n"
-"GIL) until at least one of owner's jobs is finished, unless none is pending.");
+"The oldest `most` finished jobs of `owner`, oldest first, as (job, fd, size): fd is the blob's memfd (the\n"
+"caller's to map and close) of `size` bytes, or COLD_NOT_WORTH (size 0), or COLD_FAILED (size is an errno). With\n"
+"`wait`, blocks (without the GIL) until at least one of owner's jobs is finished, unless none is pending.");
 
 static PyObject *
 coldworker_collect(ColdWorker *w, PyObject *const *args, Py_ssize_t nargs)
