@@ -2766,11 +2766,11 @@ cold_run(ColdWorker *w, ColdJob *job)
     }
     for (size_t at = 0; err == 0 && at < blob;) {
         ssize_t n = pwrite(fd, w->out + at, blob - at, (off_t)at);
-        if (n < 0 && errno != EINTR) {
-            err = errno;
-        }
-        else if (n > 0) {
+        if (n > 0) {
             at += (size_t)n;
+        }
+        else if (n == 0 || errno != EINTR) {
+            err = n == 0 ? EIO : errno;     /* a write of nothing would loop forever */
         }
     }
     cold_trim(&w->out, &w->out_cap);
@@ -3106,7 +3106,13 @@ coldworker_collect(ColdWorker *w, PyObject *const *args, Py_ssize_t nargs)
         if (item != NULL && PyList_Append(out, item) == 0) {
             job->fd = -1;           /* the caller's now */
         }
-        else {
+        else if (out != NULL) {     /* out of memory: close the memfds already listed too, then raise */
+            for (Py_ssize_t i = 0; i < PyList_GET_SIZE(out); i++) {
+                int fd = (int)PyLong_AsLong(PyTuple_GET_ITEM(PyList_GET_ITEM(out, i), 1));
+                if (fd >= 0) {
+                    close(fd);
+                }
+            }
             Py_CLEAR(out);
         }
         Py_XDECREF(item);
