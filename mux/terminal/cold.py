@@ -172,20 +172,20 @@ class Freezer:
         blob = encode(raw, planes, codec)
         done.append((job, (blob, tag_owner) if round_to_pages(len(blob)) <= max_bytes else None))
 
-    def collect(self, owner: int, count: int) -> list[tuple[int, Mapping | None]]:
-        """The `count` oldest results of owner's jobs as cold mappings (waiting for them, without the GIL), fewer
-        only if fewer are pending."""
+    def collect(self, owner: int, count: int, wait: bool = True) -> list[tuple[int, Mapping | None]]:
+        """The `count` oldest results of owner's jobs as cold mappings (with `wait`, waiting for them without the
+        GIL; else only those finished), fewer only if fewer are pending (or finished)."""
         done = self._done.pop(owner, [])
         if len(done) > count:
             self._done[owner] = done[count:]
             del done[count:]
         if len(done) < count and self._thread is not None:
-            self._take_thread(owner, count - len(done), done)
+            self._take_thread(owner, count - len(done), done, wait)
         return [(job, _mapped(result)) for job, result in done]
 
-    def _take_thread(self, owner: int, count: int, out: list) -> None:
+    def _take_thread(self, owner: int, count: int, out: list, wait: bool = True) -> None:
         while count > 0:
-            results = self._thread.collect(owner, True, count)
+            results = self._thread.collect(owner, wait, count)
             if not results:
                 return
             count -= len(results)

@@ -285,14 +285,15 @@ class PageList:
                        page.capacity.plane_ends, self.codec, self._cold_max_bytes(page), self.owner)
         self._freezing[id(page)] = (page, self._growths)
 
-    def _collect(self, freezer: cold.Freezer, count: int, want_spare: bool, growing: bool = True) -> Page | None:
-        """Install the `count` oldest results (waiting for them). A page that a pin or the view reached meanwhile,
-        or that left the list, stays hot. While `growing`, a standard pool page is installed for reuse: the first as
-        the returned spare (with `want_spare`), the next into `_spares` while there is room for them (two finished
-        at once is common, and a page through the pool gives its memory back, to be faulted in again a moment
-        later)."""
+    def _collect(self, freezer: cold.Freezer, count: int, want_spare: bool, growing: bool = True,
+                 wait: bool = True) -> Page | None:
+        """Install the `count` oldest results (with `wait`, waiting for them; else those finished). A page that a
+        pin or the view reached meanwhile, or that left the list, stays hot. While `growing`, a standard pool page
+        is installed for reuse: the first as the returned spare (with `want_spare`), the next into `_spares` while
+        there is room for them (two finished at once is common, and a page through the pool gives its memory back,
+        to be faulted in again a moment later)."""
         spare = None
-        results = freezer.collect(self._owner_key, count)
+        results = freezer.collect(self._owner_key, count, wait)
         shown = self._shown_pages() if results else set()
         for job, cold_mapping in results:
             page, _ = self._freezing.pop(job)
@@ -339,11 +340,12 @@ class PageList:
             spare = self._collect(freezer, 1, want_spare=spare is None) or spare
         return spare
 
-    def settle(self) -> None:
+    def settle(self, wait: bool = True) -> None:
         """Install every page handed to the freezer (see _collect) and give the spare pages back to the pool.
-        Afterwards nothing reads this list's pages in the background."""
+        Afterwards nothing reads this list's pages in the background. Without `wait`, only the pages the freezer
+        has finished are installed (the others stay handed over)."""
         if self._freezing:
-            self._collect(cold.freezer(), len(self._freezing), want_spare=False, growing=False)
+            self._collect(cold.freezer(), len(self._freezing), want_spare=False, growing=False, wait=wait)
         while self._spares:
             page = self._spares.pop()
             page.release_views()
@@ -440,7 +442,9 @@ class PageList:
         gets its turn). Returns how many were frozen; the caller calls again later for the rest."""
         if self.closed:
             return 0
-        self.settle()             # what growth left with the freezer; idle now, so the spares' memory goes back
+        # What growth left with the freezer, as far as it is done (never waiting for it: the server calls this
+        # between reads); idle now, so the spares' memory goes back.
+        self.settle(wait=False)
         if not self.compress or self.cold_after is None:
             return 0
         now = self._clock() if now is None else now
@@ -454,6 +458,8 @@ class PageList:
                 candidates.append(page)
         frozen = 0
         for page in reversed(candidates):   # oldest first: the next to be pruned, so kept longest
+            if id(page) in self._freezing:
+                continue
             frozen += self.freeze(page)
             if time.perf_counter() - start >= budget_s:
                 break

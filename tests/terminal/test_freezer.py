@@ -299,3 +299,29 @@ def test_closing_a_pane_mid_flood_cancels_its_jobs_and_leaves_nothing_mapped():
     terminal.close()
     assert memory.os_tagged_bytes(owner=pl.owner) in (None, 0)
     assert open_fds() == fds
+
+
+def test_the_idle_tick_installs_only_what_is_finished_and_never_waits():
+    class StillBusy(cold.Freezer):
+        """An inline freezer whose results are 'not finished yet' unless waited for."""
+        def collect(self, owner, count, wait=True):
+            return super().collect(owner, count, wait) if wait else []
+
+    saved = cold._freezer
+    cold._freezer = StillBusy(None)
+    try:
+        terminal = Terminal(100, 40, scrollback_limit=4 * STD_PAGE_BYTES)
+        flood(terminal, log_lines(6_000))
+        pl = terminal.primary.pages
+        handed = len(pl._freezing)
+        assert handed
+        pl.maintain(now=1e12, budget_s=60)      # the server's tick: nothing finished, so nothing is waited for
+        assert len(pl._freezing) == handed and not pl._spares
+        pl.check()
+        pl.settle()                             # a structural operation's wait installs them
+        assert not pl._freezing
+        pl.check()
+        assert_os_truth(pl)
+        terminal.close()
+    finally:
+        cold._freezer = saved
