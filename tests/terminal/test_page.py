@@ -10,6 +10,7 @@ from mux.terminal.memory import Mapping, Ownership
 from mux.terminal.page import (
     CELL_GRAPHEME,
     CELL_HYPERLINK,
+    CELL_SPACER_HEAD,
     CELL_SPACER_TAIL,
     CELL_WIDE,
     ROW_GRAPHEME,
@@ -238,3 +239,18 @@ def test_compaction_moves_live_clusters_behind_dead_ones_intact():
     assert [page.grapheme_extras(page.cell_index(0, c)) for c in range(5, 11)] == ["\u0308"] * 6
     assert page.grapheme_bytes_used() == 4 * 9
     close(page)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells=st.lists(st.tuples(st.integers(0, 19), st.sampled_from([0, 0x41, 0x1F600, 0x10000]),
+                                st.sampled_from([0, 0, 1, 300]), st.sampled_from([0, 0, 4, 1, 2, 4 | 8, 8])),
+                      max_size=6))
+def test_content_length_is_the_column_after_the_last_cell_holding_anything(cells):
+    """Text, a style or a flag other than a lone spacer head: the same answer as a scan of every cell."""
+    page = make_page(cols=20, rows=2)
+    for col, cp, style, flags in cells:
+        page.set_cell(1, col, cp, style, flags)
+    base = page.slots[1] * 20
+    expected = max((c + 1 for c in range(20) if page.cp[base + c] or page.st[base + c]
+                    or page.fl[base + c] & ~CELL_SPACER_HEAD), default=0)
+    assert page.content_length(1) == expected
