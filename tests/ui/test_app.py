@@ -438,12 +438,17 @@ async def test_typing_into_one_pane_while_another_floods(make_app):
     async with app.run_test(size=(100, 30)) as pilot:
         mirror = app.mirror
         await prompt(app, pilot)
-        flood_pane = mirror.active
-        await type_text(pilot, "yes flood-flood-flood-flood\n")
-        await wait_for(pilot, lambda: screen_lines(app).count("flood-flood-flood-flood") > 5, what="the flood")
-        await pilot.press("ctrl+b", "percent_sign")
-        await wait_for(pilot, lambda: len(mirror.places) == 2 and mirror.active != flood_pane, what="the split")
         quiet = mirror.active
+        # Split first: splitting a pane that has flooded for a while reflows all of its history (seconds of it).
+        await pilot.press("ctrl+b", "percent_sign")
+        await wait_for(pilot, lambda: len(mirror.places) == 2 and mirror.active != quiet, what="the split")
+        flood_pane = mirror.active
+        await wait_for(pilot, lambda: "$" in screen_text(app, flood_pane), what="the new pane's prompt")
+        await type_text(pilot, "yes flood-flood-flood-flood\n")
+        await wait_for(pilot, lambda: screen_lines(app, flood_pane).count("flood-flood-flood-flood") > 5,
+                       what="the flood")
+        await pilot.press("ctrl+b", "semicolon")      # back to the quiet pane, while the other one floods
+        await wait_for(pilot, lambda: mirror.active == quiet, what="the quiet pane focused")
         await wait_for(pilot, lambda: "$" in screen_text(app, quiet), what="the quiet pane's prompt")
         start_version = mirror.panes[flood_pane].version
         typed = "abcdefghij"
