@@ -206,8 +206,13 @@ def _mapped(result: tuple | None) -> Mapping | None:
     data, detail = result
     if isinstance(data, int):        # a memfd the worker thread filled, `detail` bytes
         return Mapping.from_memfd(data, detail, Ownership.COLD)
-    mapping = Mapping(round_to_pages(len(data)), Ownership.COLD, detail)
-    mapping.buffer[:len(data)] = data
+    return blob_mapping(data, detail)
+
+
+def blob_mapping(blob: bytes, owner: str) -> Mapping:
+    """A `mux-cold.<owner>` mapping of the blob's size rounded up to the OS page size, holding `blob`."""
+    mapping = Mapping(round_to_pages(len(blob)), Ownership.COLD, owner)
+    mapping.buffer[:len(blob)] = blob
     return mapping
 
 

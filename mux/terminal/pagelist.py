@@ -265,13 +265,10 @@ class PageList:
         would not save MIN_COLD_SAVING of the hot mapping."""
         assert not page.is_cold
         blob = cold.encode(page.mapping.buffer[:page.capacity.size], page.capacity.plane_ends, self.codec)
-        size = round_to_pages(len(blob))
-        if size > self._cold_max_bytes(page):
+        if round_to_pages(len(blob)) > self._cold_max_bytes(page):
             page.idle_since = math.inf       # not worth it; tried again only after the page is thawed or reused
             return None
-        cold_mapping = Mapping(size, Ownership.COLD, self.owner)
-        cold_mapping.buffer[:len(blob)] = blob
-        return cold_mapping
+        return cold.blob_mapping(blob, self.owner)
 
     @staticmethod
     def _cold_max_bytes(page: Page) -> int:
